@@ -1,0 +1,66 @@
+// Package adjoint is adjunto's differentiation engine: one tape that gives tangent-linear (TL)
+// and adjoint (AD) derivatives of programs built from primitives, for 4DVar cost functions
+// and neural-network losses alike.
+//
+// # Tangent-linear and adjoint
+//
+// A program is a chain of differentiable maps x_0 → x_1 → … → x_K followed by a cost J. For a
+// primitive y = f(x_1, …, x_n) the tangent-linear model propagates perturbations forward,
+//
+//	δy = Σ_i ∂f/∂x_i · δx_i          (forward mode, a Jacobian-vector product, JVP)
+//
+// and the adjoint model propagates sensitivities backward,
+//
+//	x̃_i += (∂f/∂x_i)ᵀ ỹ              (reverse mode, a vector-Jacobian product, VJP)
+//
+// where x̃ = ∂J/∂x is the adjoint variable. The adjoint rule accumulates: a value used by two
+// primitives receives both contributions. Backpropagation through a neural network is exactly
+// this reverse sweep, with the weights in place of the initial state.
+//
+// # The tape
+//
+// A Tape records primitives as they are applied. Inputs are either variables (active: they
+// carry tangents and adjoints) or constants (passive). Every value computed from a variable is
+// active too; the sweeps skip the rest.
+//
+//	t := adjoint.NewTape()
+//	x := t.Vector([]float64{1, 2})
+//	J := adjoint.SumSquares(adjoint.Tanh(x))
+//	t.Gradient(J) // x.Adj now holds ∂J/∂x
+//
+// On a recorded tape, Gradient and VJP run reverse sweeps and JVP runs forward tangent sweeps,
+// as often as needed and without re-running the forward: Gauss-Newton products J ᵀ W J v need
+// many of them per linearisation. Forward replays the recorded program at new input values
+// (update the inputs' Data in place first), so a training loop or a minimiser records its
+// program once and then evaluates and differentiates it with no allocation.
+//
+// # Primitives
+//
+// Elementwise: Add, Sub, Mul, Div (with a 1×1 operand broadcast), Scale, Neg, Square, Exp,
+// Log, Sqrt, Pow. Activations: Step, Identity, ReLU, LeakyReLU, Tanh, Sigmoid, Swish,
+// Softplus; row-wise Softmax and LogSoftmax. Linear algebra (gonum BLAS): MatMul, MatVec,
+// Dense (X·Wᵀ + b with the bias broadcast over the rows), AddRow, Transpose, Reshape.
+// Reductions: Sum, Mean, Dot, SumSquares. Indexing: Gather, Scatter, Slice, Concat and the
+// circular Shift that Lorenz-96 needs.
+//
+// # Fused primitives
+//
+// A primitive is any type that implements Primitive: Forward, Tangent and Adjoint. Built-in and
+// user-defined primitives are recorded alike with Tape.Apply. Writing a whole model step as one
+// primitive with hand-written TL and AD code is how operational adjoint models are written and
+// how hot paths get fast; package verify proves such code right against the composed version.
+//
+// # Shapes
+//
+// A Value has an explicit shape rows×cols, row-major, with rows as batch items: a vector of
+// length n is 1×n. Mismatched shapes are programming errors and panic with the primitive's name
+// and both shapes.
+//
+// # References
+//
+// A. Griewank and A. Walther, Evaluating Derivatives: Principles and Techniques of Algorithmic
+// Differentiation, 2nd ed., SIAM, 2008.
+//
+// O. Talagrand and P. Courtier, Variational assimilation of meteorological observations with
+// the adjoint vorticity equation. I: Theory, Q. J. R. Meteorol. Soc. 113, 1311–1328, 1987.
+package adjoint

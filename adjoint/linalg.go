@@ -1,0 +1,268 @@
+package adjoint
+
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+func general(v *Value, data []float64) blas64.General {
+	return blas64.General{Rows: v.rows, Cols: v.cols, Stride: v.cols, Data: data}
+}
+
+// gemm computes c = alpha·op(a)·op(b) + beta·c on raw row-major buffers.
+func gemm(tA, tB blas.Transpose, alpha float64, a blas64.General, b blas64.General, beta float64, c blas64.General) {
+	if c.Rows == 0 || c.Cols == 0 {
+		return
+	}
+	blas64.Gemm(tA, tB, alpha, a, b, beta, c)
+}
+
+// matMulOp is C = A·B.
+type matMulOp struct{}
+
+func (matMulOp) Name() string { return "MatMul" }
+
+// MatMul returns the matrix product A·B of an m×k and a k×n value.
+func MatMul(a, b *Value) *Value {
+	if a.cols != b.rows {
+		panic(fmt.Sprintf("adjoint: MatMul: shape mismatch %s vs %s", a.shape(), b.shape()))
+	}
+	return apply(matMulOp{}, a.rows, b.cols, a, b)
+}
+
+func (matMulOp) Forward(out *Value, in []*Value) {
+	a, b := in[0], in[1]
+	gemm(blas.NoTrans, blas.NoTrans, 1, general(a, a.Data), general(b, b.Data), 0, general(out, out.Data))
+}
+
+func (matMulOp) Tangent(out *Value, in []*Value) {
+	a, b := in[0], in[1]
+	c := general(out, out.Tan)
+	beta := 0.0
+	if a.Tan != nil {
+		gemm(blas.NoTrans, blas.NoTrans, 1, general(a, a.Tan), general(b, b.Data), beta, c)
+		beta = 1
+	}
+	if b.Tan != nil {
+		gemm(blas.NoTrans, blas.NoTrans, 1, general(a, a.Data), general(b, b.Tan), beta, c)
+		beta = 1
+	}
+	if beta == 0 {
+		clear(out.Tan)
+	}
+}
+
+func (matMulOp) Adjoint(out *Value, in []*Value) {
+	a, b := in[0], in[1]
+	cbar := general(out, out.Adj)
+	if a.Adj != nil { // Ā += C̄ Bᵀ
+		gemm(blas.NoTrans, blas.Trans, 1, cbar, general(b, b.Data), 1, general(a, a.Adj))
+	}
+	if b.Adj != nil { // B̄ += Aᵀ C̄
+		gemm(blas.Trans, blas.NoTrans, 1, general(a, a.Data), cbar, 1, general(b, b.Adj))
+	}
+}
+
+// denseOp is Y = X·Wᵀ + 1·bᵀ: a fully connected layer's pre-activation for a batch X whose rows
+// are items, weights W with one row per output unit, and a bias b broadcast over the rows.
+type denseOp struct{ name string }
+
+func (p denseOp) Name() string { return p.name }
+
+// Dense returns X·Wᵀ + b for X of shape B×n, W of shape m×n and b of length m (or nil for no
+// bias): the pre-activation W x + b of a layer applied to every row x of X, of shape B×m.
+func Dense(x, w, b *Value) *Value {
+	if x.cols != w.cols || (b != nil && b.Len() != w.rows) {
+		bs := "none"
+		if b != nil {
+			bs = b.shape()
+		}
+		panic(fmt.Sprintf("adjoint: Dense: shape mismatch X %s, W %s, b %s", x.shape(), w.shape(), bs))
+	}
+	if b == nil {
+		return apply(denseOp{"Dense"}, x.rows, w.rows, x, w)
+	}
+	return apply(denseOp{"Dense"}, x.rows, w.rows, x, w, b)
+}
+
+// MatVec returns W·x for W of shape m×n and x of length n, as a vector of shape 1×m.
+func MatVec(w, x *Value) *Value {
+	if x.Len() != w.cols {
+		panic(fmt.Sprintf("adjoint: MatVec: shape mismatch W %s, x %s", w.shape(), x.shape()))
+	}
+	if x.rows != 1 {
+		x = Reshape(x, 1, x.Len())
+	}
+	return apply(denseOp{"MatVec"}, 1, w.rows, x, w)
+}
+
+func (denseOp) Forward(out *Value, in []*Value) {
+	x, w := in[0], in[1]
+	y := general(out, out.Data)
+	beta := 0.0
+	if len(in) == 3 {
+		b := in[2].Data
+		for r := 0; r < out.rows; r++ {
+			copy(out.Data[r*out.cols:(r+1)*out.cols], b)
+		}
+		beta = 1
+	}
+	gemm(blas.NoTrans, blas.Trans, 1, general(x, x.Data), general(w, w.Data), beta, y)
+}
+
+func (denseOp) Tangent(out *Value, in []*Value) {
+	x, w := in[0], in[1]
+	dy := out.Tan
+	clear(dy)
+	if len(in) == 3 && in[2].Tan != nil {
+		db := in[2].Tan
+		for r := 0; r < out.rows; r++ {
+			copy(dy[r*out.cols:(r+1)*out.cols], db)
+		}
+	}
+	if x.Tan != nil {
+		gemm(blas.NoTrans, blas.Trans, 1, general(x, x.Tan), general(w, w.Data), 1, general(out, dy))
+	}
+	if w.Tan != nil {
+		gemm(blas.NoTrans, blas.Trans, 1, general(x, x.Data), general(w, w.Tan), 1, general(out, dy))
+	}
+}
+
+func (denseOp) Adjoint(out *Value, in []*Value) {
+	x, w := in[0], in[1]
+	ybar := general(out, out.Adj)
+	if x.Adj != nil { // X̄ += Ȳ W
+		gemm(blas.NoTrans, blas.NoTrans, 1, ybar, general(w, w.Data), 1, general(x, x.Adj))
+	}
+	if w.Adj != nil { // W̄ += Ȳᵀ X
+		gemm(blas.Trans, blas.NoTrans, 1, ybar, general(x, x.Data), 1, general(w, w.Adj))
+	}
+	if len(in) == 3 && in[2].Adj != nil { // b̄ += Σ_rows Ȳ
+		bb := in[2].Adj
+		for r := 0; r < out.rows; r++ {
+			row := out.Adj[r*out.cols : (r+1)*out.cols]
+			for j, g := range row {
+				bb[j] += g
+			}
+		}
+	}
+}
+
+// addRowOp is Y = X + 1·bᵀ, a row vector broadcast over the rows of X.
+type addRowOp struct{}
+
+func (addRowOp) Name() string { return "AddRow" }
+
+// AddRow returns X + b with the vector b (length Cols of X) added to every row of X.
+func AddRow(x, b *Value) *Value {
+	if b.Len() != x.cols {
+		panic(fmt.Sprintf("adjoint: AddRow: shape mismatch X %s, b %s", x.shape(), b.shape()))
+	}
+	return apply(addRowOp{}, x.rows, x.cols, x, b)
+}
+
+func (addRowOp) Forward(out *Value, in []*Value) {
+	x, b, c := in[0].Data, in[1].Data, out.cols
+	for i := range out.Data {
+		out.Data[i] = x[i] + b[i%c]
+	}
+}
+
+func (addRowOp) Tangent(out *Value, in []*Value) {
+	dy, c := out.Tan, out.cols
+	if dx := in[0].Tan; dx != nil {
+		copy(dy, dx)
+	} else {
+		clear(dy)
+	}
+	if db := in[1].Tan; db != nil {
+		for i := range dy {
+			dy[i] += db[i%c]
+		}
+	}
+}
+
+func (addRowOp) Adjoint(out *Value, in []*Value) {
+	ay, c := out.Adj, out.cols
+	if ax := in[0].Adj; ax != nil {
+		for i, g := range ay {
+			ax[i] += g
+		}
+	}
+	if ab := in[1].Adj; ab != nil {
+		for i, g := range ay {
+			ab[i%c] += g
+		}
+	}
+}
+
+// transposeOp is Y = Xᵀ.
+type transposeOp struct{}
+
+func (transposeOp) Name() string { return "Transpose" }
+
+// Transpose returns Xᵀ.
+func Transpose(x *Value) *Value { return apply(transposeOp{}, x.cols, x.rows, x) }
+
+func transpose(dst, src []float64, rows, cols int, acc bool) {
+	for i := 0; i < rows; i++ {
+		for j := 0; j < cols; j++ {
+			if acc {
+				dst[j*rows+i] += src[i*cols+j]
+			} else {
+				dst[j*rows+i] = src[i*cols+j]
+			}
+		}
+	}
+}
+
+func (transposeOp) Forward(out *Value, in []*Value) {
+	transpose(out.Data, in[0].Data, in[0].rows, in[0].cols, false)
+}
+
+func (transposeOp) Tangent(out *Value, in []*Value) {
+	if in[0].Tan == nil {
+		clear(out.Tan)
+		return
+	}
+	transpose(out.Tan, in[0].Tan, in[0].rows, in[0].cols, false)
+}
+
+func (transposeOp) Adjoint(out *Value, in []*Value) {
+	if in[0].Adj != nil {
+		transpose(in[0].Adj, out.Adj, out.rows, out.cols, true)
+	}
+}
+
+// reshapeOp is Y = X with another shape and the same row-major elements.
+type reshapeOp struct{}
+
+func (reshapeOp) Name() string { return "Reshape" }
+
+// Reshape returns x with shape rows×cols; the element count must not change.
+func Reshape(x *Value, rows, cols int) *Value {
+	if rows*cols != x.Len() || rows < 0 || cols < 0 {
+		panic(fmt.Sprintf("adjoint: Reshape: shape mismatch %s to %dx%d", x.shape(), rows, cols))
+	}
+	return apply(reshapeOp{}, rows, cols, x)
+}
+
+func (reshapeOp) Forward(out *Value, in []*Value) { copy(out.Data, in[0].Data) }
+
+func (reshapeOp) Tangent(out *Value, in []*Value) {
+	if in[0].Tan == nil {
+		clear(out.Tan)
+		return
+	}
+	copy(out.Tan, in[0].Tan)
+}
+
+func (reshapeOp) Adjoint(out *Value, in []*Value) {
+	if ax := in[0].Adj; ax != nil {
+		for i, g := range out.Adj {
+			ax[i] += g
+		}
+	}
+}

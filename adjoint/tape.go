@@ -1,0 +1,214 @@
+package adjoint
+
+import (
+	"fmt"
+)
+
+// Primitive is an operation y = f(x_1, ..., x_n) with its three rules. Built-in primitives and
+// user-defined (fused) ones are treated alike: a Primitive recorded with Tape.Apply takes part
+// in every sweep.
+//
+// Inputs that are passive have nil Tan and nil Adj: Tangent must read a nil Tan as zero and
+// Adjoint must skip an input with a nil Adj.
+type Primitive interface {
+	// Name names the primitive in panics and verification reports.
+	Name() string
+
+	// Forward computes out.Data from the inputs' Data. It may keep what the linearisation
+	// needs in the primitive itself, but built-in primitives read it back from the inputs'
+	// and the output's Data instead, so that a replayed tape needs no extra storage.
+	Forward(out *Value, in []*Value)
+
+	// Tangent overwrites out.Tan with δy = Σ_i ∂f/∂x_i · δx_i (the TL model, a JVP).
+	Tangent(out *Value, in []*Value)
+
+	// Adjoint accumulates x̃_i += (∂f/∂x_i)^T ỹ into in[i].Adj for every active input, with
+	// ỹ = out.Adj (the AD model, a VJP). It must add, never assign: an input used twice
+	// receives both contributions.
+	Adjoint(out *Value, in []*Value)
+}
+
+// Tape records the primitives applied during a forward evaluation, in order, so that the
+// recorded program can be differentiated: a reverse sweep gives adjoints (gradients, VJPs),
+// a forward tangent sweep gives tangents (JVPs). Sweeps can be repeated any number of times
+// on the same recorded trajectory, and Forward replays the program at new input values
+// without recording it again. Once the buffers of a tape exist, none of these allocate.
+//
+// The zero value is an empty tape ready to use. A Tape is not safe for concurrent use.
+type Tape struct {
+	nodes []*Value
+}
+
+// NewTape returns an empty tape.
+func NewTape() *Tape { return &Tape{} }
+
+// Len returns the number of values recorded on t, variables and constants included.
+func (t *Tape) Len() int { return len(t.nodes) }
+
+// Reset forgets every recorded value, so the tape can record a new program.
+func (t *Tape) Reset() {
+	clear(t.nodes)
+	t.nodes = t.nodes[:0]
+}
+
+// Variable records an active input of shape rows×cols: derivatives are taken with respect to
+// it. Data aliases data (it is not copied). It panics if len(data) != rows·cols.
+func (t *Tape) Variable(data []float64, rows, cols int) *Value {
+	return t.leaf("Variable", data, rows, cols, true)
+}
+
+// Vector records an active input of shape 1×len(data).
+func (t *Tape) Vector(data []float64) *Value { return t.Variable(data, 1, len(data)) }
+
+// Constant records a passive input of shape rows×cols: its Data may be changed between
+// replays (a new mini-batch), but no derivative is taken with respect to it. Data aliases data.
+func (t *Tape) Constant(data []float64, rows, cols int) *Value {
+	return t.leaf("Constant", data, rows, cols, false)
+}
+
+// Scalar records a passive 1×1 constant holding a.
+func (t *Tape) Scalar(a float64) *Value { return t.Constant([]float64{a}, 1, 1) }
+
+func (t *Tape) leaf(op string, data []float64, rows, cols int, active bool) *Value {
+	if rows < 0 || cols < 0 || len(data) != rows*cols {
+		panic(fmt.Sprintf("adjoint: %s: %d values for shape %dx%d", op, len(data), rows, cols))
+	}
+	v := &Value{Data: data, rows: rows, cols: cols, tape: t, active: active, leaf: true}
+	t.nodes = append(t.nodes, v)
+	return v
+}
+
+// Apply records y = p(in...) with y of shape rows×cols, runs p's Forward and returns y.
+// This is how a fused primitive with hand-written rules joins a tape. All inputs must belong
+// to t; y is active when any input is.
+func (t *Tape) Apply(p Primitive, rows, cols int, in ...*Value) *Value {
+	active := false
+	for _, x := range in {
+		if x.tape != t {
+			panic(fmt.Sprintf("adjoint: %s: input of shape %s belongs to another tape", p.Name(), x.shape()))
+		}
+		active = active || x.active
+	}
+	y := &Value{Data: make([]float64, rows*cols), rows: rows, cols: cols, tape: t, prim: p, in: in, active: active}
+	p.Forward(y, in)
+	t.nodes = append(t.nodes, y)
+	return y
+}
+
+// apply records a built-in primitive on the tape of its first input.
+func apply(p Primitive, rows, cols int, in ...*Value) *Value {
+	return in[0].tape.Apply(p, rows, cols, in...)
+}
+
+// Forward replays the recorded program: every primitive recomputes its output from its
+// inputs' current Data, in recording order. Update variables and constants in place first.
+func (t *Tape) Forward() {
+	for _, v := range t.nodes {
+		if v.prim != nil {
+			v.prim.Forward(v, v.in)
+		}
+	}
+}
+
+// ZeroAdjoints sets the adjoint of every active value to zero, allocating those that do not
+// exist yet. A reverse sweep starts from here.
+func (t *Tape) ZeroAdjoints() {
+	for _, v := range t.nodes {
+		if !v.active {
+			continue
+		}
+		if len(v.Adj) != len(v.Data) {
+			if v.Adj != nil {
+				panic(fmt.Sprintf("adjoint: ZeroAdjoints: adjoint buffer of length %d for shape %s", len(v.Adj), v.shape()))
+			}
+			v.Adj = make([]float64, len(v.Data))
+			continue
+		}
+		clear(v.Adj)
+	}
+}
+
+// ReverseSweep runs the adjoint rules of the recorded primitives from the last one back to the
+// first, propagating whatever adjoints have been seeded since ZeroAdjoints. Only seed outputs
+// after ZeroAdjoints: the sweep accumulates into every active value.
+func (t *Tape) ReverseSweep() {
+	for i := len(t.nodes) - 1; i >= 0; i-- {
+		v := t.nodes[i]
+		if v.prim != nil && v.active {
+			v.prim.Adjoint(v, v.in)
+		}
+	}
+}
+
+// Gradient computes the derivative of the scalar J with respect to every active value of the
+// tape by one reverse sweep; read it from each variable's Adj. It panics if J is not 1×1.
+func (t *Tape) Gradient(J *Value) {
+	if J.Len() != 1 {
+		panic(fmt.Sprintf("adjoint: Gradient: cost has shape %s, not 1x1", J.shape()))
+	}
+	t.VJP(J, []float64{1})
+}
+
+// VJP seeds the adjoint of out with ybar and sweeps back: afterwards each variable's Adj holds
+// (∂out/∂x)^T ybar. Passive outputs give zero adjoints.
+func (t *Tape) VJP(out *Value, ybar []float64) {
+	if len(ybar) != out.Len() {
+		panic(fmt.Sprintf("adjoint: VJP: seed of length %d for output of shape %s", len(ybar), out.shape()))
+	}
+	t.ZeroAdjoints()
+	if !out.active {
+		return
+	}
+	copy(out.Adj, ybar)
+	t.ReverseSweep()
+}
+
+// ZeroTangents sets the tangent of every active variable to zero, allocating the tangents of
+// all active values that do not exist yet. Set the variables' Tan, then call TangentSweep.
+func (t *Tape) ZeroTangents() {
+	for _, v := range t.nodes {
+		if !v.active {
+			continue
+		}
+		if len(v.Tan) != len(v.Data) {
+			if v.Tan != nil {
+				panic(fmt.Sprintf("adjoint: ZeroTangents: tangent buffer of length %d for shape %s", len(v.Tan), v.shape()))
+			}
+			v.Tan = make([]float64, len(v.Data))
+			continue
+		}
+		if v.leaf {
+			clear(v.Tan)
+		}
+	}
+}
+
+// TangentSweep runs the tangent rules of the recorded primitives in recording order, from the
+// tangents currently held by the variables. Call ZeroTangents once before the first sweep so
+// that every active value has a tangent buffer.
+func (t *Tape) TangentSweep() {
+	for _, v := range t.nodes {
+		if v.prim != nil && v.active {
+			v.prim.Tangent(v, v.in)
+		}
+	}
+}
+
+// JVP sets the tangent of each variable vars[i] to dirs[i], every other variable's to zero,
+// and sweeps forward: afterwards each active value's Tan holds its directional derivative.
+func (t *Tape) JVP(vars []*Value, dirs [][]float64) {
+	if len(vars) != len(dirs) {
+		panic(fmt.Sprintf("adjoint: JVP: %d variables and %d directions", len(vars), len(dirs)))
+	}
+	t.ZeroTangents()
+	for i, x := range vars {
+		if !x.leaf || !x.active {
+			panic(fmt.Sprintf("adjoint: JVP: value %d of shape %s is not a variable", i, x.shape()))
+		}
+		if len(dirs[i]) != x.Len() {
+			panic(fmt.Sprintf("adjoint: JVP: direction of length %d for variable of shape %s", len(dirs[i]), x.shape()))
+		}
+		copy(x.Tan, dirs[i])
+	}
+	t.TangentSweep()
+}
