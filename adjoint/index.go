@@ -142,7 +142,6 @@ func Concat(xs ...*Value) *Value {
 	return apply(concatOp{}, xs[0].rows, cols, xs...)
 }
 
-
 func (concatOp) Forward(out *Value, in []*Value) {
 	for r := 0; r < out.rows; r++ {
 		off := r * out.cols

@@ -142,7 +142,6 @@ func Softmax(x *Value) *Value { return apply(softmaxOp{false}, x.rows, x.cols, x
 // the softmax so that it stays accurate for very negative entries.
 func LogSoftmax(x *Value) *Value { return apply(softmaxOp{true}, x.rows, x.cols, x) }
 
-
 func (p softmaxOp) Forward(out *Value, in []*Value) {
 	c := out.cols
 	for r := 0; r < out.rows; r++ {
