@@ -1,0 +1,296 @@
+package optimize
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+	gopt "gonum.org/v1/gonum/optimize"
+)
+
+// lineSearchMethod is a method run by gonum/optimize.
+type lineSearchMethod interface {
+	Method
+	gonum() gopt.Method
+	needsHessian() bool
+}
+
+var (
+	_ lineSearchMethod = (*LBFGS)(nil)
+	_ lineSearchMethod = (*BFGS)(nil)
+	_ lineSearchMethod = (*CG)(nil)
+	_ lineSearchMethod = (*GradientDescent)(nil)
+	_ lineSearchMethod = (*Newton)(nil)
+)
+
+// LBFGS is the limited-memory BFGS quasi-Newton method of gonum/optimize
+// (Nocedal 1980; Liu and Nocedal 1989) with a line search satisfying the
+// strong Wolfe conditions. It needs O(Memory·n) storage: the method of choice
+// for large smooth problems such as 4DVar and full-batch network training.
+type LBFGS struct {
+	// Memory is the number of correction pairs (s, y) kept. Zero means 15.
+	Memory int
+	// Linesearcher, if not nil, replaces gonum's default (More-Thuente).
+	Linesearcher gopt.Linesearcher
+}
+
+// Init checks the settings.
+func (m *LBFGS) Init(n int) error {
+	if m.Memory < 0 {
+		return fmt.Errorf("%w: LBFGS.Memory = %d, want ≥ 0", ErrSetting, m.Memory)
+	}
+	return nil
+}
+
+func (m *LBFGS) gonum() gopt.Method {
+	// GradStopThreshold NaN: the gradient test is ours (Euclidean norm).
+	return &gopt.LBFGS{Store: m.Memory, Linesearcher: m.Linesearcher, GradStopThreshold: math.NaN()}
+}
+
+func (*LBFGS) needsHessian() bool { return false }
+
+// BFGS is the BFGS quasi-Newton method of gonum/optimize, which keeps a dense
+// n×n inverse-Hessian approximation: for small problems.
+type BFGS struct {
+	// Linesearcher, if not nil, replaces gonum's default (More-Thuente).
+	Linesearcher gopt.Linesearcher
+}
+
+// Init does nothing: BFGS has no settings to check.
+func (m *BFGS) Init(n int) error { return nil }
+
+func (m *BFGS) gonum() gopt.Method {
+	return &gopt.BFGS{Linesearcher: m.Linesearcher, GradStopThreshold: math.NaN()}
+}
+
+func (*BFGS) needsHessian() bool { return false }
+
+// CGVariant selects the formula for β_k in nonlinear conjugate gradient,
+// d_k = -∇J_k + β_k d_{k-1}. The zero value is HestenesStiefel, gonum's
+// default.
+type CGVariant int
+
+// The β formulas of gonum/optimize (see its cg.go for the literature).
+const (
+	HestenesStiefel    CGVariant = iota // Hestenes and Stiefel (1952)
+	FletcherReeves                      // Fletcher and Reeves (1964)
+	PolakRibierePolyak                  // Polak and Ribière (1969), Polyak (1969), with β ≥ 0
+	DaiYuan                             // Dai and Yuan (1999)
+	HagerZhang                          // Hager and Zhang (2005)
+)
+
+var cgVariantNames = [...]string{"HestenesStiefel", "FletcherReeves", "PolakRibierePolyak", "DaiYuan", "HagerZhang"}
+
+// String returns the name of the variant.
+func (v CGVariant) String() string {
+	if v < 0 || int(v) >= len(cgVariantNames) {
+		return fmt.Sprintf("CGVariant(%d)", int(v))
+	}
+	return cgVariantNames[v]
+}
+
+// CG is the nonlinear conjugate gradient method of gonum/optimize with
+// automatic restarts. For a quadratic J with an exact line search it is the
+// linear conjugate gradient method; see LinearCG for the matrix-free solver of
+// A x = b.
+type CG struct {
+	// Variant is the β formula; the zero value is HestenesStiefel.
+	Variant CGVariant
+	// Linesearcher, if not nil, replaces gonum's default (More-Thuente).
+	Linesearcher gopt.Linesearcher
+}
+
+// Init checks the variant.
+func (m *CG) Init(n int) error {
+	if m.Variant < 0 || int(m.Variant) >= len(cgVariantNames) {
+		return fmt.Errorf("%w: CG.Variant = %d is not a CGVariant", ErrSetting, int(m.Variant))
+	}
+	return nil
+}
+
+func (m *CG) gonum() gopt.Method {
+	var v gopt.CGVariant
+	switch m.Variant {
+	case FletcherReeves:
+		v = &gopt.FletcherReeves{}
+	case PolakRibierePolyak:
+		v = &gopt.PolakRibierePolyak{}
+	case DaiYuan:
+		v = &gopt.DaiYuan{}
+	case HagerZhang:
+		v = &gopt.HagerZhang{}
+	default:
+		v = &gopt.HestenesStiefel{}
+	}
+	return &gopt.CG{Variant: v, Linesearcher: m.Linesearcher, GradStopThreshold: math.NaN()}
+}
+
+func (*CG) needsHessian() bool { return false }
+
+// GradientDescent is steepest descent, d_k = -∇J_k, with gonum's line search
+// (backtracking from a quadratic estimate of the step). Its convergence rate
+// degrades with the condition number κ of the Hessian, as ((κ-1)/(κ+1))^k.
+// For descent with a fixed step (learning rate) use SGD.
+type GradientDescent struct {
+	// Linesearcher, if not nil, replaces gonum's default (backtracking).
+	Linesearcher gopt.Linesearcher
+}
+
+// Init does nothing: GradientDescent has no settings to check.
+func (m *GradientDescent) Init(n int) error { return nil }
+
+func (m *GradientDescent) gonum() gopt.Method {
+	return &gopt.GradientDescent{Linesearcher: m.Linesearcher, GradStopThreshold: math.NaN()}
+}
+
+func (*GradientDescent) needsHessian() bool { return false }
+
+// Newton is the modified Newton method of gonum/optimize: it solves
+// (H + τI) d = -∇J with the smallest τ ≥ 0 (grown by Increase) that makes the
+// matrix positive definite, then searches along d. The Hessian is assembled
+// from Problem.HessVec by n products with the unit vectors, so the method
+// suits small problems; with a Gauss-Newton HessVec it is Gauss-Newton.
+type Newton struct {
+	// Increase is the factor by which τ grows. Zero means 5; else it must be > 1.
+	Increase float64
+	// Linesearcher, if not nil, replaces gonum's default (Bisection).
+	Linesearcher gopt.Linesearcher
+}
+
+// Init checks the settings.
+func (m *Newton) Init(n int) error {
+	if m.Increase != 0 && !(m.Increase > 1) {
+		return fmt.Errorf("%w: Newton.Increase = %v, want > 1", ErrSetting, m.Increase)
+	}
+	return nil
+}
+
+func (m *Newton) gonum() gopt.Method {
+	return &gopt.Newton{Increase: m.Increase, Linesearcher: m.Linesearcher, GradStopThreshold: math.NaN()}
+}
+
+func (*Newton) needsHessian() bool { return true }
+
+// evalCache serves gonum's separate Func and Grad calls at one x from a
+// single FuncGrad call (one forward and one adjoint run).
+type evalCache struct {
+	x       []float64
+	f       float64
+	grad    []float64
+	valid   bool // x and f hold a computed point
+	hasGrad bool // grad holds ∇J at x
+}
+
+// lineSearch runs a gonum method with this package's stopping tests.
+func (r *run) lineSearch(m lineSearchMethod, x0 []float64) error {
+	if m.needsHessian() && r.p.HessVec == nil {
+		return fmt.Errorf("%w: %T needs Problem.HessVec", ErrProblem, m)
+	}
+	c := &evalCache{x: make([]float64, r.n), grad: make([]float64, r.n)}
+	eval := func(x []float64, needGrad bool) {
+		if c.valid && (c.hasGrad || !needGrad) && floats.Equal(x, c.x) {
+			return
+		}
+		copy(c.x, x)
+		c.valid = true
+		if !needGrad && r.p.Func != nil {
+			c.f = r.evalFunc(x)
+			c.hasGrad = false
+			return
+		}
+		c.f = r.evalFuncGrad(c.grad, x)
+		c.hasGrad = true
+	}
+	prob := gopt.Problem{
+		Func: func(x []float64) float64 {
+			eval(x, false)
+			return c.f
+		},
+		Grad: func(grad, x []float64) {
+			eval(x, true)
+			copy(grad, c.grad)
+		},
+		Status: func() (gopt.Status, error) {
+			// Called by gonum after every evaluation.
+			switch {
+			case r.div != nil:
+				r.stopDiverged()
+				return gopt.Failure, r.err
+			case r.evals >= r.maxEval:
+				r.status = EvaluationLimit
+				return gopt.FunctionEvaluationLimit, nil
+			}
+			return gopt.NotTerminated, nil
+		},
+	}
+	if m.needsHessian() {
+		e := make([]float64, r.n)
+		col := make([]float64, r.n)
+		prob.Hess = func(h *mat.SymDense, x []float64) {
+			for j := range r.n {
+				e[j] = 1
+				r.p.HessVec(col, x, e)
+				e[j] = 0
+				r.hvecs++
+				for i := 0; i <= j; i++ {
+					// Symmetrise: column j gives H[i][j], earlier columns H[j][i].
+					if i == j {
+						h.SetSym(i, j, col[i])
+					} else {
+						h.SetSym(i, j, 0.5*(h.At(i, j)+col[i]))
+					}
+				}
+				for i := j + 1; i < r.n; i++ {
+					h.SetSym(i, j, col[i])
+				}
+			}
+		}
+	}
+	settings := &gopt.Settings{
+		// All the convergence tests are ours, made in the converger, which
+		// gonum calls at every major iteration including x0. Without it
+		// gonum's default converger would stop after 100 iterations with
+		// less than 1e-10 absolute decrease.
+		Converger:  converger{r},
+		Concurrent: 1,
+	}
+	res, err := gopt.Minimize(prob, x0, settings, m.gonum())
+	switch {
+	case r.status != NotTerminated:
+		// Stopped by one of our tests, the divergence check or the callback.
+	case res == nil:
+		return err
+	case res.Status == gopt.FunctionNegativeInfinity:
+		r.status = Unbounded
+		r.err = fmt.Errorf("%w: J = -Inf at iteration %d", ErrDiverged, r.iter)
+	case res.Status == gopt.Failure || err != nil:
+		r.status = LineSearchFailure
+		if err == nil {
+			err = errors.New(res.Status.String())
+		}
+		r.err = fmt.Errorf("%w at iteration %d (best point kept: J = %g, ‖∇J‖ = %g): %w",
+			ErrLineSearch, r.iter, r.res.J, r.res.GradNorm, err)
+	default:
+		r.status = LineSearchFailure
+		r.err = fmt.Errorf("%w: gonum stopped with status %v at iteration %d", ErrLineSearch, res.Status, r.iter)
+	}
+	r.res.Status = r.status
+	r.res.Evaluations = r.evals
+	r.res.HessVecs = r.hvecs
+	return r.err
+}
+
+// converger adapts run.iterate to gonum's Converger.
+type converger struct{ r *run }
+
+func (converger) Init(int) {}
+
+func (c converger) Converged(loc *gopt.Location) gopt.Status {
+	if c.r.iterate(loc.X, loc.F, loc.Gradient) != NotTerminated {
+		// Any terminating status will do: Minimize reads run.status.
+		return gopt.Success
+	}
+	return gopt.NotTerminated
+}
