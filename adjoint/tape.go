@@ -37,6 +37,11 @@ type Primitive interface {
 // The zero value is an empty tape ready to use. A Tape is not safe for concurrent use.
 type Tape struct {
 	nodes []*Value
+
+	// sweep numbers the reverse sweeps. A value whose adjoint was last zeroed in another sweep
+	// holds a stale adjoint: the sweep zeroes it just before the first contribution to it
+	// arrives, while it is still in cache, instead of in a separate pass over the whole tape.
+	sweep uint64
 }
 
 // NewTape returns an empty tape.
@@ -111,26 +116,33 @@ func (t *Tape) Forward() {
 }
 
 // ZeroAdjoints sets the adjoint of every active value to zero, allocating those that do not
-// exist yet. A reverse sweep starts from here.
+// exist yet. A hand-seeded reverse sweep starts here: seed the outputs' Adj, then call
+// ReverseSweep.
 func (t *Tape) ZeroAdjoints() {
+	t.allocAdjoints()
+	t.sweep++
 	for _, v := range t.nodes {
-		if !v.active {
+		if v.active {
+			clear(v.Adj)
+			v.sweep = t.sweep
+		}
+	}
+}
+
+func (t *Tape) allocAdjoints() {
+	for _, v := range t.nodes {
+		if !v.active || len(v.Adj) == len(v.Data) {
 			continue
 		}
-		if len(v.Adj) != len(v.Data) {
-			if v.Adj != nil {
-				panic(fmt.Sprintf("adjoint: ZeroAdjoints: adjoint buffer of length %d for shape %s", len(v.Adj), v.shape()))
-			}
-			v.Adj = make([]float64, len(v.Data))
-			continue
+		if v.Adj != nil {
+			panic(fmt.Sprintf("adjoint: adjoint buffer of length %d for shape %s", len(v.Adj), v.shape()))
 		}
-		clear(v.Adj)
+		v.Adj = make([]float64, len(v.Data))
 	}
 }
 
 // ReverseSweep runs the adjoint rules of the recorded primitives from the last one back to the
-// first, propagating whatever adjoints have been seeded since ZeroAdjoints. Only seed outputs
-// after ZeroAdjoints: the sweep accumulates into every active value.
+// first, propagating the adjoints seeded since ZeroAdjoints into every active value.
 func (t *Tape) ReverseSweep() {
 	for i := len(t.nodes) - 1; i >= 0; i-- {
 		v := t.nodes[i]
@@ -146,21 +158,47 @@ func (t *Tape) Gradient(J *Value) {
 	if J.Len() != 1 {
 		panic(fmt.Sprintf("adjoint: Gradient: cost has shape %s, not 1x1", J.shape()))
 	}
-	t.VJP(J, []float64{1})
+	t.VJP(J, one[:])
 }
 
-// VJP seeds the adjoint of out with ybar and sweeps back: afterwards each variable's Adj holds
-// (∂out/∂x)^T ybar. Passive outputs give zero adjoints.
+var one = [1]float64{1}
+
+// VJP seeds the adjoint of out with ybar and sweeps back: afterwards every active value's Adj
+// holds (∂out/∂x)ᵀ ybar, zero for values out does not depend on.
 func (t *Tape) VJP(out *Value, ybar []float64) {
 	if len(ybar) != out.Len() {
 		panic(fmt.Sprintf("adjoint: VJP: seed of length %d for output of shape %s", len(ybar), out.shape()))
 	}
-	t.ZeroAdjoints()
-	if !out.active {
-		return
+	if out.tape != t {
+		panic(fmt.Sprintf("adjoint: VJP: output of shape %s belongs to another tape", out.shape()))
 	}
-	copy(out.Adj, ybar)
-	t.ReverseSweep()
+	t.allocAdjoints()
+	t.sweep++
+	if out.active {
+		copy(out.Adj, ybar)
+		out.sweep = t.sweep
+	}
+	for i := len(t.nodes) - 1; i >= 0; i-- {
+		v := t.nodes[i]
+		// A value that received no adjoint in this sweep (recorded after out, or off every
+		// path to it) contributes nothing: skip it.
+		if v.prim == nil || v.sweep != t.sweep {
+			continue
+		}
+		for _, x := range v.in {
+			if x.active && x.sweep != t.sweep {
+				clear(x.Adj)
+				x.sweep = t.sweep
+			}
+		}
+		v.prim.Adjoint(v, v.in)
+	}
+	for _, v := range t.nodes {
+		if v.active && v.sweep != t.sweep {
+			clear(v.Adj)
+			v.sweep = t.sweep
+		}
+	}
 }
 
 // ZeroTangents sets the tangent of every active variable to zero, allocating the tangents of

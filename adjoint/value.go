@@ -30,6 +30,7 @@ type Value struct {
 	in         []*Value
 	active     bool
 	leaf       bool
+	sweep      uint64 // the reverse sweep that last zeroed Adj; see Tape.sweep
 }
 
 // Rows returns the number of rows (batch items) of v.

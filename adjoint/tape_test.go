@@ -1,0 +1,162 @@
+package adjoint_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/adjunto/adjunto/adjoint"
+)
+
+// TestFanOutAccumulates guards the += of the adjoint rules: x feeds J twice, so x̃ must be
+// the sum of both contributions, J = x·x + 3x → dJ/dx = 2x + 3.
+func TestFanOutAccumulates(t *testing.T) {
+	tp := adjoint.NewTape()
+	x := tp.Vector([]float64{2})
+	J := adjoint.Add(adjoint.Mul(x, x), adjoint.Scale(3, x))
+	tp.Gradient(J)
+	assert.Equal(t, 7.0, x.Adj[0])
+}
+
+// TestSweepsRepeatOnOneRecording checks that reverse and tangent sweeps can run many times on
+// one recorded trajectory, give the same bits every time, and do not leak adjoints of one
+// sweep into the next (each VJP starts from zero).
+func TestSweepsRepeatOnOneRecording(t *testing.T) {
+	tp := adjoint.NewTape()
+	x := tp.Vector([]float64{0.3, -0.7, 1.1})
+	y := adjoint.Tanh(adjoint.Mul(x, adjoint.Shift(x, 1)))
+	J := adjoint.SumSquares(y)
+
+	tp.Gradient(J)
+	first := append([]float64(nil), x.Adj...)
+	for range 3 {
+		tp.Gradient(J)
+		require.Equal(t, first, x.Adj)
+	}
+
+	// A VJP with another seed on the intermediate y, then the gradient again.
+	tp.VJP(y, []float64{1, 0, 0})
+	vjp := append([]float64(nil), x.Adj...)
+	tp.Gradient(J)
+	require.Equal(t, first, x.Adj)
+
+	// <J'(x) e_0 ... > consistency: the JVP of y along e_j gives column j of ∂y/∂x, whose
+	// first row must match the VJP with seed e_0.
+	for j := range 3 {
+		dir := make([]float64, 3)
+		dir[j] = 1
+		tp.JVP([]*adjoint.Value{x}, [][]float64{dir})
+		assert.InDelta(t, vjp[j], y.Tan[0], 1e-15, "∂y0/∂x%d", j)
+	}
+}
+
+// TestManualSeedMatchesVJP checks the low-level protocol (ZeroAdjoints, seed, ReverseSweep)
+// against VJP, including a seed on two outputs at once.
+func TestManualSeedMatchesVJP(t *testing.T) {
+	tp := adjoint.NewTape()
+	x := tp.Vector([]float64{0.5, 2})
+	a := adjoint.Exp(x)
+	b := adjoint.Log(x)
+	tp.ZeroAdjoints()
+	a.Adj[0], b.Adj[1] = 1, 1
+	tp.ReverseSweep()
+	got := append([]float64(nil), x.Adj...)
+	assert.InDelta(t, 1.6487212707001282, got[0], 1e-15) // e^0.5
+	assert.InDelta(t, 0.5, got[1], 1e-15)                // 1/2
+}
+
+// TestReplayEvaluatesAtNewPoint checks that Forward re-runs the recorded program at the
+// inputs' current values, constants included, and that gradients follow.
+func TestReplayEvaluatesAtNewPoint(t *testing.T) {
+	xd := []float64{1, 2}
+	cd := []float64{10, 20}
+	tp := adjoint.NewTape()
+	x := tp.Vector(xd)
+	c := tp.Constant(cd, 1, 2)
+	J := adjoint.Dot(adjoint.Square(x), c) // Σ c_i x_i²
+	assert.Equal(t, 90.0, J.Scalar())
+
+	xd[0], xd[1] = 3, 1
+	cd[0] = 1
+	tp.Forward()
+	assert.Equal(t, 29.0, J.Scalar())
+	tp.Gradient(J)
+	assert.Equal(t, []float64{6, 40}, x.Adj)
+}
+
+// TestUnreachedValuesHaveZeroAdjoint: a value the swept output does not depend on, recorded
+// before or after it, must read zero after the sweep, not a stale adjoint from an earlier one.
+func TestUnreachedValuesHaveZeroAdjoint(t *testing.T) {
+	tp := adjoint.NewTape()
+	x := tp.Vector([]float64{1})
+	z := tp.Vector([]float64{2})
+	Jx := adjoint.Square(x)
+	Jz := adjoint.Square(z)
+	tp.Gradient(Jz)
+	assert.Equal(t, 4.0, z.Adj[0])
+	tp.Gradient(Jx)
+	assert.Equal(t, 2.0, x.Adj[0])
+	assert.Equal(t, 0.0, z.Adj[0], "stale adjoint of z survived a sweep that did not reach it")
+	assert.Equal(t, 0.0, Jz.Adj[0])
+}
+
+// TestCallerOwnedAdjointBuffer checks that a variable's Adj may alias the caller's flat
+// gradient vector, as network training does, and that the sweep writes straight into it.
+func TestCallerOwnedAdjointBuffer(t *testing.T) {
+	flat := make([]float64, 3)
+	tp := adjoint.NewTape()
+	w := tp.Vector([]float64{1, 2})
+	b := tp.Vector([]float64{3})
+	w.Adj, b.Adj = flat[:2], flat[2:]
+	J := adjoint.Add(adjoint.Dot(w, w), b)
+	tp.Gradient(J)
+	assert.Equal(t, []float64{2, 4, 1}, flat)
+}
+
+func TestPassiveProgramHasNoAdjoint(t *testing.T) {
+	tp := adjoint.NewTape()
+	c := tp.Constant([]float64{1, 2}, 1, 2)
+	J := adjoint.Sum(c)
+	assert.False(t, J.Active())
+	tp.Gradient(J) // nothing to do, and no panic
+	assert.Nil(t, c.Adj)
+}
+
+// TestShapePanicsNameOperation guards the panic messages: the primitive's name and both shapes.
+func TestShapePanicsNameOperation(t *testing.T) {
+	tp := adjoint.NewTape()
+	a := tp.Variable(make([]float64, 6), 2, 3)
+	b := tp.Variable(make([]float64, 6), 3, 2)
+	v := tp.Vector(make([]float64, 4))
+	for _, tc := range []struct {
+		want string
+		f    func()
+	}{
+		{"adjoint: Add: shape mismatch 2x3 vs 3x2", func() { adjoint.Add(a, b) }},
+		{"adjoint: Mul: shape mismatch 2x3 vs 1x4", func() { adjoint.Mul(a, v) }},
+		{"adjoint: MatMul: shape mismatch 2x3 vs 2x3", func() { adjoint.MatMul(a, a) }},
+		{"adjoint: Dense: shape mismatch X 2x3, W 3x2, b none", func() { adjoint.Dense(a, b, nil) }},
+		{"adjoint: MatVec: shape mismatch W 2x3, x 1x4", func() { adjoint.MatVec(a, v) }},
+		{"adjoint: Dot: shape mismatch 2x3 vs 1x4", func() { adjoint.Dot(a, v) }},
+		{"adjoint: Gather: index 4 out of range for shape 1x4", func() { adjoint.Gather(v, []int{0, 4}) }},
+		{"adjoint: Slice: bounds [2:5] out of range for shape 1x4", func() { adjoint.Slice(v, 2, 5) }},
+		{"adjoint: Concat: shape mismatch 2x3 vs 1x4", func() { adjoint.Concat(a, v) }},
+		{"adjoint: Reshape: shape mismatch 1x4 to 3x1", func() { adjoint.Reshape(v, 3, 1) }},
+		{"adjoint: Gradient: cost has shape 1x4, not 1x1", func() { tp.Gradient(v) }},
+		{"adjoint: Variable: 3 values for shape 2x2", func() { tp.Variable(make([]float64, 3), 2, 2) }},
+	} {
+		assert.PanicsWithValue(t, tc.want, tc.f)
+	}
+}
+
+func TestScalarBroadcast(t *testing.T) {
+	tp := adjoint.NewTape()
+	s := tp.Vector([]float64{2})
+	x := tp.Vector([]float64{1, 2, 3})
+	J := adjoint.Sum(adjoint.Mul(s, x)) // s·Σx
+	assert.Equal(t, 12.0, J.Scalar())
+	tp.Gradient(J)
+	assert.Equal(t, []float64{6}, s.Adj) // Σx
+	assert.Equal(t, []float64{2, 2, 2}, x.Adj)
+}
