@@ -42,6 +42,9 @@ type Tape struct {
 	// holds a stale adjoint: the sweep zeroes it just before the first contribution to it
 	// arrives, while it is still in cache, instead of in a separate pass over the whole tape.
 	sweep uint64
+
+	// scratch is reused by GaussNewton and HessVec so that they do not allocate.
+	scratch []float64
 }
 
 // NewTape returns an empty tape.
