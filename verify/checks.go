@@ -63,7 +63,8 @@ func Alphas() []float64 {
 
 // DotProduct runs the dot-product test of a linear map L: ℝⁿ → ℝᵐ given by its tangent
 // (δy = L δx) and its adjoint (x̃ = Lᵀ ỹ), with δx and ỹ drawn from rnd (a fixed seed when
-// rnd is nil). The destination passed to tangent and adjoint is zeroed before the call, so
+// rnd is nil). Its Value is |⟨L δx, ỹ⟩ − ⟨δx, Lᵀ ỹ⟩| relative to the Cauchy–Schwarz scale
+// max(‖L δx‖‖ỹ‖, ‖δx‖‖Lᵀ ỹ‖), the size of the terms summed (see the package documentation). The destination passed to tangent and adjoint is zeroed before the call, so
 // both conventions work: a callee may overwrite it (the TL rule) or accumulate into it (the AD
 // rule). A tol ≤ 0 means DefaultDotProductTol.
 func DotProduct(name string, n, m int, tangent func(dy, dx []float64), adjoint func(ax, ay []float64), rnd *rand.Rand, tol float64) Report {
@@ -75,18 +76,17 @@ func DotProduct(name string, n, m int, tangent func(dy, dx []float64), adjoint f
 	tangent(dy, dx)
 	adjoint(ax, ay)
 	lhs, rhs := floats.Dot(dy, ay), floats.Dot(dx, ax)
-	return newReport(name, CheckDotProduct, relErr(lhs, rhs), orDefault(tol, DefaultDotProductTol), nil)
-}
-
-// relErr returns |a − b| / max(|a|, |b|), 0 when both are zero and NaN when either is NaN.
-func relErr(a, b float64) float64 {
-	if math.IsNaN(a) || math.IsNaN(b) {
-		return math.NaN()
+	scale := max(math.Abs(lhs), math.Abs(rhs), floats.Norm(dy, 2)*floats.Norm(ay, 2), floats.Norm(dx, 2)*floats.Norm(ax, 2))
+	var value float64
+	switch d := math.Abs(lhs - rhs); {
+	case math.IsNaN(d):
+		value = math.NaN()
+	case d == 0:
+		value = 0
+	default:
+		value = d / scale
 	}
-	if a == b {
-		return 0
-	}
-	return math.Abs(a-b) / max(math.Abs(a), math.Abs(b))
+	return newReport(name, CheckDotProduct, value, orDefault(tol, DefaultDotProductTol), nil)
 }
 
 // Taylor runs the Taylor test of the map f: ℝⁿ → ℝᵐ (f(y, x) writes y = M(x), len(y) = m)

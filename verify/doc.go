@@ -11,9 +11,15 @@
 //
 //	⟨L δx, ỹ⟩ = ⟨δx, Lᵀ ỹ⟩
 //
-// up to round-off. DotProduct reports the relative error |lhs − rhs| / max(|lhs|, |rhs|),
+// up to round-off. DotProduct reports the relative error
+//
+//	|lhs − rhs| / max(‖L δx‖‖ỹ‖, ‖δx‖‖Lᵀ ỹ‖),
+//
 // which is near machine precision (≤ 1e-12 for one primitive, ≤ 1e-10 for long composites)
-// when the adjoint is the transpose of the tangent, and O(1) otherwise. The test checks the
+// when the adjoint is the transpose of the tangent, and O(1) otherwise. The scale is the
+// Cauchy–Schwarz bound of both sides (so never below max(|lhs|, |rhs|)) rather than the sides
+// themselves: when the terms of a dot product cancel by chance, |lhs| is small, and dividing by
+// it would turn harmless round-off in the terms into a spurious failure. The test checks the
 // adjoint against the tangent, not against M: a TL model that is wrong and an AD model that is
 // its exact transpose pass it, which is why the Taylor test exists.
 //

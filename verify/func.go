@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/floats"
@@ -48,8 +49,18 @@ func (s Settings) rand(stream uint64) *rand.Rand {
 // dot-product, Taylor, gradient, finite-difference. The gradient and finite-difference checks
 // apply to the scalar J(x) = w·M(x) with fixed random weights w (w = 1 when M is scalar),
 // whose gradient Lᵀ w comes from the adjoint model; for a vector-valued M, this is how a
-// reverse sweep is checked against differences of values. The Taylor direction, the gradient
-// direction and w are drawn from s.Seed.
+// reverse sweep is checked against differences of values. The random vectors are drawn from
+// s.Seed.
+//
+// The directions avoid the one way a correct model can fail these tests: a direction nearly
+// orthogonal to the gradient (or in the near-null space of L) makes the first-order term of the
+// Taylor expansion small against the second-order term and the round-off, so no α in the table
+// reaches the tolerance. The Taylor direction is therefore the draw with the largest
+// ‖L δx‖/‖δx‖ of four uniform ones (which uses the tangent model only), and the gradient
+// direction is a uniform draw u tilted towards the computed gradient g,
+// h = u + sign(u·g)‖u‖ g/‖g‖, so that h·g ≥ ‖h‖‖g‖/2. A wrong gradient g′ still fails: ρ then
+// tends to h·∇J / h·g′, which is 1 only on a set of u of measure zero (and exactly −1 for a
+// sign error).
 func All(name string, fn Func, x []float64, s Settings) []Report {
 	if len(x) != fn.N {
 		panic(fmt.Sprintf("verify: All: point of length %d for a map of %d inputs", len(x), fn.N))
@@ -65,8 +76,7 @@ func All(name string, fn Func, x []float64, s Settings) []Report {
 	adjoint := func(ax, ay []float64) { at(); fn.Adjoint(ax, ay) }
 
 	dot := DotProduct(name, fn.N, fn.M, tangent, adjoint, rnd, tol.dotProduct())
-	dx := uniform(rnd, fn.N)
-	taylor := Taylor(name, fn.M, fn.F, tangent, x, dx, tol.taylor())
+	taylor := Taylor(name, fn.M, fn.F, tangent, x, taylorDirection(fn.N, fn.M, tangent, rnd), tol.taylor())
 
 	w := []float64{1}
 	if fn.M != 1 {
@@ -79,8 +89,45 @@ func All(name string, fn Func, x []float64, s Settings) []Report {
 		fn.F(y, x)
 		return floats.Dot(w, y)
 	}
-	h := uniform(rnd, fn.N)
+	h := tilt(uniform(rnd, fn.N), grad)
 	gradTest := GradientTest(name, J, grad, x, h, tol.gradient())
 	fdCheck := FiniteDifference(name, J, grad, x, tol.finiteDifference())
 	return []Report{dot, taylor, gradTest, fdCheck}
+}
+
+// taylorDirection returns the best-conditioned of four uniform draws in ℝⁿ for the Taylor
+// test: the one with the largest ‖L δx‖/‖δx‖, so that the first-order term of the expansion
+// is not small by chance.
+func taylorDirection(n, m int, tangent func(dy, dx []float64), rnd *rand.Rand) []float64 {
+	const draws = 4
+	var best []float64
+	bestGain := math.Inf(-1)
+	dy := make([]float64, m)
+	for range draws {
+		dx := uniform(rnd, n)
+		clear(dy)
+		tangent(dy, dx)
+		// A NaN gain never wins, so a NaN tangent keeps the first draw and the Taylor test
+		// itself reports the NaN.
+		if gain := floats.Norm(dy, 2) / floats.Norm(dx, 2); best == nil || gain > bestGain {
+			best, bestGain = dx, gain
+		}
+	}
+	return best
+}
+
+// tilt returns u + sign(u·g)‖u‖ g/‖g‖, a direction with h·g ≥ ‖h‖‖g‖/2; u itself when g is
+// zero or not finite.
+func tilt(u, g []float64) []float64 {
+	ng := floats.Norm(g, 2)
+	if ng == 0 || math.IsNaN(ng) || math.IsInf(ng, 0) {
+		return u
+	}
+	c := floats.Norm(u, 2) / ng
+	if floats.Dot(u, g) < 0 {
+		c = -c
+	}
+	h := append([]float64(nil), u...)
+	floats.AddScaled(h, c, g)
+	return h
 }
