@@ -1,0 +1,265 @@
+package lorenz
+
+import (
+	"fmt"
+
+	"github.com/adjunto/adjunto/adjoint"
+)
+
+// Defaults of NewL96.
+const (
+	DefaultL96N       = 40
+	DefaultL96Forcing = 8.0
+	DefaultL96Dt      = 0.05
+)
+
+// L96 is the Lorenz-96 model on a circle of N ≥ 4 variables,
+//
+//	dx_i/dt = (x_{i+1} − x_{i−2}) x_{i−1} − x_i + F,   indices mod N,
+//
+// integrated with a fixed step, with the forcing F as its one parameter. Its Step,
+// StepTangent and StepAdjoint are fused: hand-written kernels that make one pass over the
+// state per Runge–Kutta stage and allocate nothing once the scratch buffers exist.
+//
+// Fields are used as they are: the zero value has N = 0 and Dt = 0 and is not a valid model.
+// NewL96 sets the defaults. An L96 owns scratch buffers and is not safe for concurrent use.
+type L96 struct {
+	// N is the number of variables, at least 4.
+	N int
+	// F is the forcing; chaotic for F = 8 (NewL96's default) and N = 40.
+	F float64
+	// Dt is the time step, positive and finite; NewL96 sets 0.05 (6 hours of "weather").
+	Dt float64
+	// Integrator is the time scheme; the zero value is RK4.
+	Integrator Integrator
+
+	work integrator
+}
+
+var (
+	_ Model      = (*L96)(nil)
+	_ Composable = (*L96)(nil)
+)
+
+// NewL96 returns a Lorenz-96 model with n variables, F = 8, Dt = 0.05 and RK4. It returns an
+// error wrapping ErrInvalid when n < 4.
+func NewL96(n int) (*L96, error) {
+	m := &L96{N: n, F: DefaultL96Forcing, Dt: DefaultL96Dt}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Validate returns an error wrapping ErrInvalid that names the first invalid field.
+func (m *L96) Validate() error {
+	if m.N < 4 {
+		return fmt.Errorf("%w: N = %d: Lorenz-96 needs at least 4 variables", ErrInvalid, m.N)
+	}
+	return checkCommon(m.Dt, m.Integrator, []float64{m.F}, []string{"F"})
+}
+
+// Dim returns N.
+func (m *L96) Dim() int { return m.N }
+
+// NumParams returns 1: the forcing F.
+func (m *L96) NumParams() int { return 1 }
+
+// Params returns []float64{F}.
+func (m *L96) Params() []float64 { return []float64{m.F} }
+
+// SetParams sets F = p[0]. It panics if len(p) != 1.
+func (m *L96) SetParams(p []float64) {
+	if len(p) != 1 {
+		panic(fmt.Sprintf("lorenz: L96.SetParams: %d parameters, want 1", len(p)))
+	}
+	m.F = p[0]
+}
+
+func (m *L96) paramsInto(dst []float64) { dst[0] = m.F }
+
+func (m *L96) check(op string, xs ...[]float64) {
+	if m.N < 4 {
+		panic(fmt.Sprintf("lorenz: L96.%s: N = %d < 4 (call Validate on user input)", op, m.N))
+	}
+	for _, x := range xs {
+		if x != nil && len(x) != m.N {
+			panic(fmt.Sprintf("lorenz: L96.%s: vector of length %d for N = %d", op, len(x), m.N))
+		}
+	}
+}
+
+// Step sets dst = M(x), one step of the integrator. dst and x must not overlap.
+func (m *L96) Step(dst, x []float64) {
+	m.check("Step", dst, x)
+	m.work.step(m, m.Integrator, m.Dt, dst, x)
+}
+
+// StepTangent sets dy = M'(x) dx + M_F(x) dp, with dp of length 1 or nil for zero. dy must
+// not overlap the other arguments.
+func (m *L96) StepTangent(dy, x, dx, dp []float64) {
+	m.check("StepTangent", dy, x, dx)
+	checkParams("L96.StepTangent", dp, 1)
+	m.work.stepTangent(m, m.Integrator, m.Dt, dy, x, dx, dp)
+}
+
+// StepAdjoint accumulates ax += M'(x)ᵀ ay and, when ap is not nil, ap += M_F(x)ᵀ ay. ax must
+// not overlap the other arguments.
+func (m *L96) StepAdjoint(ax, ap, x, ay []float64) {
+	m.check("StepAdjoint", ax, x, ay)
+	checkParams("L96.StepAdjoint", ap, 1)
+	m.work.stepAdjoint(m, m.Integrator, m.Dt, ax, ap, x, ay)
+}
+
+func checkParams(op string, p []float64, n int) {
+	if p != nil && len(p) != n {
+		panic(fmt.Sprintf("lorenz: %s: %d parameters, want %d", op, len(p), n))
+	}
+}
+
+// eval sets k_i = (x_{i+1} − x_{i−2}) x_{i−1} − x_i + F and next = base + h·k. The interior
+// indices 2..N−2 need no wrap-around and run as one loop over shifted views of x.
+//
+// The product is converted to float64 explicitly so that no compiler fuses it with the
+// subtraction (the Go spec permits fused multiply-add otherwise): the composed step rounds
+// after every primitive, and fused and composed must agree bit for bit.
+func (m *L96) eval(k, next, x, base []float64, h float64) {
+	n, F := len(x), m.F
+	k = k[:n]
+	xp, xm1, xm2, xi := x[3:n], x[1:n-2], x[0:n-3], x[2:n-1]
+	kk := k[2 : n-1]
+	xp, xm1, xm2 = xp[:len(kk)], xm1[:len(kk)], xm2[:len(kk)]
+	k[0] = float64((x[1]-x[n-2])*x[n-1]) - x[0] + F
+	k[1] = float64((x[2]-x[n-1])*x[0]) - x[1] + F
+	if next == nil {
+		for j := range kk {
+			kk[j] = float64((xp[j]-xm2[j])*xm1[j]) - xi[j] + F
+		}
+		k[n-1] = float64((x[0]-x[n-3])*x[n-2]) - x[n-1] + F
+		return
+	}
+	next, base = next[:n], base[:n]
+	nn, bb := next[2:n-1], base[2:n-1]
+	nn, bb = nn[:len(kk)], bb[:len(kk)]
+	for j := range kk {
+		v := float64((xp[j]-xm2[j])*xm1[j]) - xi[j] + F
+		kk[j] = v
+		nn[j] = bb[j] + float64(h*v)
+	}
+	k[n-1] = float64((x[0]-x[n-3])*x[n-2]) - x[n-1] + F
+	next[0] = base[0] + float64(h*k[0])
+	next[1] = base[1] + float64(h*k[1])
+	next[n-1] = base[n-1] + float64(h*k[n-1])
+}
+
+// tangent: δk_i = (δx_{i+1} − δx_{i−2}) x_{i−1} + (x_{i+1} − x_{i−2}) δx_{i−1} − δx_i + δF.
+func (m *L96) tangent(k, next, dk, dnext, x, base, dx, dbase, dp []float64, h float64) {
+	if k != nil {
+		m.eval(k, next, x, base, h)
+	}
+	n := len(x)
+	dF := 0.0
+	if dp != nil {
+		dF = dp[0]
+	}
+	dk, dx = dk[:n], dx[:n]
+	for i := range dk {
+		ip, im1, im2 := i+1, i-1, i-2
+		if i < 2 || i == n-1 {
+			ip, im1, im2 = (i+1)%n, (i+n-1)%n, (i+n-2)%n
+		}
+		dk[i] = (dx[ip]-dx[im2])*x[im1] + (x[ip]-x[im2])*dx[im1] - dx[i] + dF
+	}
+	if dnext != nil {
+		dnext, dbase = dnext[:n], dbase[:n]
+		for i, v := range dk {
+			dnext[i] = dbase[i] + h*v
+		}
+	}
+}
+
+// adjoint gathers w_j = s·(f_x(x)ᵀ g)_j, the transpose of the tangent read by column:
+//
+//	w_j = s·(g_{j−1} x_{j−2} − g_{j+2} x_{j+1} + g_{j+1} (x_{j+2} − x_{j−1}) − g_j),
+//
+// so that every w_j is written once and no scatter is needed; and F̃ += s·Σ_i g_i.
+func (m *L96) adjoint(ax, gnext, ap, x, g, ay []float64, s, c, h float64) {
+	n := len(x)
+	ax, g = ax[:n], g[:n]
+	sum := 0.0
+	one := func(j int) float64 {
+		jm1, jm2, jp1, jp2 := (j+n-1)%n, (j+n-2)%n, (j+1)%n, (j+2)%n
+		return s * (g[jm1]*x[jm2] - g[jp2]*x[jp1] + g[jp1]*(x[jp2]-x[jm1]) - g[j])
+	}
+	// Boundary columns 0, 1, n−2, n−1 wrap around the circle.
+	var wb [4]float64
+	bj := [4]int{0, 1, n - 2, n - 1}
+	for b, j := range bj {
+		wb[b] = one(j)
+	}
+	// Interior columns 2..n−3 as shifted views: w_j needs g at j−1, j, j+1, j+2 and x at
+	// j−2, j−1, j+1, j+2.
+	if n > 4 {
+		L := n - 4
+		gm1, g0, gp1, gp2 := g[1:1+L], g[2:2+L], g[3:3+L], g[4:4+L]
+		xm2, xm1, xp1, xp2 := x[0:L], x[1:1+L], x[3:3+L], x[4:4+L]
+		axi := ax[2 : 2+L]
+		if gnext == nil {
+			for j := range axi {
+				axi[j] += s * (gm1[j]*xm2[j] - gp2[j]*xp1[j] + gp1[j]*(xp2[j]-xm1[j]) - g0[j])
+			}
+		} else {
+			gn, ayi := gnext[2:2+L], ay[2:2+L]
+			gn, ayi = gn[:L], ayi[:L]
+			for j := range axi {
+				w := s * (gm1[j]*xm2[j] - gp2[j]*xp1[j] + gp1[j]*(xp2[j]-xm1[j]) - g0[j])
+				axi[j] += w
+				gn[j] = c*ayi[j] + h*w
+			}
+		}
+	}
+	for b, j := range bj {
+		ax[j] += wb[b]
+		if gnext != nil {
+			gnext[j] = c*ay[j] + h*wb[b]
+		}
+	}
+	if ap != nil {
+		for _, v := range g {
+			sum += v
+		}
+		ap[0] += s * sum
+	}
+}
+
+// StepOn records one step of the integrator on the tape of x, composed from the engine's
+// primitives (Shift for the circle, the 1×1 forcing p broadcast in Add): the composed
+// model, whose TL and AD the engine derives. x is 1×N and p is 1×1; either may be a
+// variable or a constant of the tape. It returns M(x; p).
+func (m *L96) StepOn(x, p *adjoint.Value) *adjoint.Value {
+	m.check("StepOn")
+	if x.Len() != m.N || p.Len() != 1 {
+		panic(fmt.Sprintf("lorenz: L96.StepOn: state %dx%d and parameters %dx%d for N = %d",
+			x.Rows(), x.Cols(), p.Rows(), p.Cols(), m.N))
+	}
+	f := func(x *adjoint.Value) *adjoint.Value {
+		adv := adjoint.Mul(adjoint.Sub(adjoint.Shift(x, 1), adjoint.Shift(x, -2)), adjoint.Shift(x, -1))
+		return adjoint.Add(adjoint.Sub(adv, x), p)
+	}
+	return composeStep(f, m.Integrator, m.Dt, x)
+}
+
+// composeStep records one step of the scheme s for dx/dt = f(x) with the same operations, in
+// the same order, as integrator.step.
+func composeStep(f func(*adjoint.Value) *adjoint.Value, s Integrator, dt float64, x *adjoint.Value) *adjoint.Value {
+	if s == Euler {
+		return adjoint.Add(x, adjoint.Scale(dt, f(x)))
+	}
+	h, dt6 := dt/2, dt/6
+	k1 := f(x)
+	k2 := f(adjoint.Add(x, adjoint.Scale(h, k1)))
+	k3 := f(adjoint.Add(x, adjoint.Scale(h, k2)))
+	k4 := f(adjoint.Add(x, adjoint.Scale(dt, k3)))
+	sum := adjoint.Add(adjoint.Add(adjoint.Add(k1, adjoint.Scale(2, k2)), adjoint.Scale(2, k3)), k4)
+	return adjoint.Add(x, adjoint.Scale(dt6, sum))
+}
