@@ -20,13 +20,13 @@ type field interface {
 // integrator holds the scratch buffers of one model's RK4 and Euler steps and their TL and
 // AD, so that a step allocates nothing once the buffers exist.
 type integrator struct {
-	n                      int
-	k1, k2, k3, k4         []float64 // stage slopes
-	x2, x3, x4             []float64 // stage states
-	d1, d2, d3, d4         []float64 // stage slope tangents
-	dx2, dx3, dx4          []float64 // stage state tangents
-	g1, g2, g3             []float64 // stage slope adjoints
-	flat                   []float64
+	n              int
+	k1, k2, k3, k4 []float64 // stage slopes
+	x2, x3, x4     []float64 // stage states
+	d1, d2, d3, d4 []float64 // stage slope tangents
+	dx2, dx3, dx4  []float64 // stage state tangents
+	g1, g2, g3     []float64 // stage slope adjoints
+	flat           []float64
 }
 
 func (w *integrator) ensure(n int) {

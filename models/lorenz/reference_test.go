@@ -33,7 +33,7 @@ func referencePath(t *testing.T, name string) string {
 
 type lorenzReference struct {
 	L63 struct {
-		Params struct{ Sigma, Rho, Beta float64 }
+		Params       struct{ Sigma, Rho, Beta float64 }
 		Dt           float64
 		X0           []float64
 		Steps        int
