@@ -2,6 +2,7 @@ package adjoint
 
 import (
 	"fmt"
+	"runtime"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -12,11 +13,95 @@ func general(v *Value, data []float64) blas64.General {
 }
 
 // gemm computes c = alpha·op(a)·op(b) + beta·c on raw row-major buffers.
+//
+// Two kinds of product are routed around a plain blas64.Gemm, for speed only. A product with
+// an inner or outer dimension of 1 (the layers of a network with one input or one output) is a
+// rank-one update or a matrix-vector product: gonum's Gemm would spend one kernel call per
+// element on it, Ger and Gemv one per row. And on one thread (GOMAXPROCS=1) a large product is
+// cut into the 64×64 blocks of C that gonum would hand to its worker goroutines, and each block
+// is computed serially: the same arithmetic and cache blocking, without the goroutines, channels
+// and closures that would otherwise be allocated on every call.
 func gemm(tA, tB blas.Transpose, alpha float64, a blas64.General, b blas64.General, beta float64, c blas64.General) {
-	if c.Rows == 0 || c.Cols == 0 {
+	m, n := c.Rows, c.Cols
+	if m == 0 || n == 0 {
 		return
 	}
-	blas64.Gemm(tA, tB, alpha, a, b, beta, c)
+	k := a.Cols
+	if tA == blas.Trans {
+		k = a.Rows
+	}
+	// inc returns the increments between consecutive elements of a row and of a column of
+	// op(g), a row-major matrix g used transposed or not.
+	inc := func(g blas64.General, t blas.Transpose) (row, col int) {
+		if t == blas.Trans {
+			return g.Stride, 1
+		}
+		return 1, g.Stride
+	}
+	switch {
+	case k == 1 && m > 1 && n > 1:
+		// C = beta·C + alpha·a bᵀ with a the only column of op(A), b the only row of op(B).
+		scaleGeneral(beta, c)
+		_, ac := inc(a, tA)
+		br, _ := inc(b, tB)
+		blas64.Ger(alpha, blas64.Vector{N: m, Inc: ac, Data: a.Data}, blas64.Vector{N: n, Inc: br, Data: b.Data}, c)
+	case n == 1:
+		// The only column of C is op(A) times the only column of op(B).
+		_, bc := inc(b, tB)
+		blas64.Gemv(tA, alpha, a, blas64.Vector{N: k, Inc: bc, Data: b.Data}, beta, blas64.Vector{N: m, Inc: c.Stride, Data: c.Data})
+	case m == 1:
+		// The only row of C is op(B)ᵀ times the only row of op(A).
+		ar, _ := inc(a, tA)
+		tBT := blas.Trans
+		if tB == blas.Trans {
+			tBT = blas.NoTrans
+		}
+		blas64.Gemv(tBT, alpha, b, blas64.Vector{N: k, Inc: ar, Data: a.Data}, beta, blas64.Vector{N: n, Inc: 1, Data: c.Data})
+	case (m > gemmBlock || n > gemmBlock) && runtime.GOMAXPROCS(0) == 1:
+		for i := 0; i < m; i += gemmBlock {
+			ri := min(gemmBlock, m-i)
+			var as blas64.General
+			if tA == blas.Trans {
+				as = blas64.General{Rows: k, Cols: ri, Stride: a.Stride, Data: a.Data[i:]}
+			} else {
+				as = blas64.General{Rows: ri, Cols: k, Stride: a.Stride, Data: a.Data[i*a.Stride:]}
+			}
+			for j := 0; j < n; j += gemmBlock {
+				rj := min(gemmBlock, n-j)
+				var bs blas64.General
+				if tB == blas.Trans {
+					bs = blas64.General{Rows: rj, Cols: k, Stride: b.Stride, Data: b.Data[j*b.Stride:]}
+				} else {
+					bs = blas64.General{Rows: k, Cols: rj, Stride: b.Stride, Data: b.Data[j:]}
+				}
+				cs := blas64.General{Rows: ri, Cols: rj, Stride: c.Stride, Data: c.Data[i*c.Stride+j:]}
+				blas64.Gemm(tA, tB, alpha, as, bs, beta, cs)
+			}
+		}
+	default:
+		blas64.Gemm(tA, tB, alpha, a, b, beta, c)
+	}
+}
+
+// gemmBlock is the block size of gonum's parallel Gemm: a product whose C fits in one block
+// row or column of blocks is computed serially by gonum.
+const gemmBlock = 64
+
+// scaleGeneral sets c = beta·c, writing zeros when beta is 0 so that NaNs in c do not survive.
+func scaleGeneral(beta float64, c blas64.General) {
+	if beta == 1 {
+		return
+	}
+	for i := 0; i < c.Rows; i++ {
+		row := c.Data[i*c.Stride : i*c.Stride+c.Cols]
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
+		}
+	}
 }
 
 // matMulOp is C = A·B.
