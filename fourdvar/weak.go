@@ -1,0 +1,210 @@
+package fourdvar
+
+import "fmt"
+
+// Weak is the weak-constraint 4DVar cost of a Window: the model may err, by η_k at each step,
+//
+//	x_k = M(x_{k−1}) + η_k,  η_k ~ N(0, Q),
+//
+//	J = ½ (x_0 − x_b)ᵀ B⁻¹ (x_0 − x_b) + ½ Σ_{k=1..K} η_kᵀ Q⁻¹ η_k
+//	    + ½ Σ_k (y_k − H_k(x_k))ᵀ R_k⁻¹ (y_k − H_k(x_k)),
+//
+// the "model-error forcing" formulation (Trémolet, 2006). The control vector is
+// (v, w_1, …, w_K) with x_0 = x_b + B^{1/2} v and η_k = Q^{1/2} w_k, so J_b + J_q = ½ vᵀv +
+// ½ Σ w_kᵀw_k; with StateControl it is (x_0, η_1, …, η_K). Its length is (K+1)·Dim(). As Q
+// shrinks the minimiser tends to the strong-constraint one. Model parameters are not
+// estimated (Window.Pb must be nil).
+//
+// A Weak keeps the trajectory of its last evaluation. It is not safe for concurrent use.
+type Weak struct {
+	// W is the window; see Strong.W.
+	W *Window
+	// Q is the model-error covariance of one step, Dim() = Model.Dim().
+	Q Covariance
+	// StateControl selects the untransformed control vector; see Strong.StateControl.
+	StateControl bool
+
+	n       int
+	traj    [][]float64
+	resid   [][]float64
+	lam     []float64
+	lamPrev []float64
+	tmp     []float64
+	tmp2    []float64
+	steps   [][]int
+	jb, jq  float64
+	jo      float64
+}
+
+// NewWeak returns the weak-constraint cost of w with model-error covariance q. It panics if
+// the shapes are inconsistent or w estimates parameters.
+func NewWeak(w *Window, q Covariance) *Weak {
+	w.check("NewWeak")
+	if w.Pb != nil {
+		panic("fourdvar: NewWeak: parameter estimation is not supported by the weak-constraint cost")
+	}
+	n := w.Model.Dim()
+	if q == nil || q.Dim() != n {
+		panic(fmt.Sprintf("fourdvar: NewWeak: Q missing or of the wrong size for model dimension %d", n))
+	}
+	c := &Weak{W: w, Q: q, n: n, steps: w.byStep()}
+	buf := make([]float64, (w.Steps+1)*n)
+	c.traj = make([][]float64, w.Steps+1)
+	for k := range c.traj {
+		c.traj[k] = buf[k*n : (k+1)*n : (k+1)*n]
+	}
+	c.resid = make([][]float64, len(w.Obs))
+	for i := range w.Obs {
+		c.resid[i] = make([]float64, w.Obs[i].Len())
+	}
+	c.lam = make([]float64, n)
+	c.lamPrev = make([]float64, n)
+	c.tmp = make([]float64, n)
+	c.tmp2 = make([]float64, n)
+	return c
+}
+
+// Len returns (K+1)·Dim().
+func (c *Weak) Len() int { return (c.W.Steps + 1) * c.n }
+
+func (c *Weak) checkLen(op string, z []float64) {
+	if len(z) != c.Len() {
+		panic(fmt.Sprintf("fourdvar: Weak.%s: control vector of length %d, want %d", op, len(z), c.Len()))
+	}
+}
+
+// Background writes the control vector of the background: zero, or (x_b, 0, …, 0) with
+// StateControl.
+func (c *Weak) Background(z []float64) {
+	c.checkLen("Background", z)
+	clear(z)
+	if c.StateControl {
+		copy(z, c.W.Xb)
+	}
+}
+
+// Initial writes into x0 the initial state that z stands for.
+func (c *Weak) Initial(x0, z []float64) {
+	c.checkLen("Initial", z)
+	if c.StateControl {
+		copy(x0, z[:c.n])
+		return
+	}
+	c.W.B.SqrtMul(x0, z[:c.n])
+	for i, b := range c.W.Xb {
+		x0[i] += b
+	}
+}
+
+// Trajectory returns the states x_0 … x_K of the last evaluation, owned by c.
+func (c *Weak) Trajectory() [][]float64 { return c.traj }
+
+// Terms returns J_b, J_q and J_o of the last evaluation.
+func (c *Weak) Terms() (jb, jq, jo float64) { return c.jb, c.jq, c.jo }
+
+// penalty returns ½‖C^{-1/2} z‖² under StateControl (x − ref) or ½‖z‖², and writes the
+// physical vector into x: ref + C^{1/2} z, or z itself.
+func (c *Weak) penalty(x, z, ref []float64, cov Covariance) float64 {
+	if c.StateControl {
+		copy(x, z)
+		for i := range c.tmp {
+			c.tmp[i] = z[i]
+			if ref != nil {
+				c.tmp[i] -= ref[i]
+			}
+		}
+		cov.SqrtSolve(c.tmp2, c.tmp)
+		return 0.5 * dot(c.tmp2, c.tmp2)
+	}
+	cov.SqrtMul(x, z)
+	for i := range ref {
+		x[i] += ref[i]
+	}
+	return 0.5 * dot(z, z)
+}
+
+func (c *Weak) forward(z []float64) float64 {
+	w := c.W
+	n := c.n
+	c.jb = c.penalty(c.traj[0], z[:n], w.Xb, w.B)
+	c.jq = 0
+	for k := 1; k <= w.Steps; k++ {
+		eta := c.lam // scratch outside the adjoint sweep
+		c.jq += c.penalty(eta, z[k*n:(k+1)*n], nil, c.Q)
+		w.Model.Step(c.traj[k], c.traj[k-1])
+		for i, e := range eta {
+			c.traj[k][i] += e
+		}
+	}
+	c.jo = 0
+	for i := range w.Obs {
+		b := &w.Obs[i]
+		r := c.resid[i]
+		b.H.Apply(r, c.traj[b.Step])
+		for j, y := range b.Y {
+			s := b.Sigma[j]
+			d := r[j] - y
+			c.jo += 0.5 * (d / s) * (d / s)
+			r[j] = d / (s * s)
+		}
+	}
+	return c.jb + c.jq + c.jo
+}
+
+// Func returns J(z).
+func (c *Weak) Func(z []float64) float64 {
+	c.checkLen("Func", z)
+	return c.forward(z)
+}
+
+// FuncGrad returns J(z) and writes ∇J(z) into grad by one forward and one adjoint
+// integration. The adjoint λ_k of x_k gives the gradient of the k-th model-error block,
+// w_k + Q^{1/2} λ_k, as it passes.
+func (c *Weak) FuncGrad(grad, z []float64) float64 {
+	c.checkLen("FuncGrad", z)
+	if len(grad) != len(z) {
+		panic(fmt.Sprintf("fourdvar: Weak.FuncGrad: gradient of length %d, want %d", len(grad), len(z)))
+	}
+	f := c.forward(z)
+	w := c.W
+	n := c.n
+	clear(c.lam)
+	for k := w.Steps; k >= 0; k-- {
+		for _, i := range c.steps[k] {
+			b := &w.Obs[i]
+			b.H.Adjoint(c.lam, c.traj[k], c.resid[i])
+		}
+		g := grad[k*n : (k+1)*n]
+		zk := z[k*n : (k+1)*n]
+		cov := c.Q
+		var ref []float64
+		if k == 0 {
+			cov, ref = w.B, w.Xb
+		}
+		if c.StateControl {
+			copy(g, c.lam)
+			for i := range c.tmp {
+				c.tmp[i] = zk[i]
+				if ref != nil {
+					c.tmp[i] -= ref[i]
+				}
+			}
+			cov.SqrtSolve(c.tmp2, c.tmp)
+			cov.SqrtSolve(c.tmp, c.tmp2)
+			for i, v := range c.tmp {
+				g[i] += v
+			}
+		} else {
+			cov.SqrtMul(g, c.lam)
+			for i, v := range zk {
+				g[i] += v
+			}
+		}
+		if k > 0 {
+			clear(c.lamPrev)
+			w.Model.StepAdjoint(c.lamPrev, nil, c.traj[k-1], c.lam)
+			c.lam, c.lamPrev = c.lamPrev, c.lam
+		}
+	}
+	return f
+}
