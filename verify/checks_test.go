@@ -314,3 +314,18 @@ func TestWriteConvergence(t *testing.T) {
 		t.Errorf("a report without a table wrote %q", buf.String())
 	}
 }
+
+func TestCost(t *testing.T) {
+	x := []float64{-1.2, 1}
+	good := func(g, x []float64) { copy(g, rosenbrockGrad(x)) }
+	bad := func(g, x []float64) { copy(g, rosenbrockGrad(x)); g[1] *= 1.01 }
+	r := verify.Cost("rosenbrock", rosenbrock, good, x, verify.Settings{})
+	if len(r) != 2 || r[0].Test != verify.CheckGradient || r[1].Test != verify.CheckFiniteDifference || !verify.AllPass(r) {
+		t.Errorf("correct gradient: %v", r)
+	}
+	for _, rep := range verify.Cost("rosenbrock", rosenbrock, bad, x, verify.Settings{}) {
+		if rep.Pass {
+			t.Errorf("gradient off by 1%% in one component: %v", rep)
+		}
+	}
+}

@@ -131,3 +131,19 @@ func tilt(u, g []float64) []float64 {
 	floats.AddScaled(h, c, g)
 	return h
 }
+
+// Cost runs the gradient test and the finite-difference check on a scalar cost J with an
+// adjoint-computed gradient: grad(g, x) writes ∇J(x) into g (zeroed first, so it may
+// accumulate). It is All for a cost that has no useful tangent model of its own, such as a
+// whole 4DVar cost or a network's loss: the direction of the gradient test is drawn from
+// s.Seed and tilted towards the gradient as in All.
+func Cost(name string, f func(x []float64) float64, grad func(g, x []float64), x []float64, s Settings) []Report {
+	rnd := s.rand(1)
+	g := make([]float64, len(x))
+	grad(g, append([]float64(nil), x...))
+	h := tilt(uniform(rnd, len(x)), g)
+	return []Report{
+		GradientTest(name, f, g, x, h, s.Tolerances.gradient()),
+		FiniteDifference(name, f, g, x, s.Tolerances.finiteDifference()),
+	}
+}
