@@ -93,9 +93,9 @@ func DotProduct(name string, n, m int, tangent func(dy, dx []float64), adjoint f
 // against its tangent-linear model jvp (jvp(dy, dx) writes dy = L δx at x) in the direction
 // dx, over the steps of Alphas. Its Value is the best relative residual e(α) (see the package
 // documentation), and its Table the rows (α, r(α), e(α)). Taylor calls jvp once, into a
-// zeroed destination, before it evaluates f anywhere, so a jvp that reads a trajectory stored
-// by the last evaluation of f sees the one at x only if that is how the caller left it. It
-// does not modify x or dx. A tol ≤ 0 means DefaultTaylorTol.
+// zeroed destination, before its first call of f: a jvp that reads the trajectory of the last
+// evaluation therefore sees the one the caller left, which should be the one at x. It does not
+// modify x or dx. A tol ≤ 0 means DefaultTaylorTol.
 func Taylor(name string, m int, f func(y, x []float64), jvp func(dy, dx []float64), x, dx []float64, tol float64) Report {
 	if len(dx) != len(x) {
 		panic(fmt.Sprintf("verify: Taylor: direction of length %d for point of length %d", len(dx), len(x)))

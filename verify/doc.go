@@ -63,6 +63,17 @@
 // error as 0: the linearisation predicts no change and none occurs. A zero prediction with a
 // non-zero change gives an infinite error. NaN never passes.
 //
+// # Using the package
+//
+// The four checks are plain functions over []float64 (DotProduct, Taylor, GradientTest,
+// FiniteDifference), so code that is not built on a tape can be checked as it is. A Func
+// bundles a map with its TL and AD models, and All runs the four checks on it, with random
+// vectors from Settings.Seed; Cost runs the two gradient checks on a scalar cost. Tape and
+// NewTapeFunc turn a program recorded on an adjoint.Tape into a Func that uses the tape's own
+// JVP and VJP sweeps and Forward replays. PrimitiveCases and Primitives hold the suite that
+// checks every primitive of package adjoint, which "adjunto verify" prints with WriteTable or,
+// as JSON lines, with WriteJSON.
+//
 // # References
 //
 // P. Courtier and O. Talagrand, Variational assimilation of meteorological observations with
