@@ -35,7 +35,9 @@ type command struct {
 // commands lists the subcommands in the order "adjunto help" shows them.
 func commands() []command {
 	return []command{
+		{"experiment", "list, show and run the experiments that reproduce the course's figures", runExperiment},
 		{"fourdvar", "run a 4DVar data-assimilation experiment (the main job)", runFourDVar},
+		{"report", "run the experiments (or reuse their results) and write one static HTML page", runReport},
 		{"verify", "run the adjoint, tangent-linear and gradient checks and print the table", runVerify},
 		{"version", "print adjunto's version", runVersion},
 	}

@@ -1,0 +1,244 @@
+package experiments
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Sentinel errors. Errors returned by this package wrap one of them, so that a command line
+// can tell bad usage (an unknown name or key, a bad value) from a failed run.
+var (
+	// ErrUnknownExperiment: Lookup was given a name no experiment has.
+	ErrUnknownExperiment = errors.New("experiments: unknown experiment")
+	// ErrUnknownKey: Set was given a key the config does not have.
+	ErrUnknownKey = errors.New("experiments: unknown config key")
+	// ErrBadValue: a config value does not parse as its field's type, or is out of its domain.
+	ErrBadValue = errors.New("experiments: bad config value")
+	// ErrOutput: the output directory or a file in it cannot be written.
+	ErrOutput = errors.New("experiments: cannot write output")
+	// ErrNoResult: a directory holds no finished result of an experiment.
+	ErrNoResult = errors.New("experiments: no result")
+)
+
+// Experiment is one figure of the course as a function: a config in, metrics and figures out.
+type Experiment struct {
+	// Name identifies the experiment on the command line, e.g. "optimizers".
+	Name string
+	// Summary is one line for "adjunto experiment list".
+	Summary string
+	// Caption says what the figures show and what to see in them, as the course puts it.
+	Caption string
+
+	newConfig func() any
+	run       func(ctx context.Context, cfg any, out *Output) (any, error)
+}
+
+// DefaultConfig returns a new config holding the experiment's defaults: a pointer to a struct
+// whose fields with a json tag can be changed with Set before calling Run.
+func (e *Experiment) DefaultConfig() any { return e.newConfig() }
+
+// define builds an Experiment from a typed run function. defaults returns the default config;
+// metrics M must encode as JSON (non-finite floats are written as strings, see encodeJSON).
+func define[C any, M any](name, summary, caption string, defaults func() C, run func(ctx context.Context, cfg *C, out *Output) (M, error)) *Experiment {
+	return &Experiment{
+		Name:    name,
+		Summary: summary,
+		Caption: caption,
+		newConfig: func() any {
+			c := defaults()
+			return &c
+		},
+		run: func(ctx context.Context, cfg any, out *Output) (any, error) {
+			c, ok := cfg.(*C)
+			if !ok {
+				panic(fmt.Sprintf("experiments: %s: config of type %T, want %T", name, cfg, new(C)))
+			}
+			return run(ctx, c, out)
+		},
+	}
+}
+
+// Options adjust how Run reports and writes.
+type Options struct {
+	// Progress, if not nil, receives short progress messages (an epoch count, a method's
+	// name) while the experiment runs. It may be called often; throttling is its business.
+	Progress func(msg string)
+}
+
+// Figure is one figure written by an experiment, with file names relative to its directory.
+type Figure struct {
+	// Name is the file stem, e.g. "trajectories".
+	Name string `json:"name"`
+	// Caption says what the figure shows.
+	Caption string `json:"caption"`
+	// PNG, SVG and GIF name the files written; empty when that format was not written.
+	PNG string `json:"png,omitempty"`
+	SVG string `json:"svg,omitempty"`
+	GIF string `json:"gif,omitempty"`
+}
+
+// Table is a preformatted text table an experiment wants shown beside its figures, such as a
+// Taylor-test table or a network's learned parameters.
+type Table struct {
+	Title string `json:"title"`
+	Text  string `json:"text"`
+}
+
+// Result is the record of a finished run, written as manifest.json next to metrics.json and
+// config.json; the report is built from it.
+type Result struct {
+	Name    string          `json:"name"`
+	Summary string          `json:"summary"`
+	Caption string          `json:"caption"`
+	Config  json.RawMessage `json:"config"`
+	Metrics json.RawMessage `json:"metrics"`
+	Figures []Figure        `json:"figures"`
+	Tables  []Table         `json:"tables,omitempty"`
+	Files   []string        `json:"files,omitempty"`
+	// Elapsed is the wall-clock time of the run in seconds.
+	Elapsed float64 `json:"elapsed_seconds"`
+}
+
+// File names of a result directory.
+const (
+	ManifestFile = "manifest.json"
+	MetricsFile  = "metrics.json"
+	ConfigFile   = "config.json"
+)
+
+// Run validates cfg (from DefaultConfig, possibly changed by Set), runs the experiment and
+// writes its figures, metrics.json, config.json and manifest.json into dir. The files are
+// written into a fresh directory beside dir that replaces dir only when the run has
+// succeeded: a failed or interrupted run leaves an earlier result in dir untouched and no
+// partial one behind.
+func (e *Experiment) Run(ctx context.Context, cfg any, dir string, opt *Options) (*Result, error) {
+	if v, ok := cfg.(Validator); ok {
+		if err := v.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrBadValue, e.Name, err)
+		}
+	}
+	parent := filepath.Dir(filepath.Clean(dir))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrOutput, err)
+	}
+	stage, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".partial-")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrOutput, err)
+	}
+	defer os.RemoveAll(stage) // a no-op once it has been renamed into place
+
+	out := &Output{dir: stage}
+	if opt != nil {
+		out.progress = opt.Progress
+	}
+	start := time.Now()
+	metrics, err := e.run(ctx, cfg, out)
+	if err != nil {
+		return nil, fmt.Errorf("experiments: %s: %w", e.Name, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("experiments: %s: %w", e.Name, err)
+	}
+	res := &Result{
+		Name:    e.Name,
+		Summary: e.Summary,
+		Caption: e.Caption,
+		Figures: out.figures,
+		Tables:  out.tables,
+		Files:   out.files,
+		Elapsed: time.Since(start).Seconds(),
+	}
+	if res.Config, err = encodeJSON(cfg); err != nil {
+		return nil, fmt.Errorf("experiments: %s: config: %w", e.Name, err)
+	}
+	if res.Metrics, err = encodeJSON(metrics); err != nil {
+		return nil, fmt.Errorf("experiments: %s: metrics: %w", e.Name, err)
+	}
+	man, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("experiments: %s: manifest: %w", e.Name, err)
+	}
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{ConfigFile, res.Config}, {MetricsFile, res.Metrics}, {ManifestFile, man}} {
+		if err := writeFileAtomic(filepath.Join(stage, f.name), append(f.data, '\n')); err != nil {
+			return nil, err
+		}
+	}
+	if err := replaceDir(stage, dir); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// replaceDir moves the directory stage to dir, replacing an existing dir.
+func replaceDir(stage, dir string) error {
+	if _, err := os.Stat(dir); err == nil {
+		old := stage + ".old"
+		if err := os.Rename(dir, old); err != nil {
+			return fmt.Errorf("%w: %v", ErrOutput, err)
+		}
+		if err := os.Rename(stage, dir); err != nil {
+			os.Rename(old, dir) // put the earlier result back
+			return fmt.Errorf("%w: %v", ErrOutput, err)
+		}
+		os.RemoveAll(old)
+		return nil
+	}
+	if err := os.Rename(stage, dir); err != nil {
+		return fmt.Errorf("%w: %v", ErrOutput, err)
+	}
+	return nil
+}
+
+// LoadResult reads the manifest of a finished run from dir. It returns an error wrapping
+// ErrNoResult when dir holds none.
+func LoadResult(dir string) (*Result, error) {
+	b, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w in %s", ErrNoResult, dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("experiments: %v", err)
+	}
+	var r Result
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("experiments: %s: %v", filepath.Join(dir, ManifestFile), err)
+	}
+	return &r, nil
+}
+
+// All returns every experiment, in the course's order. Each call returns new values.
+func All() []*Experiment {
+	return []*Experiment{
+		activationsExperiment(),
+	}
+}
+
+// Names returns the names of All, in order.
+func Names() []string {
+	var ns []string
+	for _, e := range All() {
+		ns = append(ns, e.Name)
+	}
+	return ns
+}
+
+// Lookup returns the experiment called name, or an error wrapping ErrUnknownExperiment that
+// lists the known names.
+func Lookup(name string) (*Experiment, error) {
+	all := All()
+	i := slices.IndexFunc(all, func(e *Experiment) bool { return e.Name == name })
+	if i < 0 {
+		return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownExperiment, name, strings.Join(Names(), ", "))
+	}
+	return all[i], nil
+}
