@@ -450,7 +450,8 @@ func (o *Adadelta) Step(x, grad []float64) error {
 		g += wd * x[i]
 		v := rho*sq[i] + (1-rho)*g*g
 		sq[i] = v
-		d := math.Sqrt(acc[i]+eps) / math.Sqrt(v+eps) * g
+		// √(u+ε)/√(v+ε) as one square root: half the work, an ulp apart.
+		d := math.Sqrt((acc[i]+eps)/(v+eps)) * g
 		acc[i] = rho*acc[i] + (1-rho)*d*d
 		x[i] -= lr * d
 	}
@@ -499,7 +500,9 @@ func (c *adamCore) step(x, grad []float64, b1, b2, eps, l2, dec float64, ams boo
 	c.steps++
 	t := float64(c.steps)
 	stepSize := c.lr / (1 - math.Pow(b1, t))
-	bc2 := math.Sqrt(1 - math.Pow(b2, t))
+	// PyTorch divides √v by √(1-β₂ᵗ); multiplying by the inverse saves a
+	// division per component and changes the result by an ulp at most.
+	invBC2 := 1 / math.Sqrt(1-math.Pow(b2, t))
 	shrink := 1 - c.lr*dec
 	x = x[:len(grad)]
 	m, v := c.m[:len(grad)], c.v[:len(grad)]
@@ -511,9 +514,11 @@ func (c *adamCore) step(x, grad []float64, b1, b2, eps, l2, dec float64, ams boo
 			mi := b1*m[i] + (1-b1)*g
 			vi := b2*v[i] + (1-b2)*g*g
 			m[i], v[i] = mi, vi
-			vi = math.Max(vi, vmx[i])
+			if vi < vmx[i] { // not math.Max: it is slow, and NaN propagates either way
+				vi = vmx[i]
+			}
 			vmx[i] = vi
-			x[i] = w*shrink - stepSize*mi/(math.Sqrt(vi)/bc2+eps)
+			x[i] = w*shrink - stepSize*mi/(math.Sqrt(vi)*invBC2+eps)
 		}
 		return
 	}
@@ -523,7 +528,7 @@ func (c *adamCore) step(x, grad []float64, b1, b2, eps, l2, dec float64, ams boo
 		mi := b1*m[i] + (1-b1)*g
 		vi := b2*v[i] + (1-b2)*g*g
 		m[i], v[i] = mi, vi
-		x[i] = w*shrink - stepSize*mi/(math.Sqrt(vi)/bc2+eps)
+		x[i] = w*shrink - stepSize*mi/(math.Sqrt(vi)*invBC2+eps)
 	}
 }
 

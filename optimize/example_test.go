@@ -1,0 +1,73 @@
+package optimize_test
+
+import (
+	"fmt"
+	"log"
+
+	"github.com/adjunto/adjunto/optimize"
+)
+
+// The Rosenbrock function J = (1-x₀)² + 100(x₁-x₀²)² and its gradient, as an
+// adjoint run would return them.
+func rosenbrock(grad, x []float64) float64 {
+	a, b := 1-x[0], x[1]-x[0]*x[0]
+	grad[0] = -2*a - 400*x[0]*b
+	grad[1] = 200 * b
+	return a*a + 100*b*b
+}
+
+func ExampleMinimize() {
+	p := optimize.Problem{FuncGrad: rosenbrock}
+	res, err := optimize.Minimize(p, []float64{-1.2, 1}, nil, &optimize.LBFGS{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("x = (%.6f, %.6f), status %v\n", res.X[0], res.X[1], res.Status)
+	fmt.Printf("%d iterations, %d forward+adjoint runs\n", res.Iterations, res.Evaluations)
+	// Output:
+	// x = (1.000000, 1.000000), status GradientConverged
+	// 35 iterations, 46 forward+adjoint runs
+}
+
+func ExampleNewStepper() {
+	// A mini-batch loop builds its method from a name and calls Step with
+	// each batch's gradient; here a single "batch", the whole function.
+	s, err := optimize.NewStepper("adam", 0.01)
+	if err != nil {
+		log.Fatal(err)
+	}
+	x := []float64{-1.2, 1}
+	grad := make([]float64, 2)
+	for range 10000 {
+		rosenbrock(grad, x)
+		optimize.ClipNorm(grad, 100)
+		if err := s.Step(x, grad); err != nil {
+			log.Fatal(err)
+		}
+	}
+	fmt.Printf("x = (%.4f, %.4f)\n", x[0], x[1])
+
+	_, err = optimize.NewStepper("adamm", 0.01)
+	fmt.Println(err != nil)
+	// Output:
+	// x = (1.0000, 1.0000)
+	// true
+}
+
+func ExampleLinearCG() {
+	// Solve [[4,1],[1,3]] x = [1,2] given only the product v ↦ Av.
+	a := func(dst, v []float64) {
+		dst[0] = 4*v[0] + v[1]
+		dst[1] = v[0] + 3*v[1]
+	}
+	x := make([]float64, 2)
+	res, err := optimize.LinearCG(x, a, []float64{1, 2}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("x = (%.6f, %.6f) in %d iterations\n", x[0], x[1], res.Iterations)
+	fmt.Printf("eigenvalues ≈ %.6f, %.6f\n", res.EigMin, res.EigMax)
+	// Output:
+	// x = (0.090909, 0.636364) in 2 iterations
+	// eigenvalues ≈ 2.381966, 4.618034
+}
