@@ -1,0 +1,232 @@
+package fourdvar
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/adjunto/adjunto/optimize"
+)
+
+// Stats describes one analysis: the minimisation of a cost from the background.
+type Stats struct {
+	CostInitial     float64 `json:"cost_initial"`      // J at the background
+	GradNormInitial float64 `json:"grad_norm_initial"` // ‖∇J‖₂ at the background, in the control variable
+	CostFinal       float64 `json:"cost_final"`        // J at the analysis
+	GradNormFinal   float64 `json:"grad_norm_final"`   // ‖∇J‖₂ at the analysis
+	Iterations      int     `json:"iterations"`        // minimiser iterations (inner CG iterations for incremental 4DVar)
+	Evaluations     int     `json:"evaluations"`       // cost evaluations, with or without gradient
+	Status          string  `json:"status"`            // why the minimiser stopped (optimize.Status names)
+
+	// OuterLoops and HessVecs count, for incremental 4DVar, the relinearisations and the
+	// Gauss-Newton products of the inner loops.
+	OuterLoops int `json:"outer_loops,omitempty"`
+	HessVecs   int `json:"hess_vecs,omitempty"`
+
+	// History is J at each iteration (the quadratic model's value in incremental inner
+	// loops), History[0] being the background.
+	History []float64 `json:"-"`
+
+	Wall time.Duration `json:"-"` // wall-clock time of the analysis
+}
+
+// GradReduction returns ‖∇J‖ at the analysis over ‖∇J‖ at the background.
+func (s *Stats) GradReduction() float64 { return s.GradNormFinal / s.GradNormInitial }
+
+// Minimizer finds the analysis of a cost. The zero value is L-BFGS stopping at a gradient
+// reduction of 1e-6 or after 200 iterations.
+type Minimizer struct {
+	// Method is any method of package optimize; nil means L-BFGS. A Stepper (Adam, SGD…)
+	// runs with its own learning rate for MaxIterations steps unless the gradient test
+	// stops it first.
+	Method optimize.Method
+
+	// MaxIterations bounds the iterations; zero means 200.
+	MaxIterations int
+
+	// GradReduction stops the run once ‖∇J(z)‖ ≤ GradReduction·‖∇J(z_b)‖; zero means 1e-6.
+	GradReduction float64
+}
+
+// ErrDiverged is wrapped by the errors of an analysis whose cost or gradient became NaN or
+// ±Inf.
+var ErrDiverged = errors.New("fourdvar: diverged")
+
+// Minimize minimises c from its background and returns the analysis control vector and the
+// statistics. It returns an error wrapping ErrDiverged if J or ∇J became non-finite, and the
+// error of optimize.Minimize if the line search failed; z and the stats then describe the
+// best point found.
+func (mz Minimizer) Minimize(c Cost) ([]float64, Stats, error) {
+	start := time.Now()
+	n := c.Len()
+	z := make([]float64, n)
+	c.Background(z)
+	grad := make([]float64, n)
+	var st Stats
+	st.CostInitial = c.FuncGrad(grad, z)
+	st.GradNormInitial = norm(grad)
+	st.Evaluations = 1
+	if !finite(st.CostInitial) || !finite(st.GradNormInitial) {
+		st.Status = optimize.Diverged.String()
+		st.CostFinal, st.GradNormFinal = st.CostInitial, st.GradNormInitial
+		st.Wall = time.Since(start)
+		return z, st, fmt.Errorf("%w: J = %v, ‖∇J‖ = %v at the background", ErrDiverged, st.CostInitial, st.GradNormInitial)
+	}
+	maxIter := mz.MaxIterations
+	if maxIter == 0 {
+		maxIter = 200
+	}
+	red := mz.GradReduction
+	if red == 0 {
+		red = 1e-6
+	}
+	settings := &optimize.Settings{
+		MaxIterations:     maxIter,
+		GradientThreshold: red * st.GradNormInitial,
+		// Stop on stagnation only when J is flat to round-off.
+		FunctionRelativeTolerance: 1e-13,
+		FunctionIterations:        5,
+	}
+	if st.GradNormInitial == 0 {
+		settings.GradientThreshold = math.SmallestNonzeroFloat64
+	}
+	// No Func: with L-BFGS the first trial step is usually accepted, and gonum then asks for
+	// the gradient at the same point; FuncGrad alone does it in one forward and one adjoint
+	// run, where Func then FuncGrad would integrate the window forward twice.
+	prob := optimize.Problem{FuncGrad: c.FuncGrad}
+	res, err := optimize.Minimize(prob, z, settings, mz.Method)
+	if res == nil {
+		return z, st, err
+	}
+	copy(z, res.X)
+	st.CostFinal = res.J
+	st.GradNormFinal = res.GradNorm
+	st.Iterations = res.Iterations
+	st.Evaluations += res.Evaluations
+	st.Status = res.Status.String()
+	st.History = make([]float64, len(res.History))
+	for i, it := range res.History {
+		st.History[i] = it.J
+	}
+	st.Wall = time.Since(start)
+	if err != nil && errors.Is(err, optimize.ErrDiverged) {
+		err = fmt.Errorf("%w: %w", ErrDiverged, err)
+	}
+	return z, st, err
+}
+
+// Incremental is incremental 4DVar (Courtier, Thépaut and Hollingsworth, 1994): each outer
+// loop relinearises the model and observation operators about the current trajectory, and
+// the inner loop minimises the quadratic cost of the increment δz,
+//
+//	q(δz) = ½ ‖z_g + δz‖² + ½ ‖G δz − d‖²,   d = R^{-1/2}(y − H(x_g)),
+//
+// by the matrix-free linear conjugate gradient method on its normal equations
+//
+//	(I + Gᵀ G) δz = −∇J(z_g),   I + Gᵀ G = I + B^{1/2} Σ_k M'ᵀ H'ᵀ R⁻¹ H' M' B^{1/2},
+//
+// the Gauss-Newton Hessian in the control variable: one tangent-linear and one adjoint
+// integration per CG iteration. The zero value does 3 outer loops of at most 20 inner
+// iterations.
+type Incremental struct {
+	// Outer is the number of outer loops; zero means 3.
+	Outer int
+	// Inner bounds the CG iterations of each inner loop; zero means 20.
+	Inner int
+	// Tolerance stops an inner loop once its residual ‖b − A δz‖ ≤ Tolerance·‖b‖; zero
+	// means 1e-4.
+	Tolerance float64
+	// GradReduction ends the outer loops early, with status GradientConverged, once
+	// ‖∇J(z)‖ ≤ GradReduction·‖∇J(z_b)‖; zero means 1e-6. Otherwise the status after the
+	// last outer loop is IterationLimit.
+	GradReduction float64
+}
+
+// Minimize runs incremental 4DVar on c from its background and returns the analysis control
+// vector and the statistics: Iterations counts CG iterations, Evaluations nonlinear cost
+// evaluations, HessVecs Gauss-Newton products, and History holds the quadratic model's
+// value along each inner loop (J itself at the start of each).
+func (inc Incremental) Minimize(c *Strong) ([]float64, Stats, error) {
+	start := time.Now()
+	outer := inc.Outer
+	if outer == 0 {
+		outer = 3
+	}
+	inner := inc.Inner
+	if inner == 0 {
+		inner = 20
+	}
+	tol := inc.Tolerance
+	if tol == 0 {
+		tol = 1e-4
+	}
+	red := inc.GradReduction
+	if red == 0 {
+		red = 1e-6
+	}
+	n := c.Len()
+	z := make([]float64, n)
+	c.Background(z)
+	grad := make([]float64, n)
+	b := make([]float64, n)
+	dz := make([]float64, n)
+	scratch := make([]float64, c.NumObs())
+	var st Stats
+	st.Status = optimize.IterationLimit.String()
+	gn := func(dst, u []float64) {
+		st.HessVecs++
+		c.GaussNewtonVec(dst, u, scratch)
+	}
+	for it := 0; ; it++ {
+		// FuncGrad at z_g is the outer loop's linearisation: it leaves the trajectory that
+		// GaussNewtonVec linearises about.
+		j := c.FuncGrad(grad, z)
+		st.Evaluations++
+		g := norm(grad)
+		if it == 0 {
+			st.CostInitial, st.GradNormInitial = j, g
+		}
+		st.CostFinal, st.GradNormFinal = j, g
+		st.History = append(st.History, j)
+		if !finite(j) || !finite(g) {
+			st.Status = optimize.Diverged.String()
+			st.Wall = time.Since(start)
+			return z, st, fmt.Errorf("%w: J = %v, ‖∇J‖ = %v at outer loop %d", ErrDiverged, j, g, it)
+		}
+		if g <= red*st.GradNormInitial {
+			st.Status = optimize.GradientConverged.String()
+			break
+		}
+		if it == outer {
+			break
+		}
+		st.OuterLoops++
+		for i, v := range grad {
+			b[i] = -v
+		}
+		clear(dz)
+		res, err := optimize.LinearCG(dz, gn, b, &optimize.LinearCGSettings{MaxIterations: inner, Tolerance: tol})
+		if res != nil {
+			st.Iterations += res.Iterations
+			// Each CG step lowers the quadratic by ½ α_k ‖r_k‖².
+			q := j
+			for k, a := range res.Alpha {
+				q -= 0.5 * a * res.Residuals[k] * res.Residuals[k]
+				st.History = append(st.History, q)
+			}
+		}
+		if err != nil {
+			st.Status = optimize.Diverged.String()
+			st.Wall = time.Since(start)
+			return z, st, fmt.Errorf("%w: inner loop of outer loop %d: %w", ErrDiverged, it, err)
+		}
+		for i, v := range dz {
+			z[i] += v
+		}
+	}
+	st.Wall = time.Since(start)
+	return z, st, nil
+}
+
+func norm(v []float64) float64 { return math.Sqrt(dot(v, v)) }

@@ -1,0 +1,572 @@
+package fourdvar
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/adjunto/adjunto/optimize"
+)
+
+// Variant selects the cost function and the minimisation of each analysis.
+type Variant string
+
+// The variants of a twin experiment.
+const (
+	Strong4DVar      Variant = "4dvar"       // strong-constraint 4DVar over x_0, minimised by Twin.Minimizer
+	ThreeDVar        Variant = "3dvar"       // 3DVar: a window of zero steps at each observation time
+	Incremental4DVar Variant = "incremental" // strong-constraint 4DVar by outer loops and inner linear CG
+	Weak4DVar        Variant = "weak"        // weak-constraint 4DVar with model-error covariance Twin.Q
+	Params4DVar      Variant = "params"      // strong-constraint 4DVar over x_0 and the model parameters
+)
+
+// Variants lists the variants in the order the command line shows them.
+func Variants() []Variant {
+	return []Variant{Strong4DVar, ThreeDVar, Incremental4DVar, Weak4DVar, Params4DVar}
+}
+
+// ParseVariant returns the variant named s; it returns an error wrapping ErrInput naming the
+// known ones otherwise.
+func ParseVariant(s string) (Variant, error) {
+	for _, v := range Variants() {
+		if strings.EqualFold(s, string(v)) {
+			return v, nil
+		}
+	}
+	names := make([]string, 0, 5)
+	for _, v := range Variants() {
+		names = append(names, string(v))
+	}
+	return "", fmt.Errorf("%w: unknown variant %q (known: %s)", ErrInput, s, strings.Join(names, ", "))
+}
+
+// Twin is a cycled twin experiment: a truth run of the model, synthetic observations of it
+// with seeded Gaussian errors, and a sequence of analyses, each window's background being the
+// forecast of the previous analysis.
+//
+// Cycle c analyses the window [t_c, t_c + Window], t_c = c·Shift, with the observations in it
+// that no earlier window assimilated: with Shift < Window the windows overlap and each
+// observation is still assimilated once, when it first enters a window (as DAPPER's 4D-Var
+// and the iEnKS with single data assimilation do), the overlap carrying the flow-dependent
+// information of the longer window. The background of cycle c+1 is the analysed trajectory
+// at t_c + Shift. The analysis that is scored is the state at the window's end (the newest
+// observation time, the filter analysis), also given at its start (a smoother estimate).
+//
+// The zero value, with Model set, is strong-constraint 4DVar over windows of 8 steps with
+// every variable observed every step with σ_o = 1 and B = I, for 100 cycles.
+type Twin struct {
+	// Model is the model, used for both the truth and the assimilation (a perfect-model
+	// twin), with its current parameters as the truth's.
+	Model Model
+
+	Variant Variant // zero means Strong4DVar
+
+	Window   int // K, steps per window; zero means 8 (ignored by 3DVar, whose window is 0)
+	Shift    int // steps between analyses; zero means Window (ObsEvery for 3DVar)
+	ObsEvery int // steps between observation times; zero means 1
+
+	// Observe returns the observation operator at observation time step (a step of the
+	// truth run); nil means Identity (every variable). Time-varying networks return
+	// different operators at different steps; return nil for no observation at that step.
+	Observe func(step int) *Operator
+	// ObsSigma is σ_o, the observation error standard deviation (R = σ_o² I); zero means 1.
+	ObsSigma float64
+
+	// B is the static background error covariance; nil means the identity.
+	B Covariance
+	// FirstBackground is the covariance of the first cycle's background error x_b − x_t;
+	// nil means B.
+	FirstBackground Covariance
+
+	// Q is the model-error covariance of one step for Weak4DVar; nil means 0.1² I.
+	Q Covariance
+	// ModelError is the standard deviation of a white additive error in each step of the
+	// truth run, so that the model the assimilation uses is imperfect; zero means none.
+	ModelError float64
+
+	// ParamSigma is, for Params4DVar, the standard deviation of the error of the first
+	// background parameters and of their background error in every cycle; zero means 1.
+	ParamSigma float64
+
+	// Minimizer minimises each cost (all variants but Incremental4DVar).
+	Minimizer Minimizer
+	// Incremental sets the outer and inner loops of Incremental4DVar.
+	Incremental Incremental
+	// StateControl minimises over x_0 rather than the control variable v (see Strong).
+	StateControl bool
+
+	Cycles int // number of analyses; zero means 100
+	BurnIn int // cycles left out of the averages; zero means none
+	SpinUp int // steps of the truth run before the first window; zero means 1000, negative none
+
+	// X0 is the truth's state before the spin-up; nil means 8 plus N(0, 1) noise in each
+	// variable (Lorenz-96's attractor is reached from there).
+	X0 []float64
+	// Seed seeds every random draw: the truth's start, the observation errors, the first
+	// background and the truth's model errors, each from its own stream.
+	Seed uint64
+
+	// Record lists the variables whose truth, background and analysis are kept over time for
+	// figures; nil means the first three.
+	Record []int
+
+	// OnCycle, if not nil, is called after each cycle with its record; an error stops the run
+	// and is returned.
+	OnCycle func(c *Cycle) error
+}
+
+// Cycle is the record of one analysis of a twin experiment.
+type Cycle struct {
+	Cycle  int `json:"cycle"`  // index, from 0
+	Step   int `json:"step"`   // step of the truth run at the window's start
+	NumObs int `json:"n_obs"`  // scalar observations assimilated
+	Stats
+
+	RMSEBackground    float64   `json:"rmse_background"`     // x_b against the truth at the window's start
+	RMSEAnalysis      float64   `json:"rmse_analysis"`       // analysis at the window's end
+	RMSEAnalysisStart float64   `json:"rmse_analysis_start"` // analysis at the window's start
+	RMSEForecast      float64   `json:"rmse_forecast"`       // forecast from the window's end, Shift steps on
+	Params            []float64 `json:"params,omitempty"`    // analysed model parameters (Params4DVar)
+	WallSeconds       float64   `json:"wall_time_s"`
+	Error             string    `json:"error,omitempty"`
+}
+
+// Summary averages the cycles after the burn-in.
+type Summary struct {
+	Cycles            int     `json:"cycles"`   // cycles averaged
+	BurnIn            int     `json:"burn_in"`  // cycles left out
+	RMSEBackground    float64 `json:"rmse_background"`
+	RMSEAnalysis      float64 `json:"rmse_analysis"`
+	RMSEAnalysisStart float64 `json:"rmse_analysis_start"`
+	RMSEForecast      float64 `json:"rmse_forecast"`
+	Iterations        float64 `json:"iterations"`  // mean per analysis
+	Evaluations       float64 `json:"evaluations"` // mean per analysis
+	// GradReduction is the geometric mean of ‖∇J‖ final / initial.
+	GradReduction float64 `json:"grad_reduction"`
+	WallSeconds   float64 `json:"wall_time_s"` // total, all cycles
+	Converged     int     `json:"converged"`   // analyses whose minimiser met a convergence test
+}
+
+// Series holds, for the recorded variables, the truth, the background (forecast) and the
+// analysis at every step covered by the cycles run so far: step Steps[i] of variable
+// Record[v] is Truth[v][i] etc.
+type Series struct {
+	Record     []int
+	Steps      []int
+	Truth      [][]float64
+	Background [][]float64
+	Analysis   [][]float64
+	// ObsSteps and Obs hold the observations of the recorded variables, when the operator
+	// is the identity: Obs[v] at ObsSteps[v].
+	ObsSteps [][]int
+	Obs      [][]float64
+}
+
+// Result is the outcome of a twin experiment.
+type Result struct {
+	Cycles  []Cycle
+	Summary Summary
+	Series  Series
+	// Histories[c] is J against iteration in cycle c.
+	Histories [][]float64
+}
+
+func (t *Twin) defaults() (variant Variant, window, shift, obsEvery, cycles, spinUp int, sigmaO float64) {
+	variant = t.Variant
+	if variant == "" {
+		variant = Strong4DVar
+	}
+	window = t.Window
+	if window == 0 {
+		window = 8
+	}
+	obsEvery = t.ObsEvery
+	if obsEvery == 0 {
+		obsEvery = 1
+	}
+	if variant == ThreeDVar {
+		window = 0
+	}
+	shift = t.Shift
+	if shift == 0 {
+		shift = window
+		if variant == ThreeDVar {
+			shift = obsEvery
+		}
+	}
+	cycles = t.Cycles
+	if cycles == 0 {
+		cycles = 100
+	}
+	spinUp = t.SpinUp
+	switch {
+	case spinUp == 0:
+		spinUp = 1000
+	case spinUp < 0:
+		spinUp = 0
+	}
+	sigmaO = t.ObsSigma
+	if sigmaO == 0 {
+		sigmaO = 1
+	}
+	return
+}
+
+// Validate checks the settings a user chooses and returns an error wrapping ErrInput that
+// names the offending one.
+func (t *Twin) Validate() error {
+	if t.Model == nil {
+		return fmt.Errorf("%w: twin experiment without a model", ErrInput)
+	}
+	variant, window, shift, obsEvery, cycles, _, sigmaO := t.defaults()
+	if _, err := ParseVariant(string(variant)); err != nil {
+		return err
+	}
+	bad := func(name string, v any, want string) error {
+		return fmt.Errorf("%w: %s = %v, want %s", ErrInput, name, v, want)
+	}
+	switch {
+	case window < 0:
+		return bad("window", window, "≥ 1")
+	case shift < 1:
+		return bad("shift", shift, "≥ 1")
+	case variant != ThreeDVar && shift > window:
+		return bad("shift", shift, fmt.Sprintf("≤ the window (%d steps): windows must meet or overlap", window))
+	case obsEvery < 1:
+		return bad("obs-every", obsEvery, "≥ 1")
+	case cycles < 1:
+		return bad("cycles", cycles, "≥ 1")
+	case t.BurnIn < 0 || t.BurnIn >= cycles:
+		return bad("burn-in", t.BurnIn, fmt.Sprintf("in [0, %d) (fewer than the cycles)", cycles))
+	case !(sigmaO > 0) || math.IsInf(sigmaO, 0):
+		return bad("obs-sigma", sigmaO, "> 0")
+	case !(t.ModelError >= 0) || math.IsInf(t.ModelError, 0):
+		return bad("model-error", t.ModelError, "≥ 0")
+	case !(t.ParamSigma >= 0) || math.IsInf(t.ParamSigma, 0):
+		return bad("param-sigma", t.ParamSigma, "≥ 0")
+	case variant == Params4DVar && t.Model.NumParams() == 0:
+		return fmt.Errorf("%w: variant params: the model has no parameters", ErrInput)
+	case variant == ThreeDVar && shift%obsEvery != 0:
+		return bad("shift", shift, fmt.Sprintf("a multiple of obs-every (%d) for 3DVar, which analyses at observation times", obsEvery))
+	}
+	n := t.Model.Dim()
+	if t.X0 != nil && len(t.X0) != n {
+		return bad("X0 length", len(t.X0), fmt.Sprint(n))
+	}
+	for _, v := range t.Record {
+		if v < 0 || v >= n {
+			return bad("record index", v, fmt.Sprintf("in [0, %d)", n))
+		}
+	}
+	for _, c := range []Covariance{t.B, t.FirstBackground, t.Q} {
+		if c != nil && c.Dim() != n {
+			return fmt.Errorf("%w: covariance of size %d for model dimension %d", ErrInput, c.Dim(), n)
+		}
+	}
+	return nil
+}
+
+// Random streams of a twin experiment: each draw comes from its own PCG stream of Seed, so
+// that changing one part (say the observation density) leaves the others' draws alone.
+const (
+	streamTruth uint64 = iota + 1
+	streamObs
+	streamBackground
+	streamModelError
+	streamParams
+)
+
+// Run runs the experiment. It returns the result so far together with an error when a
+// cycle fails (a divergence, or an error from OnCycle): the cycles before it are complete.
+// A minimiser that stops on a line-search failure is not an error: its status is recorded
+// and its best point is the analysis.
+func (t *Twin) Run() (*Result, error) {
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	variant, window, shift, obsEvery, cycles, spinUp, sigmaO := t.defaults()
+	m := t.Model
+	n := m.Dim()
+	trueParams := append([]float64(nil), m.Params()...)
+	defer m.SetParams(trueParams)
+
+	// The truth.
+	x := make([]float64, n)
+	if t.X0 != nil {
+		copy(x, t.X0)
+	} else {
+		rng := rand.New(rand.NewPCG(t.Seed, streamTruth))
+		for i := range x {
+			x[i] = 8 + rng.NormFloat64()
+		}
+	}
+	work := make([]float64, 2*n)
+	Forecast(m, x, x, spinUp, work)
+	total := (cycles-1)*shift + window + shift
+	truth := make([][]float64, total+1)
+	truth[0] = append([]float64(nil), x...)
+	merr := rand.New(rand.NewPCG(t.Seed, streamModelError))
+	for k := 1; k <= total; k++ {
+		truth[k] = make([]float64, n)
+		m.Step(truth[k], truth[k-1])
+		if t.ModelError > 0 {
+			for i := range truth[k] {
+				truth[k][i] += t.ModelError * merr.NormFloat64()
+			}
+		}
+		for _, v := range truth[k] {
+			if !finite(v) {
+				return nil, fmt.Errorf("%w: the truth run blew up at step %d", ErrDiverged, k)
+			}
+		}
+	}
+
+	// The observations: one batch per observation time.
+	observe := t.Observe
+	if observe == nil {
+		id := Identity(n)
+		observe = func(int) *Operator { return id }
+	}
+	orng := rand.New(rand.NewPCG(t.Seed, streamObs))
+	obsAt := make(map[int]Batch)
+	for k := 0; k <= total; k += obsEvery {
+		h := observe(k)
+		if h == nil {
+			continue
+		}
+		if h.In() != n {
+			return nil, fmt.Errorf("%w: observation operator %s at step %d takes states of length %d, model dimension %d",
+				ErrInput, h.Name(), k, h.In(), n)
+		}
+		b := Batch{Step: k, H: h, Y: make([]float64, h.Out()), Sigma: make([]float64, h.Out())}
+		h.Apply(b.Y, truth[k])
+		for j := range b.Y {
+			b.Sigma[j] = sigmaO
+			b.Y[j] += sigmaO * orng.NormFloat64()
+		}
+		obsAt[k] = b
+	}
+
+	bcov := t.B
+	if bcov == nil {
+		bcov = ScaledIdentity{N: n}
+	}
+	first := t.FirstBackground
+	if first == nil {
+		first = bcov
+	}
+	q := t.Q
+	if q == nil {
+		q = ScaledIdentity{N: n, Sigma: 0.1}
+	}
+	brng := rand.New(rand.NewPCG(t.Seed, streamBackground))
+	xb := make([]float64, n)
+	Sample(xb, first, brng)
+	for i := range xb {
+		xb[i] += truth[0][i]
+	}
+	var pb []float64
+	var pcov Covariance
+	if variant == Params4DVar {
+		ps := t.ParamSigma
+		if ps == 0 {
+			ps = 1
+		}
+		pcov = ScaledIdentity{N: m.NumParams(), Sigma: ps}
+		prng := rand.New(rand.NewPCG(t.Seed, streamParams))
+		pb = make([]float64, m.NumParams())
+		Sample(pb, pcov, prng)
+		for i := range pb {
+			pb[i] += trueParams[i]
+		}
+		m.SetParams(pb)
+	}
+
+	rec := t.Record
+	if rec == nil {
+		for i := 0; i < 3 && i < n; i++ {
+			rec = append(rec, i)
+		}
+	}
+	res := &Result{Series: Series{Record: rec}}
+	s := &res.Series
+	s.Truth = make([][]float64, len(rec))
+	s.Background = make([][]float64, len(rec))
+	s.Analysis = make([][]float64, len(rec))
+	s.ObsSteps = make([][]int, len(rec))
+	s.Obs = make([][]float64, len(rec))
+
+	lastAssimilated := -1
+	xa := make([]float64, n)
+	fc := make([]float64, n)
+	for c := range cycles {
+		start := time.Now()
+		t0 := c * shift
+		w := &Window{Model: m, Steps: window, Xb: append([]float64(nil), xb...), B: bcov}
+		for k := max(t0, lastAssimilated+1); k <= t0+window; k++ {
+			if b, ok := obsAt[k]; ok {
+				b.Step = k - t0
+				w.Obs = append(w.Obs, b)
+			}
+		}
+		lastAssimilated = t0 + window
+		if variant == Params4DVar {
+			w.Pb = append([]float64(nil), pb...)
+			w.BP = pcov
+		}
+		cyc := Cycle{Cycle: c, Step: t0, NumObs: w.NumObs()}
+		var (
+			z    []float64
+			st   Stats
+			err  error
+			traj [][]float64
+		)
+		switch variant {
+		case Weak4DVar:
+			wc := NewWeak(w, q)
+			wc.StateControl = t.StateControl
+			z, st, err = t.Minimizer.Minimize(wc)
+			wc.Func(z)
+			traj = wc.Trajectory()
+		default:
+			sc := NewStrong(w)
+			sc.StateControl = t.StateControl
+			if variant == Incremental4DVar {
+				z, st, err = t.Incremental.Minimize(sc)
+			} else {
+				z, st, err = t.Minimizer.Minimize(sc)
+			}
+			sc.Func(z)
+			traj = sc.Trajectory()
+			if variant == Params4DVar {
+				cyc.Params = make([]float64, len(pb))
+				sc.Params(cyc.Params, z)
+			}
+		}
+		cyc.Stats = st
+		if err != nil && !errors.Is(err, optimize.ErrLineSearch) {
+			cyc.Error = err.Error()
+			cyc.WallSeconds = time.Since(start).Seconds()
+			res.Cycles = append(res.Cycles, cyc)
+			res.Histories = append(res.Histories, st.History)
+			res.Summary = summarise(res.Cycles, t.BurnIn)
+			if t.OnCycle != nil {
+				if cbErr := t.OnCycle(&res.Cycles[len(res.Cycles)-1]); cbErr != nil {
+					return res, cbErr
+				}
+			}
+			return res, fmt.Errorf("cycle %d (step %d): %w", c, t0, err)
+		}
+		if err != nil {
+			cyc.Error = err.Error()
+		}
+		if variant == Params4DVar {
+			m.SetParams(cyc.Params)
+			pb = append(pb[:0], cyc.Params...)
+		}
+		cyc.RMSEBackground = rmse(w.Xb, truth[t0])
+		cyc.RMSEAnalysisStart = rmse(traj[0], truth[t0])
+		copy(xa, traj[window])
+		cyc.RMSEAnalysis = rmse(xa, truth[t0+window])
+		Forecast(m, fc, xa, shift, work)
+		cyc.RMSEForecast = rmse(fc, truth[t0+window+shift])
+
+		// The series over the steps this cycle owns, [t0, t0+shift), and the next background.
+		bg := append([]float64(nil), w.Xb...)
+		an := append([]float64(nil), traj[0]...)
+		for k := t0; k < t0+shift; k++ {
+			s.Steps = append(s.Steps, k)
+			for v, i := range rec {
+				s.Truth[v] = append(s.Truth[v], truth[k][i])
+				s.Background[v] = append(s.Background[v], bg[i])
+				s.Analysis[v] = append(s.Analysis[v], an[i])
+				if b, ok := obsAt[k]; ok && b.H.Name() == "identity" {
+					s.ObsSteps[v] = append(s.ObsSteps[v], k)
+					s.Obs[v] = append(s.Obs[v], b.Y[i])
+				}
+			}
+			Forecast(m, bg, bg, 1, work)
+			if k-t0+1 <= window {
+				copy(an, traj[k-t0+1])
+			} else {
+				Forecast(m, an, an, 1, work)
+			}
+		}
+		// an is now the analysed trajectory at t0+shift: the next background.
+		copy(xb, an)
+		for _, v := range xb {
+			if !finite(v) {
+				return res, fmt.Errorf("cycle %d (step %d): %w: the forecast to the next window blew up", c, t0, ErrDiverged)
+			}
+		}
+		cyc.WallSeconds = time.Since(start).Seconds()
+		res.Cycles = append(res.Cycles, cyc)
+		res.Histories = append(res.Histories, st.History)
+		res.Summary = summarise(res.Cycles, t.BurnIn)
+		if t.OnCycle != nil {
+			if err := t.OnCycle(&res.Cycles[len(res.Cycles)-1]); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, nil
+}
+
+// summarise averages the cycles from burnIn on (all of them if there are no more).
+func summarise(cs []Cycle, burnIn int) Summary {
+	s := Summary{BurnIn: burnIn}
+	for _, c := range cs {
+		s.WallSeconds += c.WallSeconds
+	}
+	from := burnIn
+	if from >= len(cs) {
+		from = 0
+		s.BurnIn = 0
+	}
+	logRed := 0.0
+	for _, c := range cs[from:] {
+		s.Cycles++
+		s.RMSEBackground += c.RMSEBackground
+		s.RMSEAnalysis += c.RMSEAnalysis
+		s.RMSEAnalysisStart += c.RMSEAnalysisStart
+		s.RMSEForecast += c.RMSEForecast
+		s.Iterations += float64(c.Iterations)
+		s.Evaluations += float64(c.Evaluations)
+		if c.GradNormInitial > 0 {
+			logRed += math.Log(c.GradReduction())
+		}
+		if st := c.Status; st == optimize.GradientConverged.String() || st == optimize.FunctionConverged.String() {
+			s.Converged++
+		}
+	}
+	if k := float64(s.Cycles); k > 0 {
+		s.RMSEBackground /= k
+		s.RMSEAnalysis /= k
+		s.RMSEAnalysisStart /= k
+		s.RMSEForecast /= k
+		s.Iterations /= k
+		s.Evaluations /= k
+		s.GradReduction = math.Exp(logRed / k)
+	}
+	return s
+}
+
+// RMSE returns the root-mean-square difference of x and y.
+func RMSE(x, y []float64) float64 {
+	if len(x) != len(y) {
+		panic(fmt.Sprintf("fourdvar: RMSE: lengths %d and %d", len(x), len(y)))
+	}
+	return rmse(x, y)
+}
+
+func rmse(x, y []float64) float64 {
+	var s float64
+	for i, v := range x {
+		d := v - y[i]
+		s += d * d
+	}
+	return math.Sqrt(s / float64(len(x)))
+}
