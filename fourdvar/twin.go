@@ -120,9 +120,9 @@ type Twin struct {
 
 // Cycle is the record of one analysis of a twin experiment.
 type Cycle struct {
-	Cycle  int `json:"cycle"`  // index, from 0
-	Step   int `json:"step"`   // step of the truth run at the window's start
-	NumObs int `json:"n_obs"`  // scalar observations assimilated
+	Cycle  int `json:"cycle"` // index, from 0
+	Step   int `json:"step"`  // step of the truth run at the window's start
+	NumObs int `json:"n_obs"` // scalar observations assimilated
 	Stats
 
 	RMSEBackground    float64   `json:"rmse_background"`     // x_b against the truth at the window's start
@@ -136,8 +136,8 @@ type Cycle struct {
 
 // Summary averages the cycles after the burn-in.
 type Summary struct {
-	Cycles            int     `json:"cycles"`   // cycles averaged
-	BurnIn            int     `json:"burn_in"`  // cycles left out
+	Cycles            int     `json:"cycles"`  // cycles averaged
+	BurnIn            int     `json:"burn_in"` // cycles left out
 	RMSEBackground    float64 `json:"rmse_background"`
 	RMSEAnalysis      float64 `json:"rmse_analysis"`
 	RMSEAnalysisStart float64 `json:"rmse_analysis_start"`
