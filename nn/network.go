@@ -1,0 +1,393 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/floats"
+
+	"github.com/adjunto/adjunto/adjoint"
+)
+
+// InitScheme selects how New and Init draw the weights of the dense layers. Biases start at
+// zero, batch norm at γ = 1, β = 0 (running mean 0, variance 1).
+type InitScheme int
+
+// The initialisation schemes, with fan_in = In and fan_out = Out of each dense layer.
+const (
+	// InitAuto picks KaimingUniform when the hidden activation is ReLU or LeakyReLU and
+	// GlorotUniform otherwise.
+	InitAuto InitScheme = iota
+	// GlorotUniform draws U(−a, a), a = √(6/(fan_in+fan_out)) (Glorot and Bengio 2010).
+	GlorotUniform
+	// GlorotNormal draws N(0, 2/(fan_in+fan_out)).
+	GlorotNormal
+	// KaimingUniform draws U(−a, a), a = √(6/fan_in): the ReLU gain √2 (He et al. 2015).
+	KaimingUniform
+	// KaimingNormal draws N(0, 2/fan_in).
+	KaimingNormal
+)
+
+var initNames = [...]string{"auto", "glorot-uniform", "glorot-normal", "kaiming-uniform", "kaiming-normal"}
+
+// String returns the scheme's name.
+func (s InitScheme) String() string {
+	if s < 0 || int(s) >= len(initNames) {
+		return fmt.Sprintf("InitScheme(%d)", int(s))
+	}
+	return initNames[s]
+}
+
+// ParseInit returns the scheme called name ("xavier" and "he" are accepted for Glorot and
+// Kaiming).
+func ParseInit(name string) (InitScheme, error) {
+	for i, s := range initNames {
+		if s == name {
+			return InitScheme(i), nil
+		}
+	}
+	switch name {
+	case "xavier-uniform", "xavier":
+		return GlorotUniform, nil
+	case "xavier-normal":
+		return GlorotNormal, nil
+	case "he-uniform", "he":
+		return KaimingUniform, nil
+	case "he-normal":
+		return KaimingNormal, nil
+	}
+	return 0, fmt.Errorf("%w: unknown initialisation %q", ErrSpec, name)
+}
+
+// Config holds the settings of a network besides its layers. The zero value is the course's
+// regression network: CourseMSE, no penalty, automatic initialisation from seed 0.
+type Config struct {
+	// Loss is the training loss; its Head is the output rule. Default CourseMSE.
+	Loss Loss
+	// Penalty is added to the loss in training. Default none.
+	Penalty Penalty
+	// Init is the initialisation scheme. Default InitAuto.
+	Init InitScheme
+	// Seed seeds the initialisation and the dropout masks. Default 0, itself a seed.
+	Seed uint64
+}
+
+// Network is a feed-forward network: a list of layers whose parameters live in one flat
+// vector (Params), with a loss. Every derivative comes from the adjoint engine: the network's
+// program is recorded once per batch size on an adjoint.Tape whose variables alias windows of
+// the parameter vector and whose adjoints alias windows of one gradient vector, and is then
+// replayed for every mini-batch, so a training step allocates nothing.
+//
+// A Network is not safe for concurrent use.
+type Network struct {
+	layers  []Layer
+	cfg     Config
+	in, out int
+
+	params []float64
+	grad   []float64
+	offs   []int       // offset of each layer's parameters in params, -1 when it has none
+	state  [][]float64 // running mean and variance of each batch-norm layer, by layer index
+
+	dropRNG *rand.Rand
+	progs   map[progKey]*program
+}
+
+// New returns a network with the given layers, initialised from c.Seed with c.Init. It
+// returns an error wrapping ErrSpec if the layers do not chain or c is invalid.
+func New(layers []Layer, c Config) (*Network, error) {
+	in, out, err := checkLayers(layers)
+	if err != nil {
+		return nil, err
+	}
+	if c.Loss < 0 || int(c.Loss) >= len(lossNames) {
+		return nil, fmt.Errorf("%w: unknown loss %d", ErrSpec, int(c.Loss))
+	}
+	if c.Init < 0 || int(c.Init) >= len(initNames) {
+		return nil, fmt.Errorf("%w: unknown initialisation %d", ErrSpec, int(c.Init))
+	}
+	if err := c.Penalty.check(); err != nil {
+		return nil, err
+	}
+	n := &Network{layers: append([]Layer(nil), layers...), cfg: c, in: in, out: out}
+	n.offs = make([]int, len(layers))
+	n.state = make([][]float64, len(layers))
+	size, width := 0, in
+	for i, l := range layers {
+		n.offs[i] = -1
+		switch l.Kind {
+		case KindDense:
+			n.offs[i] = size
+			size += l.Out*l.In + l.Out
+			width = l.Out
+		case KindBatchNorm:
+			n.offs[i] = size
+			size += 2 * width
+			n.state[i] = make([]float64, 2*width)
+		}
+	}
+	n.params = make([]float64, size)
+	n.grad = make([]float64, size)
+	n.Init(c.Init, c.Seed)
+	return n, nil
+}
+
+// NewMLP returns the network MLP builds from a spec such as "1-100-1:tanh" (see ParseSpec;
+// the activation defaults to Tanh).
+func NewMLP(spec string, o MLPOptions, c Config) (*Network, error) {
+	sizes, act, err := ParseSpec(spec, Tanh)
+	if err != nil {
+		return nil, err
+	}
+	return New(MLP(sizes, act, o), c)
+}
+
+// Layers returns a copy of the network's layers.
+func (n *Network) Layers() []Layer { return append([]Layer(nil), n.layers...) }
+
+// Config returns the network's settings.
+func (n *Network) Config() Config { return n.cfg }
+
+// In returns the number of inputs.
+func (n *Network) In() int { return n.in }
+
+// Out returns the number of outputs.
+func (n *Network) Out() int { return n.out }
+
+// NumParams returns the number of trainable parameters.
+func (n *Network) NumParams() int { return len(n.params) }
+
+// Params returns the network's parameter vector itself, not a copy: dense layers in order,
+// each as W (Out×In, row-major) then b, batch norm as γ then β. Optimisers update it in place.
+func (n *Network) Params() []float64 { return n.params }
+
+// SetParams copies p into the parameter vector. It panics if the lengths differ.
+func (n *Network) SetParams(p []float64) {
+	if len(p) != len(n.params) {
+		panic(fmt.Sprintf("nn: SetParams: %d values for %d parameters", len(p), len(n.params)))
+	}
+	copy(n.params, p)
+}
+
+// LayerParams returns the windows of Params that hold layer i's parameters: W and b of a
+// dense layer, γ and β of a batch-norm layer, nil for the others.
+func (n *Network) LayerParams(i int) (w, b []float64) {
+	o := n.offs[i]
+	if o < 0 {
+		return nil, nil
+	}
+	l := n.layers[i]
+	if l.Kind == KindDense {
+		k := l.Out * l.In
+		return n.params[o : o+k], n.params[o+k : o+k+l.Out]
+	}
+	k := len(n.state[i]) / 2
+	return n.params[o : o+k], n.params[o+k : o+2*k]
+}
+
+// RunningStats returns the running mean and variance of batch-norm layer i (nil for other
+// layers), the statistics it uses in evaluation. The slices are the network's own.
+func (n *Network) RunningStats(i int) (mean, variance []float64) {
+	s := n.state[i]
+	if s == nil {
+		return nil, nil
+	}
+	return s[:len(s)/2], s[len(s)/2:]
+}
+
+// hiddenActivation returns the first activation of the network, Identity if none.
+func (n *Network) hiddenActivation() Activation {
+	for _, l := range n.layers {
+		if l.Kind == KindActivation {
+			return l.Activation
+		}
+	}
+	return Identity
+}
+
+// Init redraws the parameters with scheme s from seed, resets the batch-norm statistics and
+// reseeds the dropout masks.
+func (n *Network) Init(s InitScheme, seed uint64) {
+	if s == InitAuto {
+		s = GlorotUniform
+		if a := n.hiddenActivation(); a == ReLU || a == LeakyReLU {
+			s = KaimingUniform
+		}
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x6e6e2d696e6974)) // "nn-init"
+	for i, l := range n.layers {
+		w, b := n.LayerParams(i)
+		switch l.Kind {
+		case KindDense:
+			fin, fout := float64(l.In), float64(l.Out)
+			for j := range w {
+				switch s {
+				case GlorotUniform:
+					w[j] = math.Sqrt(6/(fin+fout)) * (2*rng.Float64() - 1)
+				case GlorotNormal:
+					w[j] = math.Sqrt(2/(fin+fout)) * rng.NormFloat64()
+				case KaimingUniform:
+					w[j] = math.Sqrt(6/fin) * (2*rng.Float64() - 1)
+				case KaimingNormal:
+					w[j] = math.Sqrt(2/fin) * rng.NormFloat64()
+				default:
+					panic(fmt.Sprintf("nn: Init: unknown scheme %d", int(s)))
+				}
+			}
+			clear(b)
+		case KindBatchNorm:
+			for j := range w {
+				w[j] = 1
+			}
+			clear(b)
+			mean, vr := n.RunningStats(i)
+			clear(mean)
+			for j := range vr {
+				vr[j] = 1
+			}
+		}
+	}
+	n.SeedDropout(seed)
+}
+
+// SeedDropout reseeds the generator of the dropout masks.
+func (n *Network) SeedDropout(seed uint64) {
+	n.dropRNG = rand.New(rand.NewPCG(seed, 0x6e6e2d64726f70)) // "nn-drop"
+	n.rebindDropout()
+}
+
+// mode says how dropout and batch norm behave in a recorded program.
+type mode int
+
+const (
+	modeTrain mode = iota // dropout active, batch norm on batch statistics, running ones updated
+	modeEval              // dropout off, batch norm on the running statistics
+	modeMC                // dropout active, batch norm on the running statistics (MC dropout)
+)
+
+type progKey struct {
+	rows int
+	mode mode
+}
+
+// program is the network's computation recorded on a tape for one batch size and mode:
+// replay it after writing a batch into x.Data and y.Data.
+type program struct {
+	tape  *adjoint.Tape
+	x, y  *adjoint.Value // the batch: constants whose Data is overwritten in place
+	z     *adjoint.Value // the last layer's output (logits for the losses on logits)
+	loss  *adjoint.Value // the data loss
+	J     *adjoint.Value // the loss plus the penalty: the training objective
+	vars  []*adjoint.Value
+	drops []*dropoutOp
+	bns   []*batchNormOp
+}
+
+// program returns the recorded program for a batch of the given size and mode, recording it
+// on first use.
+func (n *Network) program(rows int, m mode) *program {
+	k := progKey{rows, m}
+	if p, ok := n.progs[k]; ok {
+		return p
+	}
+	if n.progs == nil {
+		n.progs = make(map[progKey]*program)
+	}
+	p := n.record(rows, m)
+	n.progs[k] = p
+	return p
+}
+
+// record records the network on a new tape for a batch of rows items in mode m.
+func (n *Network) record(rows int, m mode) *program {
+	t := adjoint.NewTape()
+	p := &program{tape: t}
+	p.x = t.Constant(make([]float64, rows*n.in), rows, n.in)
+	p.y = t.Constant(make([]float64, rows*n.out), rows, n.out)
+	variable := func(off, r, c int) *adjoint.Value {
+		v := t.Variable(n.params[off:off+r*c], r, c)
+		v.Adj = n.grad[off : off+r*c]
+		p.vars = append(p.vars, v)
+		return v
+	}
+	var weights []*adjoint.Value
+	h := p.x
+	for i, l := range n.layers {
+		o := n.offs[i]
+		switch l.Kind {
+		case KindDense:
+			w := variable(o, l.Out, l.In)
+			b := variable(o+l.Out*l.In, 1, l.Out)
+			weights = append(weights, w)
+			h = adjoint.Dense(h, w, b)
+		case KindActivation:
+			h = l.Activation.apply(h, l.Slope)
+		case KindDropout:
+			if m == modeEval || l.Rate == 0 {
+				continue
+			}
+			d := &dropoutOp{p: l.Rate, rng: n.dropRNG}
+			p.drops = append(p.drops, d)
+			h = t.Apply(d, h.Rows(), h.Cols(), h)
+		case KindBatchNorm:
+			c := h.Cols()
+			gamma, beta := variable(o, 1, c), variable(o+c, 1, c)
+			mean, vr := n.RunningStats(i)
+			if m == modeTrain {
+				bn := &batchNormOp{eps: l.eps(), momentum: l.momentum(), runMean: mean, runVar: vr}
+				p.bns = append(p.bns, bn)
+				h = t.Apply(bn, h.Rows(), c, h, gamma, beta)
+			} else {
+				h = t.Apply(&batchNormEvalOp{eps: l.eps(), runMean: mean, runVar: vr}, h.Rows(), c, h, gamma, beta)
+			}
+		}
+	}
+	p.z = h
+	p.loss = n.cfg.Loss.record(h, p.y)
+	p.J = p.loss
+	if pen := n.cfg.Penalty; pen.Lambda > 0 {
+		p.J = adjoint.Add(p.loss, t.Apply(penaltyOp{pen.Lambda, pen.q()}, 1, 1, weights...))
+	}
+	return p
+}
+
+// load copies rows idx of ds (all rows in order when idx is nil) into the program's batch.
+func (p *program) load(ds *Dataset, idx []int) {
+	in, out := ds.In, ds.Out
+	x, y := p.x.Data, p.y.Data
+	if idx == nil {
+		copy(x, ds.X)
+		copy(y, ds.Y)
+		return
+	}
+	for r, i := range idx {
+		copy(x[r*in:(r+1)*in], ds.X[i*in:(i+1)*in])
+		copy(y[r*out:(r+1)*out], ds.Y[i*out:(i+1)*out])
+	}
+}
+
+// step runs the recorded program forward and backward: it returns J and leaves ∇J in n.grad.
+func (n *Network) step(p *program) float64 {
+	p.tape.Forward()
+	p.tape.Gradient(p.J)
+	return p.J.Data[0]
+}
+
+// checkFinite returns an error wrapping ErrDiverged if J or a component of the gradient is not
+// finite, naming where.
+func (n *Network) checkFinite(J float64, where string) error {
+	if math.IsNaN(J) || math.IsInf(J, 0) {
+		return fmt.Errorf("%w: loss = %v at %s", ErrDiverged, J, where)
+	}
+	// A NaN or an infinity anywhere makes the sum non-finite: one cheap pass in the common case.
+	if s := floats.Sum(n.grad); !math.IsNaN(s) && !math.IsInf(s, 0) {
+		return nil
+	}
+	for i, g := range n.grad {
+		if math.IsNaN(g) || math.IsInf(g, 0) {
+			return fmt.Errorf("%w: gradient component %d = %v at %s", ErrDiverged, i, g, where)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,156 @@
+package nn
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Model file format: JSON with a format name and a version, checked on loading.
+const (
+	FormatName    = "adjunto-nn"
+	FormatVersion = 1
+)
+
+// Model is what Save writes: a network with the preprocessing its inputs and targets need.
+type Model struct {
+	Network *Network
+	// InputScaler and TargetScaler, if not nil, standardise the inputs before the network and
+	// undo the targets' standardisation after it (regression).
+	InputScaler, TargetScaler *Scaler
+	// InputNames and TargetNames name the CSV columns the model was trained on.
+	InputNames, TargetNames []string
+}
+
+type modelFile struct {
+	Format       string      `json:"format"`
+	Version      int         `json:"version"`
+	Layers       []Layer     `json:"layers"`
+	Loss         Loss        `json:"loss"`
+	Penalty      Penalty     `json:"penalty"`
+	Params       []float64   `json:"params"`
+	State        [][]float64 `json:"batchnorm_state,omitempty"`
+	InputScaler  *Scaler     `json:"input_scaler,omitempty"`
+	TargetScaler *Scaler     `json:"target_scaler,omitempty"`
+	InputNames   []string    `json:"inputs,omitempty"`
+	TargetNames  []string    `json:"targets,omitempty"`
+}
+
+// Encode writes the model as JSON to w.
+func (m *Model) Encode(w io.Writer) error {
+	n := m.Network
+	f := modelFile{Format: FormatName, Version: FormatVersion, Layers: n.layers, Loss: n.cfg.Loss,
+		Penalty: n.cfg.Penalty, Params: n.params, InputScaler: m.InputScaler, TargetScaler: m.TargetScaler,
+		InputNames: m.InputNames, TargetNames: m.TargetNames}
+	for _, s := range n.state {
+		if s != nil {
+			f.State = append(f.State, s)
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	return enc.Encode(f)
+}
+
+// Save writes the model to path atomically: to a temporary file in the same directory, then
+// renamed over path, so that a failed write never leaves a half-written model.
+func (m *Model) Save(path string) error {
+	return WriteFileAtomic(path, m.Encode)
+}
+
+// Decode reads a model written by Encode. Errors wrap ErrModel: another format or version,
+// layers that do not chain, or parameter and statistics arrays of the wrong lengths.
+func Decode(r io.Reader) (*Model, error) {
+	var f modelFile
+	if err := json.NewDecoder(r).Decode(&f); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrModel, err)
+	}
+	if f.Format != FormatName {
+		return nil, fmt.Errorf("%w: format %q, want %q", ErrModel, f.Format, FormatName)
+	}
+	if f.Version != FormatVersion {
+		return nil, fmt.Errorf("%w: format version %d, this adjunto reads version %d", ErrModel, f.Version, FormatVersion)
+	}
+	n, err := New(f.Layers, Config{Loss: f.Loss, Penalty: f.Penalty})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrModel, err)
+	}
+	if len(f.Params) != len(n.params) {
+		return nil, fmt.Errorf("%w: %d parameters, the layers have %d", ErrModel, len(f.Params), len(n.params))
+	}
+	copy(n.params, f.Params)
+	k := 0
+	for i, s := range n.state {
+		if s == nil {
+			continue
+		}
+		if k >= len(f.State) || len(f.State[k]) != len(s) {
+			return nil, fmt.Errorf("%w: batch-norm layer %d: running statistics missing or of the wrong length", ErrModel, i)
+		}
+		copy(s, f.State[k])
+		k++
+	}
+	if k != len(f.State) {
+		return nil, fmt.Errorf("%w: %d sets of batch-norm statistics for %d batch-norm layers", ErrModel, len(f.State), k)
+	}
+	for _, s := range []struct {
+		name string
+		sc   *Scaler
+		want int
+	}{{"input_scaler", f.InputScaler, n.in}, {"target_scaler", f.TargetScaler, n.out}} {
+		if s.sc != nil && (len(s.sc.Mean) != s.want || len(s.sc.Std) != s.want) {
+			return nil, fmt.Errorf("%w: %s has %d means and %d deviations for %d columns", ErrModel, s.name, len(s.sc.Mean), len(s.sc.Std), s.want)
+		}
+	}
+	if (f.InputNames != nil && len(f.InputNames) != n.in) || (f.TargetNames != nil && len(f.TargetNames) != n.out) {
+		return nil, fmt.Errorf("%w: %d input and %d target names for a network %d→%d", ErrModel, len(f.InputNames), len(f.TargetNames), n.in, n.out)
+	}
+	return &Model{Network: n, InputScaler: f.InputScaler, TargetScaler: f.TargetScaler,
+		InputNames: f.InputNames, TargetNames: f.TargetNames}, nil
+}
+
+// Load reads a model file written by Save. Errors name the file.
+func Load(path string) (*Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrModel, err)
+	}
+	defer f.Close()
+	m, err := Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// WriteFileAtomic creates path by calling write on a temporary file in the same directory,
+// syncing it and renaming it to path. On any error the temporary file is removed and path is
+// left as it was.
+func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = write(tmp); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
