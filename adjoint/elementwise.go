@@ -296,17 +296,17 @@ func sigmoid(x float64) float64 {
 // course's networks, where it dominates a training step. math.Tanh branches between a rational
 // approximation (|x| < 0.625) and 1 − 2/(e^{2|x|}+1) and calls math.Exp, and so mispredicts on
 // the mixed magnitudes of pre-activations and has a long dependency chain; this one has no
-// data-dependent branch. With u = e^{2|x|} − 1,
+// data-dependent branch. With u = e^{2x} − 1,
 //
-//	tanh|x| = u / (u + 2),
+//	tanh x = u / (u + 2),
 //
-// which has no cancellation for small |x| as long as u is accurate there. u comes from the
-// table-driven reduction e^y = 2^m · 2^{j/32} · e^r with k = 32m + j = round(32y/ln2) and
-// |r| ≤ ln2/64 (Tang 1989): u = (S − 1) + S·expm1(r) with S = 2^m·2^{j/32} held as hi + lo.
-// S − 1 is exact when m = 0, and expm1(r) is its Taylor polynomial of degree 7, whose
-// remainder r⁸/8! is below 2^−60 relative. For k = 0 (|x| < ln2/128) u is expm1(2|x|) itself.
-// |x| is clamped at 20, beyond which the quotient rounds to 1 (from 19.06 on).
-// TestTanhAccuracy checks it against math.Tanh.
+// for either sign of x, with no cancellation for small |x| as long as u is accurate there. u
+// comes from the table-driven reduction e^y = 2^m · 2^{j/32} · e^r with k = 32m + j =
+// round(32y/ln2) and |r| ≤ ln2/64 (Tang 1989): u = (S − 1) + S·expm1(r) with S = 2^m·2^{j/32}
+// held as hi + lo. S − 1 is exact when S is within a factor 2 of 1 (Sterbenz), and expm1(r) is
+// its Taylor polynomial of degree 7, whose remainder r⁸/8! is below 2^−60 relative. For k = 0
+// (|x| < ln2/128) u is expm1(2x) itself. x is clamped to ±20, beyond which the quotient rounds
+// to ±1 (from 19.06 on). TestTanhAccuracy checks it against math.Tanh.
 //
 // P. T. P. Tang, Table-driven implementation of the exponential function in IEEE floating-point
 // arithmetic, ACM Trans. Math. Softw. 15(2), 144–157, 1989.
@@ -318,18 +318,26 @@ func tanh(x float64) float64 {
 		round = 0x1.8p52                        // adding it rounds to an integer held in the low bits
 	)
 	const c2, c3, c4, c5, c6, c7 = 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040
-	y := 2 * min(math.Abs(x), 20) // NaN stays NaN
+	y := 2 * x
+	switch { // rare cases, so predicted branches: no cost in the common case
+	case y > 40:
+		y = 40
+	case y < -40:
+		y = -40
+	case y == 0:
+		return x // keeps the sign of −0
+	}
 	t := y*inv + round
-	k := math.Float64bits(t) - math.Float64bits(round)
+	k := int64(math.Float64bits(t) - math.Float64bits(round)) // NaN gives garbage k and NaN below
 	kf := t - round
 	r := (y - kf*ln2Hi) - kf*ln2Lo
 	r2 := r * r
 	p := r + r2*((c2+c3*r)+r2*((c4+c5*r)+r2*(c6+c7*r)))
-	scale := math.Float64frombits((k>>5 + 1023) << 52)
+	scale := math.Float64frombits(uint64(k>>5+1023) << 52)
 	j := k & 31
 	hi, lo := tanhExp2Hi[j]*scale, tanhExp2Lo[j]*scale
 	u := (hi - 1) + (hi*p + lo)
-	return math.Copysign(u/(u+2), x)
+	return u / (u + 2)
 }
 
 // tanhExp2Hi[j] + tanhExp2Lo[j] is 2^{j/32} to about 107 bits (computed in 60-digit decimal).
