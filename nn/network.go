@@ -282,6 +282,7 @@ type program struct {
 	vars  []*adjoint.Value
 	drops []*dropoutOp
 	bns   []*batchNormOp
+	fixed bool // batch norm leaves its running statistics alone (Build)
 }
 
 // program returns the recorded program for a batch of the given size and mode, recording it
@@ -305,20 +306,35 @@ func (n *Network) record(rows int, m mode) *program {
 	p := &program{tape: t}
 	p.x = t.Constant(make([]float64, rows*n.in), rows, n.in)
 	p.y = t.Constant(make([]float64, rows*n.out), rows, n.out)
-	variable := func(off, r, c int) *adjoint.Value {
+	param := func(off, r, c int) *adjoint.Value {
 		v := t.Variable(n.params[off:off+r*c], r, c)
 		v.Adj = n.grad[off : off+r*c]
 		p.vars = append(p.vars, v)
 		return v
 	}
 	var weights []*adjoint.Value
-	h := p.x
+	p.z, weights = n.forward(p.x, param, m, p)
+	p.loss = n.cfg.Loss.record(p.z, p.y)
+	p.J = p.loss
+	if pen := n.cfg.Penalty; pen.Lambda > 0 {
+		p.J = adjoint.Add(p.loss, t.Apply(penaltyOp{pen.Lambda, pen.q()}, 1, 1, weights...))
+	}
+	return p
+}
+
+// forward records the layers on x's tape, taking each parameter block from param, and
+// returns the last layer's output and the dense layers' weights. The dropout and batch-norm
+// primitives it creates are added to p.
+func (n *Network) forward(x *adjoint.Value, param func(off, r, c int) *adjoint.Value, m mode, p *program) (*adjoint.Value, []*adjoint.Value) {
+	t := x.Tape()
+	var weights []*adjoint.Value
+	h := x
 	for i, l := range n.layers {
 		o := n.offs[i]
 		switch l.Kind {
 		case KindDense:
-			w := variable(o, l.Out, l.In)
-			b := variable(o+l.Out*l.In, 1, l.Out)
+			w := param(o, l.Out, l.In)
+			b := param(o+l.Out*l.In, 1, l.Out)
 			weights = append(weights, w)
 			h = adjoint.Dense(h, w, b)
 		case KindActivation:
@@ -332,10 +348,10 @@ func (n *Network) record(rows int, m mode) *program {
 			h = t.Apply(d, h.Rows(), h.Cols(), h)
 		case KindBatchNorm:
 			c := h.Cols()
-			gamma, beta := variable(o, 1, c), variable(o+c, 1, c)
+			gamma, beta := param(o, 1, c), param(o+c, 1, c)
 			mean, vr := n.RunningStats(i)
 			if m == modeTrain {
-				bn := &batchNormOp{eps: l.eps(), momentum: l.momentum(), runMean: mean, runVar: vr}
+				bn := &batchNormOp{eps: l.eps(), momentum: l.momentum(), runMean: mean, runVar: vr, frozen: p.fixed}
 				p.bns = append(p.bns, bn)
 				h = t.Apply(bn, h.Rows(), c, h, gamma, beta)
 			} else {
@@ -343,13 +359,42 @@ func (n *Network) record(rows int, m mode) *program {
 			}
 		}
 	}
-	p.z = h
-	p.loss = n.cfg.Loss.record(h, p.y)
-	p.J = p.loss
-	if pen := n.cfg.Penalty; pen.Lambda > 0 {
-		p.J = adjoint.Add(p.loss, t.Apply(penaltyOp{pen.Lambda, pen.q()}, 1, 1, weights...))
+	return h, weights
+}
+
+// Build records the network on the tape of x as a function of an explicit parameter vector,
+// for verification: params is a value holding all NumParams() parameters in the order of
+// Params (a variable, so that derivatives with respect to the weights are taken, or a
+// constant), x a batch of inputs (rows × In). It returns the last layer's output (the logits,
+// before the head) and, when y is not nil, the training objective J(params, x, y) (loss plus
+// penalty). With train set the layers run as in training, except that the dropout masks drawn
+// while recording are kept and the batch-norm running statistics are left alone, so that
+// replaying the tape evaluates one fixed function; otherwise they run as in evaluation.
+func (n *Network) Build(params, x, y *adjoint.Value, train bool) (out, J *adjoint.Value) {
+	if params.Len() != len(n.params) || x.Cols() != n.in || (y != nil && (y.Cols() != n.out || y.Rows() != x.Rows())) {
+		panic(fmt.Sprintf("nn: Build: params of length %d, x %dx%d for a network %d→%d with %d parameters",
+			params.Len(), x.Rows(), x.Cols(), n.in, n.out, len(n.params)))
 	}
-	return p
+	param := func(off, r, c int) *adjoint.Value {
+		return adjoint.Reshape(adjoint.Slice(params, off, off+r*c), r, c)
+	}
+	m := modeEval
+	if train {
+		m = modeTrain
+	}
+	p := &program{fixed: true}
+	out, weights := n.forward(x, param, m, p)
+	for _, d := range p.drops {
+		d.frozen = true // after the mask drawn while recording
+	}
+	if y == nil {
+		return out, nil
+	}
+	J = n.cfg.Loss.record(out, y)
+	if pen := n.cfg.Penalty; pen.Lambda > 0 {
+		J = adjoint.Add(J, x.Tape().Apply(penaltyOp{pen.Lambda, pen.q()}, 1, 1, weights...))
+	}
+	return out, J
 }
 
 // load copies rows idx of ds (all rows in order when idx is nil) into the program's batch.

@@ -43,17 +43,17 @@ func TestMLPReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ref struct {
-		W1, W2                         [][]float64
-		B1                             []float64 `json:"b1"`
-		B2                             []float64 `json:"b2"`
-		X                              []float64 `json:"x"`
-		Target, Out, Loss, Tol         float64
-		DW1                            [][]float64 `json:"dL_dW1"`
-		DW2                            [][]float64 `json:"dL_dW2"`
-		DB1                            []float64   `json:"dL_db1"`
-		DB2                            []float64   `json:"dL_db2"`
-		Hidden                         []float64
-		TolRel                         float64 `json:"tolerance_rel"`
+		W1, W2                 [][]float64
+		B1                     []float64 `json:"b1"`
+		B2                     []float64 `json:"b2"`
+		X                      []float64 `json:"x"`
+		Target, Out, Loss, Tol float64
+		DW1                    [][]float64 `json:"dL_dW1"`
+		DW2                    [][]float64 `json:"dL_dW2"`
+		DB1                    []float64   `json:"dL_db1"`
+		DB2                    []float64   `json:"dL_db2"`
+		Hidden                 []float64
+		TolRel                 float64 `json:"tolerance_rel"`
 	}
 	if err := json.Unmarshal(raw, &ref); err != nil {
 		t.Fatal(err)
