@@ -219,3 +219,16 @@ func csvFloat(rec []string, cols map[string]int, col, file string, line int) (fl
 	}
 	return v, nil
 }
+
+// WriteTrajectory writes states as CSV with the header step,index,value.
+func WriteTrajectory(w io.Writer, traj [][]float64) error {
+	var b strings.Builder
+	b.WriteString("step,index,value\n")
+	for k, x := range traj {
+		for i, v := range x {
+			fmt.Fprintf(&b, "%d,%d,%s\n", k, i, strconv.FormatFloat(v, 'g', -1, 64))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -418,37 +418,19 @@ func (t *Twin) Run() (*Result, error) {
 			w.BP = pcov
 		}
 		cyc := Cycle{Cycle: c, Step: t0, NumObs: w.NumObs()}
-		var (
-			z    []float64
-			st   Stats
-			err  error
-			traj [][]float64
-		)
-		switch variant {
-		case Weak4DVar:
-			wc := NewWeak(w, q)
-			wc.StateControl = t.StateControl
-			z, st, err = t.Minimizer.Minimize(wc)
-			wc.Func(z)
-			traj = wc.Trajectory()
-		default:
-			sc := NewStrong(w)
-			sc.StateControl = t.StateControl
-			if variant == Incremental4DVar {
-				z, st, err = t.Incremental.Minimize(sc)
-			} else {
-				z, st, err = t.Minimizer.Minimize(sc)
-			}
-			sc.Func(z)
-			traj = sc.Trajectory()
-			if variant == Params4DVar {
-				cyc.Params = make([]float64, len(pb))
-				sc.Params(cyc.Params, z)
-			}
+		asm := Assimilator{Variant: variant, Minimizer: t.Minimizer, Incremental: t.Incremental, Q: q, StateControl: t.StateControl}
+		ana, err := asm.Analyse(w)
+		if ana == nil {
+			return res, fmt.Errorf("cycle %d (step %d): %w", c, t0, err)
 		}
+		st := ana.Stats
+		traj := ana.Trajectory
+		cyc.Params = ana.Params
 		cyc.Stats = st
 		if err != nil && !errors.Is(err, optimize.ErrLineSearch) {
 			cyc.Error = err.Error()
+			nan := math.NaN()
+			cyc.RMSEBackground, cyc.RMSEAnalysis, cyc.RMSEAnalysisStart, cyc.RMSEForecast = rmse(w.Xb, truth[t0]), nan, nan, nan
 			cyc.WallSeconds = time.Since(start).Seconds()
 			res.Cycles = append(res.Cycles, cyc)
 			res.Histories = append(res.Histories, st.History)
@@ -528,6 +510,9 @@ func summarise(cs []Cycle, burnIn int) Summary {
 	}
 	logRed := 0.0
 	for _, c := range cs[from:] {
+		if !finite(c.RMSEAnalysis) {
+			continue // a failed cycle: no analysis to score
+		}
 		s.Cycles++
 		s.RMSEBackground += c.RMSEBackground
 		s.RMSEAnalysis += c.RMSEAnalysis
