@@ -86,7 +86,7 @@ func activationList(slope float64) []activation {
 }
 
 func activationsExperiment() *Experiment {
-	return define("activations",
+	return Define("activations",
 		"eight activation functions and their derivatives, from the engine's tangent-linear sweep",
 		"The activation functions h of the course (binary step, linear, ReLU, leaky ReLU, tanh, sigmoid, "+
 			"swish and softplus), solid, with their derivatives h′, dashed. The derivatives are not written by hand: "+

@@ -44,9 +44,12 @@ type Experiment struct {
 // whose fields with a json tag can be changed with Set before calling Run.
 func (e *Experiment) DefaultConfig() any { return e.newConfig() }
 
-// define builds an Experiment from a typed run function. defaults returns the default config;
-// metrics M must encode as JSON (non-finite floats are written as strings, see encodeJSON).
-func define[C any, M any](name, summary, caption string, defaults func() C, run func(ctx context.Context, cfg *C, out *Output) (M, error)) *Experiment {
+// Define builds an Experiment from a typed run function, for the experiments of this package
+// and for callers' own. defaults returns the default config, a struct whose exported fields
+// with a json tag are the settable keys (a `help` tag documents each); it may implement
+// Validator. run receives a pointer to the config and returns the metrics, which are written
+// as JSON (a non-finite float is written as the string "NaN", "+Inf" or "-Inf").
+func Define[C any, M any](name, summary, caption string, defaults func() C, run func(ctx context.Context, cfg *C, out *Output) (M, error)) *Experiment {
 	return &Experiment{
 		Name:    name,
 		Summary: summary,
@@ -132,7 +135,10 @@ func (e *Experiment) Run(ctx context.Context, cfg any, dir string, opt *Options)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrOutput, err)
 	}
-	defer os.RemoveAll(stage) // a no-op once it has been renamed into place
+	defer os.RemoveAll(stage)                      // a no-op once it has been renamed into place
+	if err := os.Chmod(stage, 0o755); err != nil { // MkdirTemp makes it private
+		return nil, fmt.Errorf("%w: %v", ErrOutput, err)
+	}
 
 	out := &Output{dir: stage}
 	if opt != nil {
@@ -220,6 +226,8 @@ func LoadResult(dir string) (*Result, error) {
 func All() []*Experiment {
 	return []*Experiment{
 		activationsExperiment(),
+		optimizersExperiment(),
+		hessianExperiment(),
 	}
 }
 

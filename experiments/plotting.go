@@ -32,7 +32,22 @@ func newPlot(title, xlabel, ylabel string) *plot.Plot {
 	g.Vertical.Color = color.Gray{Y: 225}
 	g.Horizontal.Color = color.Gray{Y: 225}
 	p.Add(g)
+	p.X.Tick.Marker = tidyTicks{}
+	p.Y.Tick.Marker = tidyTicks{}
 	return p
+}
+
+// tidyTicks are gonum's default ticks labelled in the shortest form ("250", not "250.00").
+type tidyTicks struct{}
+
+func (tidyTicks) Ticks(min, max float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'g', 4, 64)
+		}
+	}
+	return ts
 }
 
 // xys pairs xs and ys as plotter points, skipping pairs with a non-finite member, which
@@ -145,3 +160,12 @@ func newTileGrid(rows, cols int) [][]*plot.Plot {
 	}
 	return g
 }
+
+type colorRGBA = color.RGBA
+
+var plotBlack = color.RGBA{A: 255}
+
+var (
+	plotGray    = color.RGBA{R: 120, G: 120, B: 120, A: 255}
+	circleGlyph = draw.CircleGlyph{}
+)

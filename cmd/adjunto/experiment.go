@@ -16,10 +16,9 @@ import (
 	"github.com/adjunto/adjunto/experiments"
 )
 
-const experimentUsage = `Usage:
-  adjunto experiment list
-  adjunto experiment show NAME
-  adjunto experiment run NAME... | all [--out DIR] [--set key=value]... [--config FILE] [-q]
+const experimentUsage = `Usage: adjunto experiment list
+       adjunto experiment show NAME
+       adjunto experiment run (NAME... | all) [--out DIR] [--set key=value]... [--config FILE] [-q]
 
 list prints every experiment with one line on what it shows. show prints an experiment's
 caption and the keys of its config with their types, defaults and meaning. run runs the
@@ -37,6 +36,7 @@ Flags of run:`
 func runExperiment(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, experimentUsage)
+		newRunFlags(stderr, new(runFlags)).PrintDefaults()
 		return exitUsage
 	}
 	switch args[0] {
@@ -51,7 +51,9 @@ func runExperiment(args []string, stdout, stderr io.Writer) int {
 		newRunFlags(stdout, new(runFlags)).PrintDefaults()
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "adjunto experiment: unknown subcommand %q (want list, show or run)\n", args[0])
+	fmt.Fprintf(stderr, "adjunto experiment: unknown subcommand %q (want list, show or run)\n\n", args[0])
+	fmt.Fprintln(stderr, experimentUsage)
+	newRunFlags(stderr, new(runFlags)).PrintDefaults()
 	return exitUsage
 }
 
