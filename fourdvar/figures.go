@@ -112,6 +112,18 @@ func writeSeries(base string, s *Series) error {
 			p.Legend.Add("background", lb)
 			p.Legend.Add("analysis", la)
 			p.Legend.Top = true
+			// Headroom above the curves for the legend.
+			lo, hi := math.Inf(1), math.Inf(-1)
+			for _, y := range [][]float64{s.Truth[v][from:], s.Background[v][from:], s.Analysis[v][from:], oy} {
+				for _, u := range y {
+					if finite(u) {
+						lo, hi = math.Min(lo, u), math.Max(hi, u)
+					}
+				}
+			}
+			if lo < hi {
+				p.Y.Min, p.Y.Max = lo, hi+0.6*(hi-lo)
+			}
 		}
 		rows[v] = []*plot.Plot{p}
 	}
@@ -155,8 +167,6 @@ func writeCost(base string, hist [][]float64) error {
 	p.Title.Text = "Cost J against iteration"
 	p.X.Label.Text = "iteration"
 	p.Y.Label.Text = "J"
-	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	// A handful of cycles spread over the run: the first, the last and three between.
 	var picks []int
 	if n := len(hist); n > 0 {
@@ -172,7 +182,7 @@ func writeCost(base string, hist [][]float64) error {
 	for i, c := range picks {
 		var xy plotter.XYs
 		for it, j := range hist[c] {
-			if finite(j) && j > 0 {
+			if finite(j) {
 				xy = append(xy, plotter.XY{X: float64(it), Y: j})
 			}
 		}

@@ -1,15 +1,630 @@
 package main
 
 import (
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/adjunto/adjunto/fourdvar"
+	"github.com/adjunto/adjunto/models/lorenz"
+	"github.com/adjunto/adjunto/optimize"
 )
+
+// fourdvarOptions holds the flags of "adjunto fourdvar".
+type fourdvarOptions struct {
+	setup string
+
+	model      string
+	n          int
+	forcing    float64
+	dt         float64
+	integrator string
+
+	variant  string
+	window   int
+	shift    int
+	obsEvery int
+	density  float64
+	obsSigma float64
+	h        string
+	rotate   bool
+
+	b       string
+	bSigma  float64
+	bLength float64
+
+	method  string
+	lr      float64
+	maxIter int
+	gradTol float64
+	outer   int
+	inner   int
+
+	qSigma     float64
+	modelError float64
+	paramSigma float64
+
+	cycles int
+	burnIn int
+	spinUp int
+	seed   uint64
+
+	obsFile, bgFile, truthFile string
+
+	out       string
+	json      bool
+	quiet     bool
+	noFigures bool
+	every     int
+}
+
+func (o *fourdvarOptions) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.setup, "setup", "", "standard setup: sakov2008, bocquet2013 or sakov2012 (sets the defaults of the other flags)")
+	fs.StringVar(&o.model, "model", "lorenz96", "model: lorenz96 or lorenz63")
+	fs.IntVar(&o.n, "n", 40, "Lorenz-96 variables (with --background: the file's length unless set)")
+	fs.Float64Var(&o.forcing, "forcing", 8, "Lorenz-96 forcing F")
+	fs.Float64Var(&o.dt, "dt", 0, "time step (0: the model's default, 0.05 for Lorenz-96, 0.01 for Lorenz-63)")
+	fs.StringVar(&o.integrator, "integrator", "rk4", "time scheme: rk4 or euler")
+	fs.StringVar(&o.variant, "variant", "4dvar", "analysis: 4dvar, 3dvar, incremental, weak or params")
+	fs.IntVar(&o.window, "window", 8, "window length in steps (with --obs: the last observation's step unless set)")
+	fs.IntVar(&o.shift, "shift", 0, "steps between analyses; shorter than --window for overlapping windows (0: the window)")
+	fs.IntVar(&o.obsEvery, "obs-every", 1, "steps between observation times")
+	fs.Float64Var(&o.density, "obs-density", 1, "fraction of the variables observed, as every round(1/d)-th variable")
+	fs.Float64Var(&o.obsSigma, "obs-sigma", 1, "observation error standard deviation σ_o (R = σ_o² I)")
+	fs.StringVar(&o.h, "h", "identity", "observation operator on the observed variables: identity or squared (x²)")
+	fs.BoolVar(&o.rotate, "obs-rotate", false, "with --obs-density < 1, move the observed variables by one at each observation time")
+	fs.StringVar(&o.b, "b", "gaussian", "background error covariance: gaussian (on the circle), identity or climatology")
+	fs.Float64Var(&o.bSigma, "b-sigma", 0.4, "background error standard deviation σ_b (with --obs files: default 1)")
+	fs.Float64Var(&o.bLength, "b-length", 2, "length scale of the gaussian B, in grid points")
+	fs.StringVar(&o.method, "method", "lbfgs", "minimiser: "+strings.Join(optimize.Names(), ", "))
+	fs.Float64Var(&o.lr, "lr", 0, "learning rate of a stepping method such as adam (0: its default)")
+	fs.IntVar(&o.maxIter, "max-iter", 200, "iterations per analysis")
+	fs.Float64Var(&o.gradTol, "grad-tol", 1e-6, "stop when ‖∇J‖ has fallen by this factor")
+	fs.IntVar(&o.outer, "outer", 3, "outer loops of incremental 4DVar")
+	fs.IntVar(&o.inner, "inner", 20, "inner CG iterations per outer loop of incremental 4DVar")
+	fs.Float64Var(&o.qSigma, "q-sigma", 0.1, "model error standard deviation per step assumed by weak-constraint 4DVar (Q = σ_q² I)")
+	fs.Float64Var(&o.modelError, "model-error", 0, "standard deviation of the error added to each step of the truth run")
+	fs.Float64Var(&o.paramSigma, "param-sigma", 1, "background error of the model parameters (variant params)")
+	fs.IntVar(&o.cycles, "cycles", 100, "analyses (cycles)")
+	fs.IntVar(&o.burnIn, "burn-in", 10, "cycles left out of the averages")
+	fs.IntVar(&o.spinUp, "spinup", 1000, "steps of the truth run before the first window")
+	fs.Uint64Var(&o.seed, "seed", 1, "random seed: truth, observations, background")
+	fs.StringVar(&o.obsFile, "obs", "", "observations CSV (step,index,value,sigma) for one analysis of your data")
+	fs.StringVar(&o.bgFile, "background", "", "background state CSV (index,value), with --obs")
+	fs.StringVar(&o.truthFile, "truth", "", "optional true state CSV (index,value) at step 0, with --obs")
+	fs.StringVar(&o.out, "out", filepath.Join("out", "fourdvar"), "output directory")
+	fs.BoolVar(&o.json, "json", false, "print the metrics JSON to stdout instead of the table")
+	fs.BoolVar(&o.quiet, "q", false, "print only the averages")
+	fs.BoolVar(&o.noFigures, "no-figures", false, "do not write the figures")
+	fs.IntVar(&o.every, "every", 0, "print every k-th cycle in the table (0: about 25 rows)")
+}
 
 func runFourDVar(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("fourdvar", "[flags]", stderr)
+	var o fourdvarOptions
+	o.register(fs)
 	if code, done := parse(fs, args, stdout); done {
 		return code
 	}
-	fmt.Fprintln(stdout, "adjunto fourdvar: not yet available (see the 4DVar issue); run \"adjunto verify\" meanwhile")
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if err := o.applySetup(set); err != nil {
+		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
+		return exitUsage
+	}
+	if o.obsFile != "" || o.bgFile != "" || o.truthFile != "" {
+		return o.runFiles(set, stdout, stderr)
+	}
+	return o.runTwin(set, stdout, stderr)
+}
+
+// applySetup sets, from the --setup preset, every flag the user did not set.
+func (o *fourdvarOptions) applySetup(set map[string]bool) error {
+	if o.setup == "" {
+		return nil
+	}
+	s, err := fourdvar.LookupSetup(o.setup)
+	if err != nil {
+		return fmt.Errorf("--setup: %w", err)
+	}
+	def := func(name string, apply func()) {
+		if !set[name] {
+			apply()
+		}
+	}
+	def("model", func() { o.model = s.Model })
+	def("n", func() { o.n = s.N })
+	def("forcing", func() { o.forcing = s.Forcing })
+	def("dt", func() { o.dt = s.Dt })
+	def("variant", func() { o.variant = string(s.Variant) })
+	def("window", func() { o.window = s.Window })
+	def("shift", func() { o.shift = s.Shift })
+	def("obs-every", func() { o.obsEvery = s.ObsEvery })
+	def("obs-sigma", func() { o.obsSigma = s.ObsSigma })
+	def("b", func() { o.b = s.B })
+	def("b-sigma", func() { o.bSigma = s.BSigma })
+	def("b-length", func() { o.bLength = s.BLength })
+	def("cycles", func() { o.cycles = s.Cycles })
+	def("burn-in", func() { o.burnIn = s.BurnIn })
+	if s.Outer > 0 {
+		def("outer", func() { o.outer = s.Outer })
+	}
+	return nil
+}
+
+// newModel builds the model the flags name. n ≤ 0 means the default size.
+func (o *fourdvarOptions) newModel(n int) (fourdvar.Model, error) {
+	integ, err := lorenz.ParseIntegrator(o.integrator)
+	if err != nil {
+		return nil, fmt.Errorf("--integrator: %w", err)
+	}
+	switch strings.ToLower(o.model) {
+	case "lorenz96", "l96":
+		m := &lorenz.L96{N: n, F: o.forcing, Dt: o.dt, Integrator: integ}
+		if m.Dt == 0 {
+			m.Dt = lorenz.DefaultL96Dt
+		}
+		if err := m.Validate(); err != nil {
+			return nil, fmt.Errorf("--n, --forcing, --dt: %w", err)
+		}
+		return m, nil
+	case "lorenz63", "l63":
+		m := lorenz.NewL63()
+		m.Integrator = integ
+		if o.dt != 0 {
+			m.Dt = o.dt
+		}
+		if err := m.Validate(); err != nil {
+			return nil, fmt.Errorf("--dt: %w", err)
+		}
+		return m, nil
+	}
+	return nil, fmt.Errorf("--model: unknown model %q (want lorenz96 or lorenz63)", o.model)
+}
+
+// assimilator builds the analysis settings from the flags.
+func (o *fourdvarOptions) assimilator(n int) (fourdvar.Assimilator, error) {
+	var a fourdvar.Assimilator
+	v, err := fourdvar.ParseVariant(o.variant)
+	if err != nil {
+		return a, fmt.Errorf("--variant: %w", err)
+	}
+	a.Variant = v
+	meth, err := optimize.New(o.method, o.lr)
+	if err != nil {
+		return a, fmt.Errorf("--method: %w", err)
+	}
+	switch {
+	case o.maxIter < 1:
+		return a, fmt.Errorf("--max-iter %d: want ≥ 1", o.maxIter)
+	case !(o.gradTol > 0 && o.gradTol < 1):
+		return a, fmt.Errorf("--grad-tol %v: want a value in (0, 1)", o.gradTol)
+	case o.outer < 1 || o.inner < 1:
+		return a, fmt.Errorf("--outer %d, --inner %d: want ≥ 1", o.outer, o.inner)
+	case !(o.qSigma > 0) || math.IsInf(o.qSigma, 0):
+		return a, fmt.Errorf("--q-sigma %v: want > 0", o.qSigma)
+	}
+	a.Minimizer = fourdvar.Minimizer{Method: meth, MaxIterations: o.maxIter, GradReduction: o.gradTol}
+	a.Incremental = fourdvar.Incremental{Outer: o.outer, Inner: o.inner, GradReduction: o.gradTol}
+	a.Q = fourdvar.ScaledIdentity{N: n, Sigma: o.qSigma}
+	return a, nil
+}
+
+// covariance builds B from the flags for model m.
+func (o *fourdvarOptions) covariance(m fourdvar.Model) (fourdvar.Covariance, error) {
+	n := m.Dim()
+	if !(o.bSigma > 0) || math.IsInf(o.bSigma, 0) {
+		return nil, fmt.Errorf("--b-sigma %v: want > 0", o.bSigma)
+	}
+	switch strings.ToLower(o.b) {
+	case "identity":
+		return fourdvar.ScaledIdentity{N: n, Sigma: o.bSigma}, nil
+	case "gaussian":
+		if !(o.bLength >= 0) || math.IsInf(o.bLength, 0) {
+			return nil, fmt.Errorf("--b-length %v: want ≥ 0", o.bLength)
+		}
+		return fourdvar.NewGaussianCircle(n, o.bSigma, o.bLength), nil
+	case "climatology":
+		// The climatology of a long free run from its own seed, independent of the truth:
+		// 2000 states 10 steps apart. B = σ_b² × the climatological covariance divided by
+		// its mean variance, so that σ_b keeps its meaning.
+		x0 := make([]float64, n)
+		for i := range x0 {
+			x0[i] = 1 + 0.1*float64(i%7)
+		}
+		c := fourdvar.Climatology(m, x0, 2000, 2000, 10)
+		var tr float64
+		for i := range n {
+			tr += c.At(i, i)
+		}
+		return fourdvar.NewDense(c, o.bSigma*o.bSigma*float64(n)/tr)
+	}
+	return nil, fmt.Errorf("--b: unknown covariance %q (want gaussian, identity or climatology)", o.b)
+}
+
+// observer builds the observation network from the flags.
+func (o *fourdvarOptions) observer(n int) (func(step int) *fourdvar.Operator, error) {
+	if !(o.density > 0 && o.density <= 1) {
+		return nil, fmt.Errorf("--obs-density %v: want a value in (0, 1]", o.density)
+	}
+	k := max(1, int(math.Round(1/o.density)))
+	squared := false
+	switch strings.ToLower(o.h) {
+	case "identity", "linear":
+	case "squared", "x2":
+		squared = true
+	default:
+		return nil, fmt.Errorf("--h: unknown operator %q (want identity or squared)", o.h)
+	}
+	// One operator per offset, built once: the operators are reused at every time.
+	ops := make([]*fourdvar.Operator, k)
+	for off := range ops {
+		var idx []int
+		for i := off; i < n; i += k {
+			idx = append(idx, i)
+		}
+		switch {
+		case squared:
+			ops[off] = fourdvar.Squared(n, idx)
+		case k == 1:
+			ops[off] = fourdvar.Identity(n)
+		default:
+			ops[off] = fourdvar.EveryKth(n, k, off)
+		}
+	}
+	return func(step int) *fourdvar.Operator {
+		if !o.rotate {
+			return ops[0]
+		}
+		return ops[(step/o.obsEvery)%k]
+	}, nil
+}
+
+func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer) int {
+	fail := func(code int, err error) int {
+		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
+		return code
+	}
+	m, err := o.newModel(o.n)
+	if err != nil {
+		return fail(exitUsage, err)
+	}
+	asm, err := o.assimilator(m.Dim())
+	if err != nil {
+		return fail(exitUsage, err)
+	}
+	bcov, err := o.covariance(m)
+	if err != nil {
+		return fail(exitUsage, err)
+	}
+	observe, err := o.observer(m.Dim())
+	if err != nil {
+		return fail(exitUsage, err)
+	}
+	if o.variant == string(fourdvar.ThreeDVar) && !set["window"] {
+		o.window = 0
+	}
+	tw := &fourdvar.Twin{
+		Model: m, Variant: asm.Variant, Window: o.window, Shift: o.shift, ObsEvery: o.obsEvery,
+		Observe: observe, ObsSigma: o.obsSigma, B: bcov, Q: asm.Q, ModelError: o.modelError,
+		ParamSigma: o.paramSigma, Minimizer: asm.Minimizer, Incremental: asm.Incremental,
+		Cycles: o.cycles, BurnIn: o.burnIn, SpinUp: o.spinUp, Seed: o.seed,
+	}
+	if o.spinUp == 0 {
+		tw.SpinUp = -1
+	}
+	if tw.Variant == fourdvar.ThreeDVar {
+		tw.Window = 0
+	}
+	if tw.Window == 0 && tw.Variant != fourdvar.ThreeDVar {
+		return fail(exitUsage, errors.New("--window 0: use --variant 3dvar, or a window ≥ 1 step"))
+	}
+	if err := tw.Validate(); err != nil {
+		return fail(exitUsage, flagError(err))
+	}
+	if o.model == "lorenz63" || o.model == "l63" {
+		tw.X0 = []float64{1, 1, 1}
+	}
+	rec := &fourdvar.Recorder{Dir: o.out, Setup: o.setupObject(m, tw), NoFigures: o.noFigures}
+	if err := rec.Start(o.burnIn); err != nil {
+		return fail(exitFail, err)
+	}
+	table := !o.json && !o.quiet
+	every := o.every
+	if every <= 0 {
+		every = max(1, (o.cycles+24)/25)
+	}
+	if table {
+		fmt.Fprintf(stdout, "adjunto fourdvar: %s\n\n", describeTwin(o, m, tw))
+		fmt.Fprintf(stdout, "%6s %6s %9s %9s %9s %9s %10s %10s %5s %5s  %s\n",
+			"cycle", "step", "rmse_b", "rmse_a", "rmse_a0", "rmse_f", "J_b", "J_a", "iter", "eval", "status")
+	}
+	tw.OnCycle = func(c *fourdvar.Cycle) error {
+		if table && (c.Cycle%every == 0 || c.Cycle == o.cycles-1 || c.Error != "") {
+			fmt.Fprintf(stdout, "%6d %6d %9.4f %9.4f %9.4f %9.4f %10.4g %10.4g %5d %5d  %s\n",
+				c.Cycle, c.Step, c.RMSEBackground, c.RMSEAnalysis, c.RMSEAnalysisStart, c.RMSEForecast,
+				c.CostInitial, c.CostFinal, c.Iterations, c.Evaluations, c.Status)
+		}
+		return rec.Cycle(c)
+	}
+	res, runErr := tw.Run()
+	if err := rec.Finish(res, runErr); err != nil {
+		fmt.Fprintf(stderr, "adjunto fourdvar: writing results: %v\n", err)
+		if runErr == nil {
+			return exitFail
+		}
+	}
+	if runErr != nil {
+		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", runErr)
+		if res != nil {
+			fmt.Fprintf(stderr, "adjunto fourdvar: the %d cycles before the failure are in %s\n", len(res.Cycles), o.out)
+		}
+		return exitFail
+	}
+	if o.json {
+		return printJSON(stdout, stderr, fourdvar.MetricsObject(rec.Setup, "complete", nil, res.Cycles, o.burnIn))
+	}
+	s := res.Summary
+	fmt.Fprintf(stdout, "\nAverages over cycles %d-%d (burn-in %d):\n", s.BurnIn, len(res.Cycles)-1, s.BurnIn)
+	fmt.Fprintf(stdout, "  RMSE background        %.4f\n", s.RMSEBackground)
+	fmt.Fprintf(stdout, "  RMSE analysis (end)    %.4f\n", s.RMSEAnalysis)
+	fmt.Fprintf(stdout, "  RMSE analysis (start)  %.4f\n", s.RMSEAnalysisStart)
+	fmt.Fprintf(stdout, "  RMSE forecast          %.4f   (%d steps after the window's end)\n", s.RMSEForecast, shiftOf(tw))
+	fmt.Fprintf(stdout, "  iterations %.1f, evaluations %.1f per analysis; ‖∇J‖ reduced by %.1e; %d/%d converged\n",
+		s.Iterations, s.Evaluations, s.GradReduction, s.Converged, s.Cycles)
+	fmt.Fprintf(stdout, "  wall time %.2f s for %d cycles\n", s.WallSeconds, len(res.Cycles))
+	if !o.noFigures {
+		fmt.Fprintf(stdout, "\nWrote metrics.json, cycles.csv and figures (series, rmse, cost; PNG and SVG) to %s\n", o.out)
+	} else {
+		fmt.Fprintf(stdout, "\nWrote metrics.json and cycles.csv to %s\n", o.out)
+	}
+	return exitOK
+}
+
+func shiftOf(tw *fourdvar.Twin) int {
+	switch {
+	case tw.Shift > 0:
+		return tw.Shift
+	case tw.Variant == fourdvar.ThreeDVar:
+		return max(1, tw.ObsEvery)
+	}
+	return tw.Window
+}
+
+// flagError rewrites a Twin.Validate error in terms of the flags.
+func flagError(err error) error { return fmt.Errorf("invalid flags: %w", err) }
+
+func describeTwin(o *fourdvarOptions, m fourdvar.Model, tw *fourdvar.Twin) string {
+	var model string
+	switch mm := m.(type) {
+	case *lorenz.L96:
+		model = fmt.Sprintf("Lorenz-96 (N=%d, F=%g, dt=%g, %s)", mm.N, mm.F, mm.Dt, mm.Integrator)
+	case *lorenz.L63:
+		model = fmt.Sprintf("Lorenz-63 (dt=%g, %s)", mm.Dt, mm.Integrator)
+	}
+	s := fmt.Sprintf("%s twin experiment on %s; window %d steps, shift %d, observations every %d steps "+
+		"(density %g, H %s, σ_o=%g), B %s σ_b=%g", tw.Variant, model, tw.Window, shiftOf(tw), tw.ObsEvery,
+		o.density, o.h, o.obsSigma, o.b, o.bSigma)
+	if strings.EqualFold(o.b, "gaussian") {
+		s += fmt.Sprintf(" L=%g", o.bLength)
+	}
+	s += fmt.Sprintf(", %s, %d cycles (burn-in %d), seed %d", o.methodName(tw.Variant), tw.Cycles, tw.BurnIn, o.seed)
+	if o.setup != "" {
+		s = "setup " + o.setup + ": " + s
+	}
+	return s
+}
+
+func (o *fourdvarOptions) methodName(v fourdvar.Variant) string {
+	if v == fourdvar.Incremental4DVar {
+		return fmt.Sprintf("%d outer loops of ≤%d linear CG iterations", o.outer, o.inner)
+	}
+	return o.method
+}
+
+func (o *fourdvarOptions) setupObject(m fourdvar.Model, tw *fourdvar.Twin) fourdvar.Object {
+	obj := fourdvar.Object{
+		{Key: "setup", Value: o.setup},
+		{Key: "model", Value: o.model},
+		{Key: "dim", Value: m.Dim()},
+		{Key: "params", Value: m.Params()},
+		{Key: "dt", Value: modelDt(m)},
+		{Key: "integrator", Value: o.integrator},
+		{Key: "variant", Value: string(tw.Variant)},
+		{Key: "window", Value: tw.Window},
+		{Key: "shift", Value: shiftOf(tw)},
+		{Key: "obs_every", Value: tw.ObsEvery},
+		{Key: "obs_density", Value: o.density},
+		{Key: "obs_sigma", Value: o.obsSigma},
+		{Key: "h", Value: o.h},
+		{Key: "obs_rotate", Value: o.rotate},
+		{Key: "b", Value: o.b},
+		{Key: "b_sigma", Value: o.bSigma},
+		{Key: "b_length", Value: o.bLength},
+		{Key: "method", Value: o.method},
+		{Key: "max_iter", Value: o.maxIter},
+		{Key: "grad_tol", Value: o.gradTol},
+		{Key: "cycles", Value: tw.Cycles},
+		{Key: "burn_in", Value: tw.BurnIn},
+		{Key: "spinup", Value: o.spinUp},
+		{Key: "seed", Value: o.seed},
+	}
+	switch tw.Variant {
+	case fourdvar.Incremental4DVar:
+		obj = append(obj, fourdvar.Field{Key: "outer", Value: o.outer}, fourdvar.Field{Key: "inner", Value: o.inner})
+	case fourdvar.Weak4DVar:
+		obj = append(obj, fourdvar.Field{Key: "q_sigma", Value: o.qSigma})
+	case fourdvar.Params4DVar:
+		obj = append(obj, fourdvar.Field{Key: "param_sigma", Value: o.paramSigma})
+	}
+	if o.modelError > 0 {
+		obj = append(obj, fourdvar.Field{Key: "model_error", Value: o.modelError})
+	}
+	return obj
+}
+
+func modelDt(m fourdvar.Model) float64 {
+	switch mm := m.(type) {
+	case *lorenz.L96:
+		return mm.Dt
+	case *lorenz.L63:
+		return mm.Dt
+	}
+	return math.NaN()
+}
+
+func printJSON(stdout, stderr io.Writer, v any) int {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
+		return exitFail
+	}
+	stdout.Write(append(b, '\n'))
+	return exitOK
+}
+
+// runFiles assimilates a user's observations into a user's background: one analysis.
+func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer) int {
+	fail := func(code int, err error) int {
+		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
+		return code
+	}
+	if o.obsFile == "" || o.bgFile == "" {
+		return fail(exitUsage, errors.New("--obs and --background go together (and --truth needs both)"))
+	}
+	xb, err := fourdvar.ReadStateFile(o.bgFile)
+	if err != nil {
+		return fail(exitFail, err)
+	}
+	n := len(xb)
+	if set["n"] || o.model == "lorenz63" || o.model == "l63" {
+		n = o.n
+	}
+	m, err := o.newModel(n)
+	if err != nil {
+		return fail(exitUsage, err)
+	}
+	if len(xb) != m.Dim() {
+		return fail(exitFail, fmt.Errorf("%s: background has %d values, the model (%s) has %d variables", o.bgFile, len(xb), o.model, m.Dim()))
+	}
+	obs, err := fourdvar.ReadObsFile(o.obsFile)
+	if err != nil {
+		return fail(exitFail, err)
+	}
+	var truth []float64
+	if o.truthFile != "" {
+		if truth, err = fourdvar.ReadStateFile(o.truthFile); err != nil {
+			return fail(exitFail, err)
+		}
+		if len(truth) != m.Dim() {
+			return fail(exitFail, fmt.Errorf("%s: truth has %d values, the model has %d variables", o.truthFile, len(truth), m.Dim()))
+		}
+	}
+	steps := -1
+	if set["window"] {
+		steps = o.window
+	}
+	if err := fourdvar.CheckObs(o.obsFile, obs, m.Dim(), steps); err != nil {
+		return fail(exitFail, err)
+	}
+	if steps < 0 {
+		steps = 0
+		for _, ob := range obs {
+			steps = max(steps, ob.Step)
+		}
+	}
+	if !set["b"] {
+		o.b = "identity"
+	}
+	if !set["b-sigma"] {
+		o.bSigma = 1
+	}
+	bcov, err := o.covariance(m)
+	if err != nil {
+		return fail(exitUsage, err)
+	}
+	asm, err := o.assimilator(m.Dim())
+	if err != nil {
+		return fail(exitUsage, err)
+	}
+	if asm.Variant == fourdvar.ThreeDVar && steps != 0 {
+		return fail(exitFail, fmt.Errorf("%s: 3dvar analyses step 0 only; observations reach step %d (use --variant 4dvar)", o.obsFile, steps))
+	}
+	w := &fourdvar.Window{Model: m, Steps: steps, Xb: xb, B: bcov, Obs: fourdvar.BatchesFromObs(m.Dim(), obs)}
+	if asm.Variant == fourdvar.Params4DVar {
+		w.Pb = append([]float64(nil), m.Params()...)
+		w.BP = fourdvar.ScaledIdentity{N: m.NumParams(), Sigma: o.paramSigma}
+	}
+	an, runErr := asm.Analyse(w)
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return fail(exitFail, err)
+	}
+	rec := fourdvar.Object{{Key: "n_obs", Value: len(obs)}, {Key: "window", Value: steps}}
+	rec = append(rec, fourdvar.StatsObject(&an.Stats)...)
+	if truth != nil {
+		rb := fourdvar.RMSE(xb, truth)
+		ra := math.NaN()
+		if an.Trajectory != nil {
+			ra = fourdvar.RMSE(an.Trajectory[0], truth)
+		}
+		rec = append(rec, fourdvar.Field{Key: "rmse_background", Value: rb}, fourdvar.Field{Key: "rmse_analysis", Value: ra})
+	}
+	if an.Params != nil {
+		rec = append(rec, fourdvar.Field{Key: "params", Value: an.Params})
+	}
+	status := "complete"
+	if runErr != nil && an.Trajectory == nil {
+		status = "failed"
+	}
+	setup := fourdvar.Object{
+		{Key: "obs", Value: o.obsFile}, {Key: "background", Value: o.bgFile}, {Key: "truth", Value: o.truthFile},
+		{Key: "model", Value: o.model}, {Key: "dim", Value: m.Dim()}, {Key: "params", Value: m.Params()},
+		{Key: "dt", Value: modelDt(m)}, {Key: "variant", Value: string(asm.Variant)},
+		{Key: "b", Value: o.b}, {Key: "b_sigma", Value: o.bSigma}, {Key: "method", Value: o.method},
+	}
+	doc := fourdvar.Object{{Key: "setup", Value: setup}, {Key: "status", Value: status}}
+	if runErr != nil {
+		doc = append(doc, fourdvar.Field{Key: "error", Value: runErr.Error()})
+	}
+	doc = append(doc, fourdvar.Field{Key: "analysis", Value: rec})
+	if err := fourdvar.WriteJSONFile(filepath.Join(o.out, "metrics.json"), doc); err != nil {
+		return fail(exitFail, err)
+	}
+	if an.Trajectory != nil {
+		if err := fourdvar.WriteFileAtomic(filepath.Join(o.out, "analysis.csv"), func(w io.Writer) error {
+			return fourdvar.WriteState(w, an.Trajectory[0])
+		}); err != nil {
+			return fail(exitFail, err)
+		}
+		if err := fourdvar.WriteFileAtomic(filepath.Join(o.out, "trajectory.csv"), func(w io.Writer) error {
+			return fourdvar.WriteTrajectory(w, an.Trajectory)
+		}); err != nil {
+			return fail(exitFail, err)
+		}
+	}
+	if runErr != nil && an.Trajectory == nil {
+		return fail(exitFail, runErr)
+	}
+	if o.json {
+		return printJSON(stdout, stderr, doc)
+	}
+	fmt.Fprintf(stdout, "adjunto fourdvar: %s analysis of %d observations over %d steps (%s, B %s σ_b=%g)\n",
+		asm.Variant, len(obs), steps, o.model, o.b, o.bSigma)
+	fmt.Fprintf(stdout, "  J: %.6g -> %.6g, ‖∇J‖: %.3g -> %.3g, %d iterations, %d evaluations, %s\n",
+		an.CostInitial, an.CostFinal, an.GradNormInitial, an.GradNormFinal, an.Iterations, an.Evaluations, an.Status)
+	if truth != nil {
+		fmt.Fprintf(stdout, "  RMSE against the truth: background %.4f, analysis %.4f\n",
+			fourdvar.RMSE(xb, truth), fourdvar.RMSE(an.Trajectory[0], truth))
+	}
+	if runErr != nil {
+		fmt.Fprintf(stdout, "  warning: %v\n", runErr)
+	}
+	fmt.Fprintf(stdout, "Wrote metrics.json, analysis.csv (the state at step 0) and trajectory.csv to %s\n", o.out)
 	return exitOK
 }
