@@ -39,6 +39,8 @@ func commands() []command {
 		{"fourdvar", "run a 4DVar data-assimilation experiment (the main job)", runFourDVar},
 		{"report", "run the experiments (or reuse their results) and write one static HTML page", runReport},
 		{"verify", "run the adjoint, tangent-linear and gradient checks and print the table", runVerify},
+		{"train", "train a fully connected network on a CSV file by backpropagation (the adjoint)", runTrain},
+		{"predict", "predict with a trained network, optionally with Monte Carlo dropout", runPredict},
 		{"version", "print adjunto's version", runVersion},
 	}
 }

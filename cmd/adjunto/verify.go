@@ -16,6 +16,7 @@ import (
 // from that seed, so that the same seed prints the same table.
 var verifyModels = map[string]func(seed uint64) []verify.Report{
 	"primitives": verifyPrimitives,
+	"mlp":        verifyMLP,
 }
 
 // allModels is the --model value that runs every registered suite.
