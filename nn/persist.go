@@ -104,7 +104,9 @@ func Decode(r io.Reader) (*Model, error) {
 			return nil, fmt.Errorf("%w: %s has %d means and %d deviations for %d columns", ErrModel, s.name, len(s.sc.Mean), len(s.sc.Std), s.want)
 		}
 	}
-	if (f.InputNames != nil && len(f.InputNames) != n.in) || (f.TargetNames != nil && len(f.TargetNames) != n.out) {
+	// A classifier trained on one column of labels has one target name for its K outputs.
+	targetsOK := f.TargetNames == nil || len(f.TargetNames) == n.out || (f.Loss == CrossEntropy && len(f.TargetNames) == 1)
+	if (f.InputNames != nil && len(f.InputNames) != n.in) || !targetsOK {
 		return nil, fmt.Errorf("%w: %d input and %d target names for a network %d→%d", ErrModel, len(f.InputNames), len(f.TargetNames), n.in, n.out)
 	}
 	return &Model{Network: n, InputScaler: f.InputScaler, TargetScaler: f.TargetScaler,

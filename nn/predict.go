@@ -167,6 +167,9 @@ func (n *Network) PredictMC(mean, std []float64, d *Dataset, T int, seed uint64)
 	if T < 1 || len(mean) != d.N*n.out || len(std) != d.N*n.out {
 		panic(fmt.Sprintf("nn: PredictMC: T = %d, destinations of length %d and %d for %d×%d predictions", T, len(mean), len(std), d.N, n.out))
 	}
+	// Record the programs first: recording runs Forward once and would draw masks from the
+	// generator, so that the first call with a seed would differ from the next ones.
+	eachChunk(d.N, func(from, to int) { n.program(to-from, modeMC) })
 	saved := n.dropRNG
 	n.SeedDropout(seed)
 	defer func() { n.dropRNG = saved; n.rebindDropout() }()
