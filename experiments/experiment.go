@@ -228,6 +228,7 @@ func All() []*Experiment {
 		activationsExperiment(),
 		optimizersExperiment(),
 		hessianExperiment(),
+		backpropExperiment(),
 	}
 }
 

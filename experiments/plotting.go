@@ -169,3 +169,7 @@ var (
 	plotGray    = color.RGBA{R: 120, G: 120, B: 120, A: 255}
 	circleGlyph = draw.CircleGlyph{}
 )
+
+type plotPlot = plot.Plot
+
+var plotLogScale = plot.LogScale{}
