@@ -87,7 +87,10 @@ func adjointConstructors(t *testing.T) []string {
 				continue
 			}
 			star, ok := fd.Type.Results.List[0].Type.(*ast.StarExpr)
-			if id, isIdent := star.X.(*ast.Ident); ok && isIdent && id.Name == "Value" {
+			if !ok {
+				continue
+			}
+			if id, isIdent := star.X.(*ast.Ident); isIdent && id.Name == "Value" {
 				names = append(names, fd.Name.Name)
 			}
 		}
