@@ -48,7 +48,7 @@ func New(name string, lr float64) (Method, error) {
 	case "amsgrad":
 		return &Adam{LearningRate: lr, AMSGrad: true}, nil
 	case "adamw":
-		return &AdamW{LearningRate: lr}, nil
+		return &AdamW{LearningRate: lr, WeightDecay: defaultAdamWDecay}, nil
 	case "lbfgs", "l-bfgs":
 		return &LBFGS{}, nil
 	case "bfgs":

@@ -69,7 +69,8 @@ func referenceStepper(key string, h map[string]any) (Stepper, error) {
 	case "adam", "adam_amsgrad", "adam_l2":
 		return &Adam{LearningRate: num("lr"), AMSGrad: flag("amsgrad"), WeightDecay: num("weight_decay")}, nil
 	case "adamw":
-		return &AdamW{LearningRate: num("lr")}, nil
+		// The reference lists no weight_decay for AdamW: it ran at PyTorch's default.
+		return &AdamW{LearningRate: num("lr"), WeightDecay: defaultAdamWDecay}, nil
 	}
 	return nil, fmt.Errorf("no stepper for reference key %q", key)
 }

@@ -592,8 +592,8 @@ type AdamW struct {
 	Beta1, Beta2 float64
 	// Eps ε > 0. Zero means 1e-8.
 	Eps float64
-	// WeightDecay λ ≥ 0, decoupled. Zero means PyTorch's 1e-2 (with λ = 0
-	// AdamW is Adam: use Adam).
+	// WeightDecay λ ≥ 0, decoupled. Zero means no decay, where AdamW is Adam;
+	// PyTorch's default is 1e-2, which New("adamw", lr) sets.
 	WeightDecay float64
 	// AMSGrad divides by the running maximum of v.
 	AMSGrad bool
@@ -603,7 +603,7 @@ type AdamW struct {
 
 // Init checks the settings and allocates the moments.
 func (o *AdamW) Init(n int) error {
-	return o.setup("AdamW", n, o.LearningRate, o.Beta1, o.Beta2, o.Eps, orDefault(o.WeightDecay, defaultAdamWDecay), o.AMSGrad)
+	return o.setup("AdamW", n, o.LearningRate, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, o.AMSGrad)
 }
 
 // Step makes one AdamW step.
@@ -611,6 +611,6 @@ func (o *AdamW) Step(x, grad []float64) error {
 	if err := o.lazyInit(o, x, grad); err != nil {
 		return err
 	}
-	o.step(x, grad, o.Beta1, o.Beta2, o.Eps, 0, orDefault(o.WeightDecay, defaultAdamWDecay), o.AMSGrad)
+	o.step(x, grad, o.Beta1, o.Beta2, o.Eps, 0, o.WeightDecay, o.AMSGrad)
 	return nil
 }

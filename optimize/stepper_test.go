@@ -16,7 +16,7 @@ func allSteppers() []Stepper {
 	return []Stepper{
 		&SGD{}, &SGD{Momentum: 0.9}, &SGD{Momentum: 0.9, Nesterov: true, WeightDecay: 1e-2},
 		&Adagrad{WeightDecay: 1e-2}, &RMSprop{}, &RMSprop{Momentum: 0.5, Centered: true},
-		&Adadelta{}, &Adam{}, &Adam{AMSGrad: true, WeightDecay: 1e-2}, &AdamW{},
+		&Adadelta{}, &Adam{}, &Adam{AMSGrad: true, WeightDecay: 1e-2}, &AdamW{WeightDecay: 1e-2},
 	}
 }
 

@@ -216,7 +216,7 @@ func newMethod(name string, lr, wd float64) (optimize.Method, error) {
 	}
 	if wd == 0 {
 		if w, ok := m.(*optimize.AdamW); ok {
-			w.WeightDecay = 1e-300 // AdamW's zero means PyTorch's 1e-2: ask for none explicitly
+			w.WeightDecay = 0 // --weight-decay 0 means none, not PyTorch's default
 		}
 		return m, nil
 	}
