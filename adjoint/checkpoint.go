@@ -482,12 +482,21 @@ func (l *Loop) adjointStep(k int, x []float64) bool {
 // firstNonFinite returns the index of the first NaN or ±Inf of x and false, or −1 and true.
 func firstNonFinite(x []float64) (int, bool) {
 	// x − x is 0 for every finite x and NaN otherwise; summing keeps the fast path to one
-	// branch-free pass.
-	var s float64
-	for _, v := range x {
-		s += v - v
+	// branch-free pass, with four partial sums so that the additions do not wait on each
+	// other.
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		w := x[i : i+4 : i+4]
+		s0 += w[0] - w[0]
+		s1 += w[1] - w[1]
+		s2 += w[2] - w[2]
+		s3 += w[3] - w[3]
 	}
-	if s == 0 {
+	for ; i < len(x); i++ {
+		s0 += x[i] - x[i]
+	}
+	if s0+s1+s2+s3 == 0 {
 		return -1, true
 	}
 	for i, v := range x {

@@ -4,8 +4,13 @@ package lorenz
 // kernels. The integrator calls each kernel once per stage, so a kernel also does the
 // stage's vector update in the same pass over memory.
 type field interface {
-	// eval sets k = f(x) and, when next is not nil, next = base + h·k.
+	// eval sets k = f(x) and, when next is not nil, next = base + h·k. k may be nil when next
+	// is not: the stage state alone is wanted.
 	eval(k, next, x, base []float64, h float64)
+
+	// last sets y = x + dt6·(((k1 + 2 k2) + 2 k3) + f(x4)), the fourth RK4 stage and the
+	// combination in one pass.
+	last(y, x4, x, k1, k2, k3 []float64, dt6 float64)
 
 	// tangent sets, when k is not nil, k = f(x) and, when next is not nil too,
 	// next = base + h·k; and it sets the tangent dk = f_x(x)·dx + f_p·dp (dp nil: zero)
@@ -13,15 +18,15 @@ type field interface {
 	tangent(k, next, dk, dnext, x, base, dx, dbase, dp []float64, h float64)
 
 	// adjoint computes w = s·f_x(x)ᵀ g, accumulates ap += s·f_pᵀ g (ap nil: skipped) and
-	// ax += w, and, when gnext is not nil, sets gnext = c·ay + h·w.
-	adjoint(ax, gnext, ap, x, g, ay []float64, s, c, h float64)
+	// ax += w + e·ay, and, when gnext is not nil, sets gnext = c·ay + h·w.
+	adjoint(ax, gnext, ap, x, g, ay []float64, s, c, h, e float64)
 }
 
 // integrator holds the scratch buffers of one model's RK4 and Euler steps and their TL and
 // AD, so that a step allocates nothing once the buffers exist.
 type integrator struct {
 	n              int
-	k1, k2, k3, k4 []float64 // stage slopes
+	k1, k2, k3     []float64 // stage slopes (the fourth is folded into the combination)
 	x2, x3, x4     []float64 // stage states
 	d1, d2, d3, d4 []float64 // stage slope tangents
 	dx2, dx3, dx4  []float64 // stage state tangents
@@ -34,9 +39,9 @@ func (w *integrator) ensure(n int) {
 		return
 	}
 	w.n = n
-	w.flat = make([]float64, 17*n)
+	w.flat = make([]float64, 16*n)
 	bufs := []*[]float64{
-		&w.k1, &w.k2, &w.k3, &w.k4, &w.x2, &w.x3, &w.x4,
+		&w.k1, &w.k2, &w.k3, &w.x2, &w.x3, &w.x4,
 		&w.d1, &w.d2, &w.d3, &w.d4, &w.dx2, &w.dx3, &w.dx4,
 		&w.g1, &w.g2, &w.g3,
 	}
@@ -58,16 +63,10 @@ func (w *integrator) step(f field, s Integrator, dt float64, dst, x []float64) {
 		return
 	}
 	h, dt6 := dt/2, dt/6
-	k1, k2, k3, k4 := w.k1, w.k2, w.k3, w.k4
-	f.eval(k1, w.x2, x, x, h)
-	f.eval(k2, w.x3, w.x2, x, h)
-	f.eval(k3, w.x4, w.x3, x, dt)
-	f.eval(k4, nil, w.x4, nil, 0)
-	dst = dst[:len(x)]
-	k1, k2, k3, k4 = k1[:len(x)], k2[:len(x)], k3[:len(x)], k4[:len(x)]
-	for i, v := range x {
-		dst[i] = v + float64(dt6*(k1[i]+2*k2[i]+2*k3[i]+k4[i]))
-	}
+	f.eval(w.k1, w.x2, x, x, h)
+	f.eval(w.k2, w.x3, w.x2, x, h)
+	f.eval(w.k3, w.x4, w.x3, x, dt)
+	f.last(dst, w.x4, x, w.k1, w.k2, w.k3, dt6)
 }
 
 // stepTangent sets dy = M'(x)·dx + M_p(x)·dp.
@@ -82,8 +81,8 @@ func (w *integrator) stepTangent(f field, s Integrator, dt float64, dy, x, dx, d
 	f.tangent(w.k2, w.x3, w.d2, w.dx3, w.x2, x, w.dx2, dx, dp, h)
 	f.tangent(w.k3, w.x4, w.d3, w.dx4, w.x3, x, w.dx3, dx, dp, dt)
 	f.tangent(nil, nil, w.d4, nil, w.x4, nil, w.dx4, nil, dp, 0)
-	d1, d2, d3, d4 := w.d1, w.d2, w.d3, w.d4
-	dy = dy[:len(dx)]
+	n := len(dx)
+	d1, d2, d3, d4, dy := w.d1[:n], w.d2[:n], w.d3[:n], w.d4[:n], dy[:n]
 	for i, v := range dx {
 		dy[i] = v + dt6*(d1[i]+2*d2[i]+2*d3[i]+d4[i])
 	}
@@ -102,19 +101,16 @@ func (w *integrator) stepTangent(f field, s Integrator, dt float64, dy, x, dx, d
 func (w *integrator) stepAdjoint(f field, s Integrator, dt float64, ax, ap, x, ay []float64) {
 	w.ensure(len(x))
 	if s == Euler {
-		f.adjoint(ax, nil, ap, x, ay, ay, dt, 0, 0)
-	} else {
-		h, dt3, dt6 := dt/2, dt/3, dt/6
-		f.eval(w.k1, w.x2, x, x, h)
-		f.eval(w.k2, w.x3, w.x2, x, h)
-		f.eval(w.k3, w.x4, w.x3, x, dt)
-		f.adjoint(ax, w.g3, ap, w.x4, ay, ay, dt6, dt3, dt)
-		f.adjoint(ax, w.g2, ap, w.x3, w.g3, ay, 1, dt3, h)
-		f.adjoint(ax, w.g1, ap, w.x2, w.g2, ay, 1, dt6, h)
-		f.adjoint(ax, nil, ap, x, w.g1, ay, 1, 0, 0)
+		f.adjoint(ax, nil, ap, x, ay, ay, dt, 0, 0, 1)
+		return
 	}
-	ax = ax[:len(ay)]
-	for i, v := range ay {
-		ax[i] += v
-	}
+	// The stage states only: their slopes are not needed by the adjoint.
+	h, dt3, dt6 := dt/2, dt/3, dt/6
+	f.eval(w.k1, w.x2, x, x, h)
+	f.eval(w.k2, w.x3, w.x2, x, h)
+	f.eval(nil, w.x4, w.x3, x, dt)
+	f.adjoint(ax, w.g3, ap, w.x4, ay, ay, dt6, dt3, dt, 1)
+	f.adjoint(ax, w.g2, ap, w.x3, w.g3, ay, 1, dt3, h, 0)
+	f.adjoint(ax, w.g1, ap, w.x2, w.g2, ay, 1, dt6, h, 0)
+	f.adjoint(ax, nil, ap, x, w.g1, ay, 1, 0, 0, 0)
 }

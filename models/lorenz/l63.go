@@ -106,11 +106,22 @@ func (m *L63) eval(k, next, x, base []float64, h float64) {
 	k0 := m.Sigma * (x1 - x0)
 	k1 := float64(x0*(m.Rho-x2)) - x1
 	k2 := float64(x0*x1) - float64(m.Beta*x2)
-	k[0], k[1], k[2] = k0, k1, k2
+	if k != nil {
+		k[0], k[1], k[2] = k0, k1, k2
+	}
 	if next != nil {
 		next[0] = base[0] + float64(h*k0)
 		next[1] = base[1] + float64(h*k1)
 		next[2] = base[2] + float64(h*k2)
+	}
+}
+
+// last sets y = x + dt6·(((k1 + 2 k2) + 2 k3) + f(x4)).
+func (m *L63) last(y, x4, x, k1, k2, k3 []float64, dt6 float64) {
+	var k4 [3]float64
+	m.eval(k4[:], nil, x4, nil, 0)
+	for i := range 3 {
+		y[i] = x[i] + float64(dt6*(k1[i]+2*k2[i]+2*k3[i]+k4[i]))
 	}
 }
 
@@ -142,7 +153,7 @@ func (m *L63) tangent(k, next, dk, dnext, x, base, dx, dbase, dp []float64, h fl
 // adjoint applies the transposed Jacobian
 //
 //	f_xᵀ = [[−σ, ρ−z, y], [σ, −1, x], [0, −x, −β]],   f_pᵀ = diag(y−x, x, −z).
-func (m *L63) adjoint(ax, gnext, ap, x, g, ay []float64, s, c, h float64) {
+func (m *L63) adjoint(ax, gnext, ap, x, g, ay []float64, s, c, h, e float64) {
 	x0, x1, x2 := x[0], x[1], x[2]
 	g0, g1, g2 := s*g[0], s*g[1], s*g[2]
 	sg, r, b := m.Sigma, m.Rho, m.Beta
@@ -157,7 +168,7 @@ func (m *L63) adjoint(ax, gnext, ap, x, g, ay []float64, s, c, h float64) {
 		ap[2] -= x2 * g2
 	}
 	for i := range 3 {
-		ax[i] += w[i]
+		ax[i] += w[i] + e*ay[i]
 		if gnext != nil {
 			gnext[i] = c*ay[i] + h*w[i]
 		}

@@ -118,38 +118,82 @@ func checkParams(op string, p []float64, n int) {
 }
 
 // eval sets k_i = (x_{i+1} − x_{i−2}) x_{i−1} − x_i + F and next = base + h·k. The interior
-// indices 2..N−2 need no wrap-around and run as one loop over shifted views of x.
+// indices 2..N−2 need no wrap-around and run as one loop over shifted views of x, resliced
+// to one length so that the compiler drops the bounds checks.
 //
 // The product is converted to float64 explicitly so that no compiler fuses it with the
 // subtraction (the Go spec permits fused multiply-add otherwise): the composed step rounds
 // after every primitive, and fused and composed must agree bit for bit.
 func (m *L96) eval(k, next, x, base []float64, h float64) {
 	n, F := len(x), m.F
-	k = k[:n]
-	xp, xm1, xm2, xi := x[3:n], x[1:n-2], x[0:n-3], x[2:n-1]
-	kk := k[2 : n-1]
-	xp, xm1, xm2 = xp[:len(kk)], xm1[:len(kk)], xm2[:len(kk)]
-	k[0] = float64((x[1]-x[n-2])*x[n-1]) - x[0] + F
-	k[1] = float64((x[2]-x[n-1])*x[0]) - x[1] + F
-	if next == nil {
-		for j := range kk {
-			kk[j] = float64((xp[j]-xm2[j])*xm1[j]) - xi[j] + F
+	L := n - 3
+	// x_{i−2}, x_{i−1}, x_i ride in registers from one i to the next: one load per row.
+	xp := x[3:n]
+	xp = xp[:L]
+	a, b, c := x[0], x[1], x[2]
+	switch {
+	case next == nil:
+		kk := k[2 : 2+L]
+		kk = kk[:len(xp)]
+		for j, d := range xp {
+			kk[j] = float64((d-a)*b) - c + F
+			a, b, c = b, c, d
 		}
-		k[n-1] = float64((x[0]-x[n-3])*x[n-2]) - x[n-1] + F
-		return
+	case k == nil:
+		nn, bb := next[2:2+L], base[2:2+L]
+		nn, bb = nn[:len(xp)], bb[:len(xp)]
+		for j, d := range xp {
+			nn[j] = bb[j] + float64(h*(float64((d-a)*b)-c+F))
+			a, b, c = b, c, d
+		}
+	default:
+		kk, nn, bb := k[2:2+L], next[2:2+L], base[2:2+L]
+		kk, nn, bb = kk[:len(xp)], nn[:len(xp)], bb[:len(xp)]
+		for j, d := range xp {
+			v := float64((d-a)*b) - c + F
+			kk[j] = v
+			nn[j] = bb[j] + float64(h*v)
+			a, b, c = b, c, d
+		}
 	}
-	next, base = next[:n], base[:n]
-	nn, bb := next[2:n-1], base[2:n-1]
-	nn, bb = nn[:len(kk)], bb[:len(kk)]
-	for j := range kk {
-		v := float64((xp[j]-xm2[j])*xm1[j]) - xi[j] + F
-		kk[j] = v
-		nn[j] = bb[j] + float64(h*v)
+	for _, w := range wrap(n) {
+		i, ip, im1, im2 := w[0], w[1], w[2], w[3]
+		v := float64((x[ip]-x[im2])*x[im1]) - x[i] + F
+		if k != nil {
+			k[i] = v
+		}
+		if next != nil {
+			next[i] = base[i] + float64(h*v)
+		}
 	}
-	k[n-1] = float64((x[0]-x[n-3])*x[n-2]) - x[n-1] + F
-	next[0] = base[0] + float64(h*k[0])
-	next[1] = base[1] + float64(h*k[1])
-	next[n-1] = base[n-1] + float64(h*k[n-1])
+}
+
+// wrap lists the indices i, i+1, i−1, i−2 (mod n) of the three rows of the tendency that wrap
+// around the circle: 0, 1 and n−1.
+func wrap(n int) [3][4]int {
+	return [3][4]int{{0, 1, n - 1, n - 2}, {1, 2, 0, n - 1}, {n - 1, 0, n - 2, n - 3}}
+}
+
+// last sets y = x + dt6·(((k1 + 2 k2) + 2 k3) + k4) with k4 = f(x4) computed in the same
+// pass, the operations of the composed step in its order.
+func (m *L96) last(y, x4, x, k1, k2, k3 []float64, dt6 float64) {
+	n, F := len(x), m.F
+	L := n - 3
+	xp := x4[3:n]
+	xp = xp[:L]
+	yy, x0, p, q, r := y[2:2+L], x[2:2+L], k1[2:2+L], k2[2:2+L], k3[2:2+L]
+	yy, x0, p, q, r = yy[:len(xp)], x0[:len(xp)], p[:len(xp)], q[:len(xp)], r[:len(xp)]
+	a, b, c := x4[0], x4[1], x4[2]
+	for j, d := range xp {
+		k4 := float64((d-a)*b) - c + F
+		yy[j] = x0[j] + float64(dt6*(p[j]+2*q[j]+2*r[j]+k4))
+		a, b, c = b, c, d
+	}
+	for _, w := range wrap(n) {
+		i, ip, im1, im2 := w[0], w[1], w[2], w[3]
+		k4 := float64((x4[ip]-x4[im2])*x4[im1]) - x4[i] + F
+		y[i] = x[i] + float64(dt6*(k1[i]+2*k2[i]+2*k3[i]+k4))
+	}
 }
 
 // tangent: δk_i = (δx_{i+1} − δx_{i−2}) x_{i−1} + (x_{i+1} − x_{i−2}) δx_{i−1} − δx_i + δF.
@@ -183,53 +227,87 @@ func (m *L96) tangent(k, next, dk, dnext, x, base, dx, dbase, dp []float64, h fl
 //	w_j = s·(g_{j−1} x_{j−2} − g_{j+2} x_{j+1} + g_{j+1} (x_{j+2} − x_{j−1}) − g_j),
 //
 // so that every w_j is written once and no scatter is needed; and F̃ += s·Σ_i g_i.
-func (m *L96) adjoint(ax, gnext, ap, x, g, ay []float64, s, c, h float64) {
+func (m *L96) adjoint(ax, gnext, ap, x, g, ay []float64, s, c, h, e float64) {
 	n := len(x)
-	ax, g = ax[:n], g[:n]
-	sum := 0.0
-	one := func(j int) float64 {
-		jm1, jm2, jp1, jp2 := (j+n-1)%n, (j+n-2)%n, (j+1)%n, (j+2)%n
-		return s * (g[jm1]*x[jm2] - g[jp2]*x[jp1] + g[jp1]*(x[jp2]-x[jm1]) - g[j])
+	// Boundary columns 0, 1, n−2, n−1 wrap around the circle; they are gathered before the
+	// interior loop writes ax and gnext, which never alias g or x.
+	bj := [4][5]int{
+		{0, n - 1, n - 2, 1, 2},
+		{1, 0, n - 1, 2, 3},
+		{n - 2, n - 3, n - 4, n - 1, 0},
+		{n - 1, n - 2, n - 3, 0, 1},
 	}
-	// Boundary columns 0, 1, n−2, n−1 wrap around the circle.
 	var wb [4]float64
-	bj := [4]int{0, 1, n - 2, n - 1}
-	for b, j := range bj {
-		wb[b] = one(j)
+	for b, col := range bj {
+		j, jm1, jm2, jp1, jp2 := col[0], col[1], col[2], col[3], col[4]
+		wb[b] = s * (g[jm1]*x[jm2] - g[jp2]*x[jp1] + g[jp1]*(x[jp2]-x[jm1]) - g[j])
 	}
-	// Interior columns 2..n−3 as shifted views: w_j needs g at j−1, j, j+1, j+2 and x at
-	// j−2, j−1, j+1, j+2.
-	if n > 4 {
-		L := n - 4
-		gm1, g0, gp1, gp2 := g[1:1+L], g[2:2+L], g[3:3+L], g[4:4+L]
-		xm2, xm1, xp1, xp2 := x[0:L], x[1:1+L], x[3:3+L], x[4:4+L]
-		axi := ax[2 : 2+L]
-		if gnext == nil {
+	// Interior columns 2..n−3. w_j needs g at j−1 … j+2 and x at j−2 … j+2; all but g_{j+2}
+	// and x_{j+2} ride in registers from the previous column, so each column loads two
+	// values instead of eight.
+	if L := n - 4; L > 0 {
+		axi, gp2, xp2 := ax[2:2+L], g[4:4+L], x[4:4+L]
+		gp2, xp2 = gp2[:len(axi)], xp2[:len(axi)]
+		ga, gb, gc := g[1], g[2], g[3]
+		xa, xb, xc, xd := x[0], x[1], x[2], x[3]
+		switch {
+		case gnext == nil && e == 0:
 			for j := range axi {
-				axi[j] += s * (gm1[j]*xm2[j] - gp2[j]*xp1[j] + gp1[j]*(xp2[j]-xm1[j]) - g0[j])
+				gd, xe := gp2[j], xp2[j]
+				axi[j] += s * (ga*xa - gd*xd + gc*(xe-xb) - gb)
+				ga, gb, gc = gb, gc, gd
+				xa, xb, xc, xd = xb, xc, xd, xe
 			}
-		} else {
-			gn, ayi := gnext[2:2+L], ay[2:2+L]
-			gn, ayi = gn[:L], ayi[:L]
+		case gnext == nil:
+			ayi := ay[2 : 2+L]
+			ayi = ayi[:len(axi)]
 			for j := range axi {
-				w := s * (gm1[j]*xm2[j] - gp2[j]*xp1[j] + gp1[j]*(xp2[j]-xm1[j]) - g0[j])
-				axi[j] += w
+				gd, xe := gp2[j], xp2[j]
+				axi[j] += s*(ga*xa-gd*xd+gc*(xe-xb)-gb) + e*ayi[j]
+				ga, gb, gc = gb, gc, gd
+				xa, xb, xc, xd = xb, xc, xd, xe
+			}
+		default:
+			gn, ayi := gnext[2:2+L], ay[2:2+L]
+			gn, ayi = gn[:len(axi)], ayi[:len(axi)]
+			for j := range axi {
+				gd, xe := gp2[j], xp2[j]
+				w := s * (ga*xa - gd*xd + gc*(xe-xb) - gb)
+				axi[j] += w + e*ayi[j]
 				gn[j] = c*ayi[j] + h*w
+				ga, gb, gc = gb, gc, gd
+				xa, xb, xc, xd = xb, xc, xd, xe
 			}
 		}
 	}
-	for b, j := range bj {
-		ax[j] += wb[b]
+	for b, col := range bj {
+		j := col[0]
+		ax[j] += wb[b] + e*ay[j]
 		if gnext != nil {
 			gnext[j] = c*ay[j] + h*wb[b]
 		}
 	}
 	if ap != nil {
-		for _, v := range g {
-			sum += v
-		}
-		ap[0] += s * sum
+		ap[0] += s * sum4(g)
 	}
+}
+
+// sum4 returns Σ v with four independent partial sums: one running sum would chain every
+// addition on the previous one's latency, four cycles an element.
+func sum4(v []float64) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(v); i += 4 {
+		w := v[i : i+4 : i+4]
+		s0 += w[0]
+		s1 += w[1]
+		s2 += w[2]
+		s3 += w[3]
+	}
+	for ; i < len(v); i++ {
+		s0 += v[i]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // StepOn records one step of the integrator on the tape of x, composed from the engine's
