@@ -17,6 +17,8 @@ import (
 var verifyModels = map[string]func(seed uint64) []verify.Report{
 	"primitives": verifyPrimitives,
 	"mlp":        verifyMLP,
+	"lorenz63":   verifyLorenz63,
+	"lorenz96":   verifyLorenz96,
 }
 
 // allModels is the --model value that runs every registered suite.

@@ -70,32 +70,25 @@ func randVec(rnd *rand.Rand, n int) []float64 {
 
 // windowTL propagates (dx0, dp) through steps steps of m from x0 and returns δx_K.
 func windowTL(m Model, x0, dx0, dp []float64, steps int) []float64 {
-	x, y := append([]float64(nil), x0...), make([]float64, len(x0))
-	dx, dy := append([]float64(nil), dx0...), make([]float64, len(x0))
-	for range steps {
-		m.StepTangent(dy, x, dx, dp)
-		m.Step(y, x)
-		x, y = y, x
-		dx, dy = dy, dx
+	w := &Window{Model: m, Steps: steps}
+	if err := w.Linearize(x0); err != nil {
+		panic(err)
 	}
-	return dx
+	dy := make([]float64, len(x0))
+	w.Tangent(dy, dx0, dp)
+	return dy
 }
 
 // windowAD returns (x̃_0, p̃) for the seed ỹ on x_K, by a reverse sweep over the stored
 // trajectory.
 func windowAD(m Model, x0, ay []float64, steps int) (ax0, ap []float64) {
-	traj, err := Trajectory(m, x0, steps)
-	if err != nil {
+	w := &Window{Model: m, Steps: steps}
+	if err := w.Linearize(x0); err != nil {
 		panic(err)
 	}
-	a := append([]float64(nil), ay...)
-	ap = make([]float64, m.NumParams())
-	for k := steps - 1; k >= 0; k-- {
-		next := make([]float64, len(a))
-		m.StepAdjoint(next, ap, traj[k], a)
-		a = next
-	}
-	return a, ap
+	ax0, ap = make([]float64, len(x0)), make([]float64, m.NumParams())
+	w.Adjoint(ax0, ap, ay)
+	return ax0, ap
 }
 
 // windowTape records steps composed steps on one tape with x0 and p as variables.
