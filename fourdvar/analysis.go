@@ -24,6 +24,10 @@ type Stats struct {
 	OuterLoops int `json:"outer_loops,omitempty"`
 	HessVecs   int `json:"hess_vecs,omitempty"`
 
+	// Restarts counts the restarts after a trial point blew the model up (see
+	// Minimizer.Restarts).
+	Restarts int `json:"restarts,omitempty"`
+
 	// History is J at each iteration (the quadratic model's value in incremental inner
 	// loops), History[0] being the background.
 	History []float64 `json:"-"`
@@ -47,6 +51,13 @@ type Minimizer struct {
 
 	// GradReduction stops the run once ‖∇J(z)‖ ≤ GradReduction·‖∇J(z_b)‖; zero means 1e-6.
 	GradReduction float64
+
+	// Restarts bounds the restarts after a trial point of the line search made the model
+	// blow up (J or ∇J NaN or ±Inf): the minimisation restarts, with a fresh method, from
+	// the best point found, whose first step is short. Over long windows of a chaotic model
+	// a line search that extrapolates can land far outside the attractor. Zero means 3; a
+	// negative value means none. Stats.Restarts counts them.
+	Restarts int
 }
 
 // ErrDiverged is wrapped by the errors of an analysis whose cost or gradient became NaN or
@@ -81,8 +92,11 @@ func (mz Minimizer) Minimize(c Cost) ([]float64, Stats, error) {
 	if red == 0 {
 		red = 1e-6
 	}
+	restarts := mz.Restarts
+	if restarts == 0 {
+		restarts = 3
+	}
 	settings := &optimize.Settings{
-		MaxIterations:     maxIter,
 		GradientThreshold: red * st.GradNormInitial,
 		// Stop on stagnation only when J is flat to round-off.
 		FunctionRelativeTolerance: 1e-13,
@@ -95,23 +109,36 @@ func (mz Minimizer) Minimize(c Cost) ([]float64, Stats, error) {
 	// the gradient at the same point; FuncGrad alone does it in one forward and one adjoint
 	// run, where Func then FuncGrad would integrate the window forward twice.
 	prob := optimize.Problem{FuncGrad: c.FuncGrad}
-	res, err := optimize.Minimize(prob, z, settings, mz.Method)
-	if res == nil {
-		return z, st, err
-	}
-	copy(z, res.X)
-	st.CostFinal = res.J
-	st.GradNormFinal = res.GradNorm
-	st.Iterations = res.Iterations
-	st.Evaluations += res.Evaluations
-	st.Status = res.Status.String()
-	st.History = make([]float64, len(res.History))
-	for i, it := range res.History {
-		st.History[i] = it.J
+	st.CostFinal, st.GradNormFinal = st.CostInitial, st.GradNormInitial
+	var err error
+	for {
+		settings.MaxIterations = maxIter - st.Iterations
+		var res *optimize.Result
+		res, err = optimize.Minimize(prob, z, settings, mz.Method)
+		if res == nil {
+			break
+		}
+		st.Evaluations += res.Evaluations
+		st.Status = res.Status.String()
+		improved := finite(res.J) && res.J <= st.CostFinal
+		if improved {
+			copy(z, res.X)
+			st.CostFinal, st.GradNormFinal = res.J, res.GradNorm
+		}
+		st.Iterations += res.Iterations
+		for i, it := range res.History {
+			if i > 0 || len(st.History) == 0 {
+				st.History = append(st.History, it.J)
+			}
+		}
+		if err == nil || !errors.Is(err, optimize.ErrDiverged) || st.Restarts >= restarts || st.Iterations >= maxIter {
+			break
+		}
+		st.Restarts++
 	}
 	st.Wall = time.Since(start)
 	if err != nil && errors.Is(err, optimize.ErrDiverged) {
-		err = fmt.Errorf("%w: %w", ErrDiverged, err)
+		err = fmt.Errorf("%w after %d restarts: %w", ErrDiverged, st.Restarts, err)
 	}
 	return z, st, err
 }

@@ -124,6 +124,9 @@ func StatsObject(s *Stats) Object {
 	if s.OuterLoops > 0 {
 		o = append(o, Field{"outer_loops", s.OuterLoops}, Field{"hess_vecs", s.HessVecs})
 	}
+	if s.Restarts > 0 {
+		o = append(o, Field{"restarts", s.Restarts})
+	}
 	return o
 }
 
