@@ -108,10 +108,16 @@ func forFields(v reflect.Value, f func(key string, sf reflect.StructField, fv re
 	t := v.Type()
 	for i := range t.NumField() {
 		sf := t.Field(i)
+		tag := sf.Tag.Get("json")
+		if sf.Anonymous && sf.Type.Kind() == reflect.Struct && tag == "" {
+			// An embedded struct's fields are the config's own, as encoding/json has it.
+			forFields(v.Field(i), f)
+			continue
+		}
 		if !sf.IsExported() {
 			continue
 		}
-		key, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		key, _, _ := strings.Cut(tag, ",")
 		if key == "" || key == "-" {
 			continue
 		}

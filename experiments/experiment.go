@@ -226,6 +226,11 @@ func LoadResult(dir string) (*Result, error) {
 func All() []*Experiment {
 	return []*Experiment{
 		activationsExperiment(),
+		fitExperiment(),
+		net121Experiment(),
+		overfitExperiment(),
+		regularizationExperiment(),
+		learningRateExperiment(),
 		optimizersExperiment(),
 		hessianExperiment(),
 		backpropExperiment(),

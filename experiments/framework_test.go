@@ -345,3 +345,33 @@ func compact(b []byte) string {
 	}
 	return out.String()
 }
+
+// TestEmbeddedConfigFlattened guards that the fields of an embedded struct are keys of the
+// config itself, in Set, in Fields and in the JSON written and read back.
+func TestEmbeddedConfigFlattened(t *testing.T) {
+	type base struct {
+		Seed uint64 `json:"seed" help:"seed"`
+	}
+	type cfg struct {
+		base
+		Steps int `json:"steps" help:"steps"`
+	}
+	c := cfg{Steps: 1}
+	if err := Set(&c, "seed", "9"); err != nil || c.Seed != 9 {
+		t.Fatalf("Set(seed): %v, %+v", err, c)
+	}
+	if fs := Fields(&c); len(fs) != 2 || fs[0].Key != "seed" {
+		t.Errorf("Fields: %+v", fs)
+	}
+	b, err := encodeJSON(&c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if compact(b) != `{"seed":9,"steps":1}` {
+		t.Errorf("encoded %s", b)
+	}
+	var d cfg
+	if err := DecodeConfig(&d, b); err != nil || d != c {
+		t.Errorf("decoded %+v, %v", d, err)
+	}
+}

@@ -305,11 +305,12 @@ func forFieldsAll(v reflect.Value, f func(key string, omitEmpty bool, fv reflect
 	t := v.Type()
 	for i := range t.NumField() {
 		sf := t.Field(i)
-		if !sf.IsExported() {
+		tag := sf.Tag.Get("json")
+		if sf.Anonymous && sf.Type.Kind() == reflect.Struct && tag == "" {
+			forFieldsAll(v.Field(i), f) // flattened, as encoding/json does
 			continue
 		}
-		tag := sf.Tag.Get("json")
-		if tag == "-" {
+		if !sf.IsExported() || tag == "-" {
 			continue
 		}
 		key, opts, _ := bytes.Cut([]byte(tag), []byte(","))

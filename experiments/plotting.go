@@ -105,20 +105,36 @@ func addPoints(p *plot.Plot, name string, xs, ys []float64, c color.Color, shape
 	}
 }
 
-// logTicks labels a logarithmic axis at the powers of ten only.
+// logTicks labels a logarithmic axis readably over any range: powers of ten (every k-th one
+// when the range spans many decades, as a diverged loss makes it), with 2 and 5 times them
+// added when it spans less than three.
 type logTicks struct{}
 
 func (logTicks) Ticks(min, max float64) []plot.Tick {
-	var ts []plot.Tick
-	for e := math.Floor(math.Log10(min)); e <= math.Ceil(math.Log10(max)); e++ {
-		v := math.Pow(10, e)
-		if v < min || v > max {
-			continue
-		}
-		ts = append(ts, plot.Tick{Value: v, Label: formatPow10(int(e))})
-	}
-	if len(ts) < 2 {
+	if !(min > 0) || !(max > min) {
 		return plot.LogTicks{}.Ticks(min, max)
+	}
+	lo, hi := math.Floor(math.Log10(min)), math.Ceil(math.Log10(max))
+	decades := hi - lo
+	step := math.Max(1, math.Ceil(decades/8))
+	var ts []plot.Tick
+	for e := lo; e <= hi; e++ {
+		p := math.Pow(10, e)
+		major := math.Mod(e-lo, step) == 0
+		for _, mult := range []float64{1, 2, 3, 4, 5, 6, 7, 8, 9} {
+			v := mult * p
+			if v < min || v > max || (mult > 1 && decades > 8) {
+				continue
+			}
+			label := ""
+			switch {
+			case mult == 1 && major:
+				label = formatPow10(int(e))
+			case decades < 3 && (mult == 2 || mult == 5):
+				label = strconv.FormatFloat(v, 'g', 3, 64)
+			}
+			ts = append(ts, plot.Tick{Value: v, Label: label})
+		}
 	}
 	return ts
 }
