@@ -445,3 +445,20 @@ func dot(a, b []float64) float64 {
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// Misfit evaluates J at z, keeps the trajectory, and writes into dst the whitened misfits
+// R^{-1/2}(H_k(x_k) − y_k), stacked batch after batch: the map whose Jacobian JacVec
+// applies, so that J = J_b + ½‖Misfit‖². len(dst) = NumObs().
+func (c *Strong) Misfit(dst, z []float64) float64 {
+	c.checkLen("Misfit", z)
+	if len(dst) != c.m {
+		panic(fmt.Sprintf("fourdvar: Strong.Misfit: output of length %d, want %d observations", len(dst), c.m))
+	}
+	j := c.forward(z)
+	for i := range c.W.Obs {
+		for k, s := range c.W.Obs[i].Sigma {
+			dst[c.offsets[i]+k] = c.resid[i][k] * s
+		}
+	}
+	return j
+}

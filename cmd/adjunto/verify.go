@@ -19,6 +19,7 @@ var verifyModels = map[string]func(seed uint64) []verify.Report{
 	"mlp":        verifyMLP,
 	"lorenz63":   verifyLorenz63,
 	"lorenz96":   verifyLorenz96,
+	"fourdvar":   verifyFourDVar,
 }
 
 // allModels is the --model value that runs every registered suite.
