@@ -2,6 +2,7 @@ package fourdvar
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -114,4 +115,55 @@ func LookupSetup(name string) (Setup, error) {
 		names = append(names, s.Name)
 	}
 	return Setup{}, fmt.Errorf("%w: unknown setup %q (known: %s)", ErrInput, name, strings.Join(names, ", "))
+}
+
+// NewB returns a static background error covariance for model m by name: "identity"
+// (σ² I), "gaussian" (σ² times the Gaussian correlation of length scale length on the
+// circle, NewGaussianCircle) or "climatology" (the covariance of a long free run of m,
+// rescaled so that its mean variance is σ²: 2000 states 10 steps apart after 2000 steps,
+// from a fixed start independent of any twin experiment's truth). Errors wrap ErrInput.
+func NewB(kind string, m Model, sigma, length float64) (Covariance, error) {
+	n := m.Dim()
+	if !(sigma > 0) || math.IsInf(sigma, 0) {
+		return nil, fmt.Errorf("%w: σ_b = %v, want > 0", ErrInput, sigma)
+	}
+	switch strings.ToLower(kind) {
+	case "identity":
+		return ScaledIdentity{N: n, Sigma: sigma}, nil
+	case "gaussian":
+		if !(length >= 0) || math.IsInf(length, 0) {
+			return nil, fmt.Errorf("%w: length scale %v, want ≥ 0", ErrInput, length)
+		}
+		return NewGaussianCircle(n, sigma, length), nil
+	case "climatology":
+		x0 := make([]float64, n)
+		for i := range x0 {
+			x0[i] = 1 + 0.1*float64(i%7)
+		}
+		c := Climatology(m, x0, 2000, 2000, 10)
+		var tr float64
+		for i := range n {
+			tr += c.At(i, i)
+		}
+		return NewDense(c, sigma*sigma*float64(n)/tr)
+	}
+	return nil, fmt.Errorf("%w: unknown covariance %q (want gaussian, identity or climatology)", ErrInput, kind)
+}
+
+// Twin returns the twin experiment of the setup on model m, which must be the setup's
+// model (see Setup.Model), with the given seed.
+func (s Setup) Twin(m Model, seed uint64) (*Twin, error) {
+	b, err := NewB(s.B, m, s.BSigma, s.BLength)
+	if err != nil {
+		return nil, err
+	}
+	t := &Twin{
+		Model: m, Variant: s.Variant, Window: s.Window, Shift: s.Shift, ObsEvery: s.ObsEvery,
+		ObsSigma: s.ObsSigma, B: b, Cycles: s.Cycles, BurnIn: s.BurnIn, Seed: seed,
+		Incremental: Incremental{Outer: s.Outer},
+	}
+	if s.Model == "lorenz63" {
+		t.X0 = []float64{1, 1, 1}
+	}
+	return t, nil
 }

@@ -218,34 +218,11 @@ func (o *fourdvarOptions) assimilator(n int) (fourdvar.Assimilator, error) {
 
 // covariance builds B from the flags for model m.
 func (o *fourdvarOptions) covariance(m fourdvar.Model) (fourdvar.Covariance, error) {
-	n := m.Dim()
-	if !(o.bSigma > 0) || math.IsInf(o.bSigma, 0) {
-		return nil, fmt.Errorf("--b-sigma %v: want > 0", o.bSigma)
+	b, err := fourdvar.NewB(o.b, m, o.bSigma, o.bLength)
+	if err != nil {
+		return nil, fmt.Errorf("--b, --b-sigma, --b-length: %w", err)
 	}
-	switch strings.ToLower(o.b) {
-	case "identity":
-		return fourdvar.ScaledIdentity{N: n, Sigma: o.bSigma}, nil
-	case "gaussian":
-		if !(o.bLength >= 0) || math.IsInf(o.bLength, 0) {
-			return nil, fmt.Errorf("--b-length %v: want ≥ 0", o.bLength)
-		}
-		return fourdvar.NewGaussianCircle(n, o.bSigma, o.bLength), nil
-	case "climatology":
-		// The climatology of a long free run from its own seed, independent of the truth:
-		// 2000 states 10 steps apart. B = σ_b² × the climatological covariance divided by
-		// its mean variance, so that σ_b keeps its meaning.
-		x0 := make([]float64, n)
-		for i := range x0 {
-			x0[i] = 1 + 0.1*float64(i%7)
-		}
-		c := fourdvar.Climatology(m, x0, 2000, 2000, 10)
-		var tr float64
-		for i := range n {
-			tr += c.At(i, i)
-		}
-		return fourdvar.NewDense(c, o.bSigma*o.bSigma*float64(n)/tr)
-	}
-	return nil, fmt.Errorf("--b: unknown covariance %q (want gaussian, identity or climatology)", o.b)
+	return b, nil
 }
 
 // observer builds the observation network from the flags.
