@@ -38,6 +38,7 @@ func commands() []command {
 		{"experiment", "list, show and run the experiments that reproduce the course's figures", runExperiment},
 		{"fourdvar", "run a 4DVar data-assimilation experiment (the main job)", runFourDVar},
 		{"report", "run the experiments (or reuse their results) and write one static HTML page", runReport},
+		{"simulate", "integrate Lorenz-63 or Lorenz-96 and write the trajectory and its figure", runSimulate},
 		{"verify", "run the adjoint, tangent-linear and gradient checks and print the table", runVerify},
 		{"train", "train a fully connected network on a CSV file by backpropagation (the adjoint)", runTrain},
 		{"predict", "predict with a trained network, optionally with Monte Carlo dropout", runPredict},

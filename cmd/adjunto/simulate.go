@@ -1,0 +1,411 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/adjunto/adjunto/models/lorenz"
+	"github.com/adjunto/adjunto/nn"
+)
+
+// simulation is a validated "adjunto simulate" run.
+type simulation struct {
+	name  string // lorenz63 or lorenz96
+	model lorenz.Model
+	dt    float64
+	steps int
+	x0    []float64
+	// params describes the model parameters for the summary, in flag names.
+	params map[string]float64
+	integ  lorenz.Integrator
+}
+
+// hovmollerMax bounds the grid of the Hovmöller figure in each direction; longer or wider
+// runs are subsampled evenly for the figure (the CSV has every value).
+const hovmollerMax = 1000
+
+func runSimulate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("simulate", "--model lorenz63|lorenz96 [flags]", stderr)
+	model := fs.String("model", "", "the model: lorenz63 or lorenz96 (required)")
+	n := fs.Int("n", lorenz.DefaultL96N, "number of variables of lorenz96 (at least 4)")
+	forcing := fs.Float64("forcing", lorenz.DefaultL96Forcing, "forcing F of lorenz96")
+	sigma := fs.Float64("sigma", lorenz.DefaultL63Sigma, "σ of lorenz63")
+	rho := fs.Float64("rho", lorenz.DefaultL63Rho, "ρ of lorenz63")
+	beta := fs.Float64("beta", lorenz.DefaultL63Beta, "β of lorenz63")
+	dt := fs.Float64("dt", 0, "time step, positive (default 0.01 for lorenz63, 0.05 for lorenz96)")
+	steps := fs.Int("steps", 0, "number of time steps, ≥ 0 (default 5000 for lorenz63, enough for both wings of the butterfly; 1000 for lorenz96)")
+	integ := fs.String("integrator", "rk4", "time scheme: rk4 or euler")
+	x0 := fs.String("x0", "", "initial state: a file of numbers (separated by commas, spaces or newlines; # starts a comment) or v1,v2,...\n(default (1, 1, 1) for lorenz63; x_i = F with x_{N/2−1} = F + 0.01 for lorenz96)")
+	out := fs.String("out", filepath.Join("out", "simulate"), "output directory")
+	if code, done := parse(fs, args, stdout); done {
+		return code
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	sim, err := newSimulation(set, *model, *n, *forcing, *sigma, *rho, *beta, *dt, *steps, *integ, *x0)
+	if err != nil {
+		fmt.Fprintf(stderr, "adjunto simulate: %v\n", err)
+		return exitUsage
+	}
+	files, err := sim.run(*out)
+	if err != nil {
+		fmt.Fprintf(stderr, "adjunto simulate: %v\n", err)
+		return exitFail
+	}
+	fmt.Fprintf(stdout, "%s: %d %s steps of dt = %g from x0 = %s\n", sim.name, sim.steps, strings.ToUpper(sim.integ.String()), sim.dt, brief(sim.x0))
+	for _, f := range files {
+		fmt.Fprintf(stdout, "wrote %s\n", f)
+	}
+	return exitOK
+}
+
+// newSimulation validates the flags. Every error names the flag at fault.
+func newSimulation(set map[string]bool, model string, n int, forcing, sigma, rho, beta, dt float64, steps int, integ, x0 string) (*simulation, error) {
+	finite := func(name string, v float64) error {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("--%s %v: must be finite", name, v)
+		}
+		return nil
+	}
+	s := &simulation{name: model, steps: steps}
+	var err error
+	if s.integ, err = lorenz.ParseIntegrator(integ); err != nil {
+		return nil, fmt.Errorf("--integrator %q: unknown scheme (want rk4 or euler)", integ)
+	}
+	if !set["steps"] {
+		steps = 1000
+		if model == "lorenz63" {
+			steps = 5000
+		}
+	}
+	if steps < 0 {
+		return nil, fmt.Errorf("--steps %d: must be ≥ 0", steps)
+	}
+	s.steps = steps
+	only := func(model string, names ...string) error {
+		for _, name := range names {
+			if set[name] {
+				return fmt.Errorf("--%s applies to %s only", name, model)
+			}
+		}
+		return nil
+	}
+	switch model {
+	case "lorenz63":
+		if err := only("lorenz96", "n", "forcing"); err != nil {
+			return nil, err
+		}
+		for _, p := range []struct {
+			name string
+			v    float64
+		}{{"sigma", sigma}, {"rho", rho}, {"beta", beta}} {
+			if err := finite(p.name, p.v); err != nil {
+				return nil, err
+			}
+		}
+		m := lorenz.NewL63()
+		m.Sigma, m.Rho, m.Beta, m.Integrator = sigma, rho, beta, s.integ
+		s.model, s.dt = m, m.Dt
+		s.params = map[string]float64{"sigma": sigma, "rho": rho, "beta": beta}
+	case "lorenz96":
+		if err := only("lorenz63", "sigma", "rho", "beta"); err != nil {
+			return nil, err
+		}
+		if n < 4 {
+			return nil, fmt.Errorf("--n %d: Lorenz-96 needs at least 4 variables", n)
+		}
+		if err := finite("forcing", forcing); err != nil {
+			return nil, err
+		}
+		m := &lorenz.L96{N: n, F: forcing, Dt: lorenz.DefaultL96Dt, Integrator: s.integ}
+		s.model, s.dt = m, m.Dt
+		s.params = map[string]float64{"n": float64(n), "forcing": forcing}
+	case "":
+		return nil, errors.New("--model is required: lorenz63 or lorenz96")
+	default:
+		return nil, fmt.Errorf("--model %q: unknown model (want lorenz63 or lorenz96)", model)
+	}
+	if set["dt"] {
+		if !(dt > 0) || math.IsInf(dt, 0) {
+			return nil, fmt.Errorf("--dt %v: the time step must be positive and finite", dt)
+		}
+		s.dt = dt
+		switch m := s.model.(type) {
+		case *lorenz.L63:
+			m.Dt = dt
+		case *lorenz.L96:
+			m.Dt = dt
+		}
+	}
+	if s.x0, err = initialState(x0, s.model); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// initialState reads --x0: empty for the model's default start, the name of an existing file,
+// or a comma-separated list of values.
+func initialState(spec string, m lorenz.Model) ([]float64, error) {
+	n := m.Dim()
+	if spec == "" {
+		x := make([]float64, n)
+		switch m := m.(type) {
+		case *lorenz.L63:
+			x[0], x[1], x[2] = 1, 1, 1
+		case *lorenz.L96:
+			// The rest state x_i = F, nudged at one variable: the start of the reference run.
+			for i := range x {
+				x[i] = m.F
+			}
+			x[n/2-1] += 0.01
+		}
+		return x, nil
+	}
+	var x []float64
+	if info, err := os.Stat(spec); err == nil && !info.IsDir() {
+		if x, err = readState(spec); err != nil {
+			return nil, err
+		}
+	} else {
+		for i, f := range strings.Split(spec, ",") {
+			v, perr := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if perr != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				if !strings.Contains(spec, ",") {
+					return nil, fmt.Errorf("--x0 %q: no such file, and not a list of numbers v1,v2,...", spec)
+				}
+				return nil, fmt.Errorf("--x0: value %d, %q, is not a finite number", i+1, strings.TrimSpace(f))
+			}
+			x = append(x, v)
+		}
+	}
+	if len(x) != n {
+		return nil, fmt.Errorf("--x0: %d values for a state of %d variables", len(x), n)
+	}
+	return x, nil
+}
+
+// readState reads the numbers of a state file: separated by commas, spaces or newlines, with
+// # starting a comment. Errors name the file and the line.
+func readState(path string) ([]float64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--x0 %s: %w", path, err)
+	}
+	defer f.Close()
+	var x []float64
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<30)
+	for line := 1; sc.Scan(); line++ {
+		text, _, _ := strings.Cut(sc.Text(), "#")
+		for _, field := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == ';' }) {
+			v, err := strconv.ParseFloat(field, 64)
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("--x0 %s:%d: %q is not a finite number", path, line, field)
+			}
+			x = append(x, v)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("--x0 %s: %w", path, err)
+	}
+	if len(x) == 0 {
+		return nil, fmt.Errorf("--x0 %s: no numbers in the file", path)
+	}
+	return x, nil
+}
+
+// run integrates the model, streaming the trajectory to <name>.csv, and draws the figure to
+// <name>.png and <name>.svg and a summary to <name>.json, all written atomically. It returns
+// the paths written. A blow-up leaves no output and returns the error naming the step.
+func (s *simulation) run(dir string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("--out %s: %w", dir, err)
+	}
+	base := filepath.Join(dir, s.name)
+	fig := newFigureData(s)
+	start := time.Now()
+	final := make([]float64, len(s.x0))
+	err := nn.WriteFileAtomic(base+".csv", func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<20)
+		header := make([]string, 0, len(s.x0)+1)
+		header = append(header, "step")
+		for i := range s.x0 {
+			header = append(header, "x"+strconv.Itoa(i))
+		}
+		bw.WriteString(strings.Join(header, ",") + "\n")
+		x, y := append([]float64(nil), s.x0...), make([]float64, len(s.x0))
+		buf := make([]byte, 0, 32)
+		for k := 0; k <= s.steps; k++ {
+			if k > 0 {
+				s.model.Step(y, x)
+				x, y = y, x
+			}
+			for i, v := range x {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("the state became non-finite at step %d (x%d = %v, t = %g); try a smaller --dt or --integrator rk4", k, i, v, float64(k)*s.dt)
+				}
+			}
+			buf = strconv.AppendInt(buf[:0], int64(k), 10)
+			for _, v := range x {
+				buf = append(buf, ',')
+				buf = strconv.AppendFloat(buf, v, 'g', -1, 64)
+			}
+			buf = append(buf, '\n')
+			if _, err := bw.Write(buf); err != nil {
+				return err
+			}
+			fig.add(k, x)
+		}
+		copy(final, x)
+		return bw.Flush()
+	})
+	if err != nil {
+		return nil, err
+	}
+	elapsed := time.Since(start)
+	files := []string{base + ".csv"}
+	p := fig.plot()
+	for _, ext := range []string{"png", "svg"} {
+		wt, err := p.WriterTo(7*vg.Inch, 5*vg.Inch, ext)
+		if err != nil {
+			return files, fmt.Errorf("drawing the figure: %w", err)
+		}
+		path := base + "." + ext
+		if err := nn.WriteFileAtomic(path, func(w io.Writer) error { _, err := wt.WriteTo(w); return err }); err != nil {
+			return files, fmt.Errorf("writing %s: %w", path, err)
+		}
+		files = append(files, path)
+	}
+	summary := map[string]any{
+		"model": s.name, "params": s.params, "dt": s.dt, "steps": s.steps,
+		"integrator": s.integ.String(), "elapsed_s": elapsed.Seconds(),
+	}
+	if len(final) <= 1000 {
+		summary["x0"], summary["final_state"] = s.x0, final
+	}
+	err = nn.WriteFileAtomic(base+".json", func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", " ")
+		return enc.Encode(summary)
+	})
+	if err != nil {
+		return files, fmt.Errorf("writing %s.json: %w", base, err)
+	}
+	return append(files, base+".json"), nil
+}
+
+// figureData collects what the figure needs while the trajectory streams past: the x–z
+// curve of Lorenz-63, or an evenly subsampled time × variable grid of Lorenz-96.
+type figureData struct {
+	s          *simulation
+	xz         plotter.XYs
+	rowStride  int
+	colStride  int
+	grid       [][]float64
+	rows, cols []float64 // times and variable indices of the grid
+}
+
+func newFigureData(s *simulation) *figureData {
+	f := &figureData{s: s}
+	if s.name == "lorenz96" {
+		f.rowStride = (s.steps + hovmollerMax) / hovmollerMax // ⌈(steps+1)/max⌉
+		f.colStride = (len(s.x0) + hovmollerMax - 1) / hovmollerMax
+		for c := 0; c < len(s.x0); c += f.colStride {
+			f.cols = append(f.cols, float64(c))
+		}
+	}
+	return f
+}
+
+func (f *figureData) add(k int, x []float64) {
+	if f.s.name == "lorenz63" {
+		f.xz = append(f.xz, plotter.XY{X: x[0], Y: x[2]})
+		return
+	}
+	if k%f.rowStride != 0 {
+		return
+	}
+	row := make([]float64, 0, len(f.cols))
+	for c := 0; c < len(x); c += f.colStride {
+		row = append(row, x[c])
+	}
+	f.grid = append(f.grid, row)
+	f.rows = append(f.rows, float64(k)*f.s.dt)
+}
+
+func (f *figureData) plot() *plot.Plot {
+	p := plot.New()
+	if f.s.name == "lorenz63" {
+		p.Title.Text = fmt.Sprintf("Lorenz-63 (σ=%g, ρ=%g, β=%.4g), %d steps of dt=%g", f.s.params["sigma"], f.s.params["rho"], f.s.params["beta"], f.s.steps, f.s.dt)
+		p.X.Label.Text = "x"
+		p.Y.Label.Text = "z"
+		if l, err := plotter.NewLine(f.xz); err == nil {
+			l.Color = color.RGBA{R: 31, G: 119, B: 180, A: 255}
+			l.Width = vg.Points(0.5)
+			p.Add(l)
+		}
+		return p
+	}
+	g := hovmoller{f}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, row := range f.grid {
+		for _, v := range row {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
+	if lo == hi {
+		lo, hi = lo-1, hi+1
+	}
+	cmap := moreland.SmoothBlueRed()
+	cmap.SetMin(lo)
+	cmap.SetMax(hi)
+	hm := plotter.NewHeatMap(g, cmap.Palette(255))
+	hm.Min, hm.Max = lo, hi
+	hm.Rasterized = true
+	p.Add(hm)
+	p.Title.Text = fmt.Sprintf("Lorenz-96 Hovmöller (N=%d, F=%g): x_i from %.3g (blue) to %.3g (red)", len(f.s.x0), f.s.params["forcing"], lo, hi)
+	p.X.Label.Text = "variable index i"
+	p.Y.Label.Text = "time"
+	return p
+}
+
+// hovmoller is the time × variable grid as a plotter.GridXYZ: columns are variables, rows
+// are times.
+type hovmoller struct{ f *figureData }
+
+func (h hovmoller) Dims() (c, r int)   { return len(h.f.cols), len(h.f.rows) }
+func (h hovmoller) Z(c, r int) float64 { return h.f.grid[r][c] }
+func (h hovmoller) X(c int) float64    { return h.f.cols[c] }
+func (h hovmoller) Y(r int) float64    { return h.f.rows[r] }
+
+// brief formats a state for one line of output: all of it when short, its ends otherwise.
+func brief(x []float64) string {
+	f := func(v []float64) string {
+		s := make([]string, len(v))
+		for i, e := range v {
+			s[i] = strconv.FormatFloat(e, 'g', 6, 64)
+		}
+		return strings.Join(s, ", ")
+	}
+	if len(x) <= 6 {
+		return "(" + f(x) + ")"
+	}
+	return "(" + f(x[:3]) + ", …, " + f(x[len(x)-3:]) + ")"
+}

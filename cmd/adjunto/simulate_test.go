@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func simulate(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(append([]string{"simulate"}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// TestSimulateLorenz63MatchesReference runs the reference case of lorenz.json through the
+// command: 1000 RK4 steps from (1, 1, 1); the last CSV row must be the reference state (the
+// CSV prints shortest round-trip decimals, so equality is exact).
+func TestSimulateLorenz63MatchesReference(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := simulate(t, "--model", "lorenz63", "--steps", "1000", "--out", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows := readCSV(t, filepath.Join(dir, "lorenz63.csv"))
+	if strings.Join(rows[0], ",") != "step,x0,x1,x2" || len(rows) != 1002 {
+		t.Fatalf("header %v and %d rows, want step,x0,x1,x2 and 1002", rows[0], len(rows))
+	}
+	want := []float64{-4.902819483748822, -3.7434076752715657, 24.691885987964348}
+	last := rows[len(rows)-1]
+	if last[0] != "1000" {
+		t.Errorf("last step %s, want 1000", last[0])
+	}
+	for i, w := range want {
+		if v, err := strconv.ParseFloat(last[i+1], 64); err != nil || v != w {
+			t.Errorf("x%d = %s, want %v", i, last[i+1], w)
+		}
+	}
+	for _, ext := range []string{"png", "svg", "json"} {
+		b, err := os.ReadFile(filepath.Join(dir, "lorenz63."+ext))
+		if err != nil || len(b) < 100 {
+			t.Errorf("lorenz63.%s: %d bytes, %v", ext, len(b), err)
+		}
+		if ext == "png" && !bytes.HasPrefix(b, []byte("\x89PNG")) {
+			t.Error("lorenz63.png is not a PNG")
+		}
+		if !strings.Contains(stdout, "lorenz63."+ext) {
+			t.Errorf("stdout does not list lorenz63.%s:\n%s", ext, stdout)
+		}
+	}
+}
+
+func TestSimulateLorenz96Inputs(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "x0.txt")
+	if err := os.WriteFile(state, []byte("# a start near rest\n8, 8 8.5\n8 ; 8\n\n8 # six\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		x0   string
+	}{
+		{"file", []string{"--x0", state}, "8,8,8.5,8,8,8"},
+		{"list", []string{"--x0", "1, 2,3,4,5,6", "--integrator", "euler", "--dt", "0.01"}, "1,2,3,4,5,6"},
+		{"default", nil, "6,6,6.01,6,6,6"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(dir, tc.name)
+			args := append([]string{"--model", "lorenz96", "--n", "6", "--forcing", "6", "--steps", "30", "--out", out}, tc.args...)
+			if code, _, stderr := simulate(t, args...); code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			rows := readCSV(t, filepath.Join(out, "lorenz96.csv"))
+			if len(rows) != 32 || len(rows[0]) != 7 || rows[0][6] != "x5" {
+				t.Fatalf("%d rows of %d columns, header %v", len(rows), len(rows[0]), rows[0])
+			}
+			if got := strings.Join(rows[1][1:], ","); got != tc.x0 {
+				t.Errorf("x0 = %s, want %s", got, tc.x0)
+			}
+			for _, ext := range []string{"png", "svg"} {
+				if fi, err := os.Stat(filepath.Join(out, "lorenz96."+ext)); err != nil || fi.Size() == 0 {
+					t.Errorf("Hovmöller %s: %v", ext, err)
+				}
+			}
+		})
+	}
+}
+
+// TestSimulateBadInput checks that every bad flag is a usage error (exit 2) whose message
+// names the flag, and that nothing is written.
+func TestSimulateBadInput(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.txt")
+	if err := os.WriteFile(bad, []byte("1, 2\n3\n4, x5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{}, "--model is required"},
+		{[]string{"--model", "lorenz84"}, `--model "lorenz84"`},
+		{[]string{"--model", "lorenz96", "--n", "3"}, "--n 3"},
+		{[]string{"--model", "lorenz96", "--dt", "0"}, "--dt 0"},
+		{[]string{"--model", "lorenz63", "--dt", "-0.01"}, "--dt -0.01"},
+		{[]string{"--model", "lorenz63", "--dt", "NaN"}, "--dt NaN"},
+		{[]string{"--model", "lorenz63", "--dt", "Inf"}, "--dt +Inf"},
+		{[]string{"--model", "lorenz63", "--steps", "-1"}, "--steps -1"},
+		{[]string{"--model", "lorenz63", "--integrator", "rk5"}, `--integrator "rk5"`},
+		{[]string{"--model", "lorenz63", "--sigma", "NaN"}, "--sigma NaN"},
+		{[]string{"--model", "lorenz96", "--forcing", "-Inf"}, "--forcing -Inf"},
+		{[]string{"--model", "lorenz63", "--n", "10"}, "--n applies to lorenz96 only"},
+		{[]string{"--model", "lorenz96", "--rho", "10"}, "--rho applies to lorenz63 only"},
+		{[]string{"--model", "lorenz63", "--x0", "1,2"}, "--x0: 2 values for a state of 3 variables"},
+		{[]string{"--model", "lorenz63", "--x0", "1,b,3"}, `--x0: value 2, "b"`},
+		{[]string{"--model", "lorenz63", "--x0", "nosuchfile"}, `--x0 "nosuchfile": no such file`},
+		{[]string{"--model", "lorenz96", "--n", "5", "--x0", bad}, "bad.txt:3: \"x5\""},
+		{[]string{"--model", "lorenz63", "--bogus"}, "flag provided but not defined: -bogus"},
+	} {
+		code, _, stderr := simulate(t, append(tc.args, "--out", out)...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 naming %q", tc.args, code, stderr, tc.want)
+		}
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("bad input created %s", out)
+	}
+}
+
+// TestSimulateBlowUpNamesStep guards the divergence rule: forward Euler on Lorenz-96 with
+// dt = 0.5 overflows; the run fails with exit 1, the message names the step, and no
+// half-written CSV is left behind.
+func TestSimulateBlowUpNamesStep(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := simulate(t, "--model", "lorenz96", "--integrator", "euler", "--dt", "0.5", "--steps", "1000", "--out", out)
+	if code != exitFail || !strings.Contains(stderr, "non-finite at step") {
+		t.Fatalf("exit %d, stderr %q; want exit 1 naming the step", code, stderr)
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Errorf("a failed run left %d files in %s, e.g. %s", len(entries), out, entries[0].Name())
+	}
+}
+
+func TestSimulateHelp(t *testing.T) {
+	code, stdout, _ := simulate(t, "--help")
+	if code != exitOK || !strings.Contains(stdout, "-integrator") {
+		t.Errorf("--help: exit %d, stdout %q", code, stdout)
+	}
+}
