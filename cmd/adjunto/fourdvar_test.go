@@ -34,8 +34,10 @@ func TestFourDVarDefault(t *testing.T) {
 	}
 	var doc struct {
 		Status  string
-		Summary struct{ RMSEAnalysis float64 `json:"rmse_analysis"` }
-		Cycles  []map[string]any
+		Summary struct {
+			RMSEAnalysis float64 `json:"rmse_analysis"`
+		}
+		Cycles []map[string]any
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "metrics.json"))
 	if err := json.Unmarshal(b, &doc); err != nil {
