@@ -231,9 +231,12 @@ func All() []*Experiment {
 		overfitExperiment(),
 		regularizationExperiment(),
 		learningRateExperiment(),
+		batchSizeExperiment(),
 		optimizersExperiment(),
 		hessianExperiment(),
+		vanishingExperiment(),
 		backpropExperiment(),
+		mcDropoutExperiment(),
 	}
 }
 

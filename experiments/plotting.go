@@ -189,3 +189,8 @@ var (
 type plotPlot = plot.Plot
 
 var plotLogScale = plot.LogScale{}
+
+type (
+	drawCanvas = draw.Canvas
+	vgPoint    = vg.Point
+)
