@@ -56,6 +56,7 @@ type Strong struct {
 
 	traj    [][]float64
 	resid   [][]float64 // (H(x) − y)/σ² per batch, the adjoint forcing
+	views   [][]float64 // per-batch windows of JacTVec's input
 	hy      []float64   // scratch in observation space, one batch long at most
 	lam     []float64
 	lamPrev []float64
@@ -400,11 +401,14 @@ func (c *Strong) JacTVec(dz, dy []float64) {
 	if len(dy) != c.m {
 		panic(fmt.Sprintf("fourdvar: Strong.JacTVec: input of length %d, want %d observations", len(dy), c.m))
 	}
-	f := make([][]float64, len(c.W.Obs))
-	for i := range c.W.Obs {
-		f[i] = dy[c.offsets[i] : c.offsets[i]+c.W.Obs[i].Len()]
+	if c.views == nil {
+		c.views = make([][]float64, len(c.W.Obs))
 	}
-	c.sweepBack(f, true)
+	for i := range c.W.Obs {
+		c.views[i] = dy[c.offsets[i] : c.offsets[i]+c.W.Obs[i].Len()]
+	}
+	c.sweepBack(c.views, true)
+	clear(c.views) // keep no reference to the caller's dy
 	c.pullBack(dz, c.lam, c.ap)
 }
 

@@ -245,3 +245,14 @@ func TestVerifyFourDVar(t *testing.T) {
 		t.Errorf("summary:\n%s", out)
 	}
 }
+
+// BenchmarkFourDVarCommand runs "adjunto fourdvar" with its defaults (100 cycles), output
+// files and figures included; the issue asks for under a minute.
+func BenchmarkFourDVarCommand(b *testing.B) {
+	dir := b.TempDir()
+	for b.Loop() {
+		if code, _, stderr := runArgs("fourdvar", "-q", "--out", dir); code != exitOK {
+			b.Fatalf("exit %d: %s", code, stderr)
+		}
+	}
+}
