@@ -27,10 +27,11 @@ type Setup struct {
 
 	ObsEvery int     // steps between observation times (Δt_obs = ObsEvery·Dt)
 	ObsSigma float64 // R = ObsSigma² I, every variable observed
-	// Cycles and BurnIn count analyses: 1000 observation times and a burn-in of at least
-	// 20 of them, Shift/ObsEvery observation times per cycle.
-	Cycles int
-	BurnIn int
+	// ObsTimes is the number of observation times of the experiment and BurnInTimes how
+	// many of the first ones are left out of the averages; Cycles converts them to analyses
+	// for a given shift.
+	ObsTimes    int
+	BurnInTimes int
 
 	// The tuned 4DVar: window and shift in steps, static B (kind "gaussian", "identity" or
 	// "climatology", standard deviation BSigma, length scale BLength), and how it was tuned.
@@ -55,7 +56,7 @@ func Setups() []Setup {
 			Description: "Lorenz-96, N=40, F=8, dt=0.05, all variables observed every step, R=I " +
 				"(Sakov and Oke, 2008; DAPPER mods/Lorenz96/sakov2008.py)",
 			Model: "lorenz96", N: 40, Forcing: 8, Dt: 0.05,
-			ObsEvery: 1, ObsSigma: 1, Cycles: 125, BurnIn: 3,
+			ObsEvery: 1, ObsSigma: 1, ObsTimes: 1000, BurnInTimes: 20,
 			Variant: Strong4DVar, Window: 18, Shift: 8, B: "identity", BSigma: 0.1,
 			Tuning: "grid over window 1-32 steps, shift 1-8, B identity/gaussian (L 0.5-4)/climatology, " +
 				"σ_b 0.03-0.4, seed 1, then checked on seeds 2-4 (fourdvar/RESULTS.md)",
@@ -71,7 +72,7 @@ func Setups() []Setup {
 			Description: "Lorenz-96, N=40, F=8, dt=0.05, all variables observed every 4 steps " +
 				"(Δt_obs=0.2), R=I (Bocquet and Sakov, 2013)",
 			Model: "lorenz96", N: 40, Forcing: 8, Dt: 0.05,
-			ObsEvery: 4, ObsSigma: 1, Cycles: 250, BurnIn: 5,
+			ObsEvery: 4, ObsSigma: 1, ObsTimes: 1000, BurnInTimes: 20,
 			Variant: Strong4DVar, Window: 32, Shift: 16, B: "identity", BSigma: 0.15,
 			Tuning: "grid over window 4-36 steps, shift 4-20, B identity/gaussian (L 1-2)/climatology, " +
 				"σ_b 0.1-0.5, seeds 1 and 2 (fourdvar/RESULTS.md)",
@@ -89,7 +90,7 @@ func Setups() []Setup {
 			Description: "Lorenz-63, dt=0.01, x, y, z observed every 25 steps (Δt_obs=0.25), R=2I " +
 				"(Sakov, Oliver and Bertino, 2012)",
 			Model: "lorenz63", Dt: 0.01,
-			ObsEvery: 25, ObsSigma: 1.4142135623730951, Cycles: 1000, BurnIn: 20,
+			ObsEvery: 25, ObsSigma: 1.4142135623730951, ObsTimes: 1000, BurnInTimes: 20,
 			Variant: Strong4DVar, Window: 50, Shift: 25, B: "identity", BSigma: 0.2,
 			Tuning: "grid over window 25-100 steps, B identity/climatology, σ_b 0.1-2, seeds 1-3 " +
 				"(fourdvar/RESULTS.md)",
@@ -159,11 +160,24 @@ func (s Setup) Twin(m Model, seed uint64) (*Twin, error) {
 	}
 	t := &Twin{
 		Model: m, Variant: s.Variant, Window: s.Window, Shift: s.Shift, ObsEvery: s.ObsEvery,
-		ObsSigma: s.ObsSigma, B: b, Cycles: s.Cycles, BurnIn: s.BurnIn, Seed: seed,
+		ObsSigma: s.ObsSigma, B: b, Seed: seed,
 		Incremental: Incremental{Outer: s.Outer},
 	}
+	t.Cycles, t.BurnIn = s.Cycles(s.Shift)
 	if s.Model == "lorenz63" {
 		t.X0 = []float64{1, 1, 1}
 	}
 	return t, nil
+}
+
+// Cycles returns the number of analyses that cover the setup's observation times with
+// analyses every shift steps, and the burn-in in analyses (rounded up, at least one).
+func (s Setup) Cycles(shift int) (cycles, burnIn int) {
+	if shift < 1 {
+		shift = s.ObsEvery
+	}
+	steps := s.ObsTimes * s.ObsEvery
+	cycles = max(1, steps/shift)
+	burnIn = max(1, (s.BurnInTimes*s.ObsEvery+shift-1)/shift)
+	return cycles, min(burnIn, cycles-1)
 }

@@ -143,15 +143,27 @@ func (o *fourdvarOptions) applySetup(set map[string]bool) error {
 	def("forcing", func() { o.forcing = s.Forcing })
 	def("dt", func() { o.dt = s.Dt })
 	def("variant", func() { o.variant = string(s.Variant) })
-	def("window", func() { o.window = s.Window })
-	def("shift", func() { o.shift = s.Shift })
+	// The window and shift are the tuned 4DVar's; 3DVar analyses at every observation time.
+	is3D := strings.EqualFold(o.variant, string(fourdvar.ThreeDVar))
+	if !is3D {
+		def("window", func() { o.window = s.Window })
+		def("shift", func() { o.shift = s.Shift })
+	}
 	def("obs-every", func() { o.obsEvery = s.ObsEvery })
 	def("obs-sigma", func() { o.obsSigma = s.ObsSigma })
 	def("b", func() { o.b = s.B })
 	def("b-sigma", func() { o.bSigma = s.BSigma })
 	def("b-length", func() { o.bLength = s.BLength })
-	def("cycles", func() { o.cycles = s.Cycles })
-	def("burn-in", func() { o.burnIn = s.BurnIn })
+	shift := o.shift
+	switch {
+	case is3D && shift == 0:
+		shift = o.obsEvery
+	case shift == 0:
+		shift = o.window
+	}
+	cycles, burnIn := s.Cycles(shift)
+	def("cycles", func() { o.cycles = cycles })
+	def("burn-in", func() { o.burnIn = burnIn })
 	if s.Outer > 0 {
 		def("outer", func() { o.outer = s.Outer })
 	}
