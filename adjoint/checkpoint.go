@@ -52,6 +52,25 @@ type Stepper interface {
 	StepAdjoint(ax, ap, x, ay []float64)
 }
 
+// TapedStepper is a Stepper that can save, while it steps, what its adjoint would otherwise
+// recompute from x (the stage states of a Runge–Kutta step), so that the adjoint step skips
+// the recomputation: the same trade of memory for recomputation as checkpointing, one level
+// down. Loop uses it when Loop.Tape is set.
+type TapedStepper interface {
+	Stepper
+
+	// TapeLen returns the number of values StepTape saves.
+	TapeLen() int
+
+	// StepTape sets dst = M(x) exactly as Step does and saves in tape, of length TapeLen,
+	// what StepAdjointTape needs.
+	StepTape(dst, tape, x []float64)
+
+	// StepAdjointTape accumulates exactly what StepAdjoint(ax, ap, x, ay) accumulates, bit
+	// for bit, reading the tape that StepTape saved at x.
+	StepAdjointTape(ax, ap, x, tape, ay []float64)
+}
+
 // LoopCost is a cost that sums one term per state of a time loop,
 //
 //	J = Σ_{k=0}^{K} J_k(x_k),
@@ -240,11 +259,21 @@ type Loop struct {
 	// Policy is the checkpointing policy; nil means StoreAll.
 	Policy Policy
 
+	// Tape, when set and Model is a TapedStepper, saves the step tape of every stored state
+	// beside it, so that the adjoint steps from stored states need no recomputation inside
+	// the step. Each snapshot then holds TapeLen more values (three states for RK4): for
+	// StoreAll that is four times the memory, for a gradient about a third faster. The
+	// results are the same to the last bit either way.
+	Tape bool
+
 	// Stats describes the last Gradient call.
 	Stats LoopStats
 
 	n        int
-	store    []float64 // snapshots, n each
+	tm       TapedStepper // Model when Tape is in use, else nil
+	tl       int          // tm.TapeLen(), 0 without a tape
+	store    []float64    // snapshots, n + tl each: the state, then its step's tape
+	taped    []bool       // whether a slot's tape holds the step from its state
 	free     []int     // free snapshot slots
 	inUse    int
 	work     [3][]float64 // two to step through, one to recompute into
@@ -337,6 +366,10 @@ func (l *Loop) start(op string, x0 []float64, steps int, cost LoopCost) error {
 		l.store = nil
 	}
 	l.cost, l.steps, l.seen, l.total, l.err = cost, steps, -1, 0, nil
+	l.tm, l.tl = nil, 0
+	if tm, ok := l.Model.(TapedStepper); ok && l.Tape {
+		l.tm, l.tl = tm, tm.TapeLen()
+	}
 	l.policy = l.Policy
 	switch p := l.policy.(type) {
 	case nil:
@@ -353,8 +386,11 @@ func (l *Loop) start(op string, x0 []float64, steps int, cost LoopCost) error {
 
 // reserve sizes the snapshot store for s states and marks every slot free.
 func (l *Loop) reserve(s int) {
-	if len(l.store) < s*l.n {
-		l.store = make([]float64, s*l.n)
+	if len(l.store) < s*(l.n+l.tl) {
+		l.store = make([]float64, s*(l.n+l.tl))
+	}
+	if len(l.taped) < s {
+		l.taped = make([]bool, s)
 	}
 	l.free = l.free[:0]
 	for i := s - 1; i >= 0; i-- {
@@ -363,7 +399,15 @@ func (l *Loop) reserve(s int) {
 	l.inUse = 0
 }
 
-func (l *Loop) slot(i int) []float64 { return l.store[i*l.n : (i+1)*l.n : (i+1)*l.n] }
+func (l *Loop) slot(i int) []float64 {
+	w := l.n + l.tl
+	return l.store[i*w : i*w+l.n : i*w+l.n]
+}
+
+func (l *Loop) tape(i int) []float64 {
+	w := l.n + l.tl
+	return l.store[i*w+l.n : (i+1)*w : (i+1)*w]
+}
 
 func (l *Loop) take() int {
 	if len(l.free) == 0 {
@@ -371,6 +415,7 @@ func (l *Loop) take() int {
 	}
 	i := l.free[len(l.free)-1]
 	l.free = l.free[:len(l.free)-1]
+	l.taped[i] = false
 	l.inUse++
 	l.Stats.Snapshots = max(l.Stats.Snapshots, l.inUse)
 	return i
@@ -401,16 +446,22 @@ func (l *Loop) visit(k int, x []float64) bool {
 	return true
 }
 
-// advance steps from x_a (in from) to x_b and writes x_b to dst, stepping through work[0]
-// and work[1]; dst is a snapshot or work[2].
-func (l *Loop) advance(from []float64, a, b int, dst []float64) bool {
-	x := from
+// advance steps from x_a (in slot sa) to x_b and writes x_b to dst, stepping through work[0]
+// and work[1]; dst is a snapshot or work[2]. With a tape, the first step saves its tape in
+// slot sa.
+func (l *Loop) advance(sa, a, b int, dst []float64) bool {
+	x := l.slot(sa)
 	for k := a + 1; k <= b; k++ {
 		y := l.work[k%2]
 		if k == b {
 			y = dst
 		}
-		l.Model.Step(y, x)
+		if k == a+1 && l.tm != nil {
+			l.tm.StepTape(y, l.tape(sa), x)
+			l.taped[sa] = true
+		} else {
+			l.Model.Step(y, x)
+		}
 		l.Stats.Forward++
 		if !l.visit(k, y) {
 			return false
@@ -424,28 +475,27 @@ func (l *Loop) advance(from []float64, a, b int, dst []float64) bool {
 // (sa included) available. On entry l.adj holds x̃_b, except when b = K, where the final
 // state is computed here to seed it; on return it holds x̃_a.
 func (l *Loop) reverse(a, b, sa, free int) bool {
-	xa := l.slot(sa)
 	if b-a == 1 {
-		return l.adjointStep(a, xa)
+		return l.adjointStep(a, sa)
 	}
 	if free < 2 {
 		// Only x_a is stored: recompute from it for every step, the last one first.
 		for k := b - 1; k > a; k-- {
-			if !l.advance(xa, a, k, l.work[2]) {
+			if !l.advance(sa, a, k, l.work[2]) {
 				return false
 			}
-			if !l.adjointStep(k, l.work[2]) {
+			if !l.adjointStep(k, -1) {
 				return false
 			}
 		}
-		return l.adjointStep(a, xa)
+		return l.adjointStep(a, sa)
 	}
 	m := l.policy.Split(b-a, free)
 	if m < 1 || m >= b-a {
 		panic(fmt.Sprintf("adjoint: Loop: policy %T split %d steps at %d", l.policy, b-a, m))
 	}
 	sm := l.take()
-	if !l.advance(xa, a, a+m, l.slot(sm)) {
+	if !l.advance(sa, a, a+m, l.slot(sm)) {
 		return false
 	}
 	if !l.reverse(a+m, b, sm, free-1) {
@@ -455,12 +505,22 @@ func (l *Loop) reverse(a, b, sa, free int) bool {
 	return l.reverse(a, a+m, sa, free)
 }
 
-// adjointStep sets l.adj from x̃_{k+1} to x̃_k = M'(x_k)ᵀ x̃_{k+1} + ∂J_k/∂x_k. At k = K−1 it
-// first computes x_K from x_k and seeds x̃_K = ∂J_K/∂x_K.
-func (l *Loop) adjointStep(k int, x []float64) bool {
+// adjointStep sets l.adj from x̃_{k+1} to x̃_k = M'(x_k)ᵀ x̃_{k+1} + ∂J_k/∂x_k, with x_k in
+// slot sk, or in work[2] when sk < 0. At k = K−1 it first computes x_K from x_k and seeds
+// x̃_K = ∂J_K/∂x_K.
+func (l *Loop) adjointStep(k, sk int) bool {
+	x := l.work[2]
+	if sk >= 0 {
+		x = l.slot(sk)
+	}
 	if k == l.steps-1 {
 		y := l.work[0] // x is a snapshot or work[2]
-		l.Model.Step(y, x)
+		if sk >= 0 && l.tm != nil {
+			l.tm.StepTape(y, l.tape(sk), x)
+			l.taped[sk] = true
+		} else {
+			l.Model.Step(y, x)
+		}
 		l.Stats.Forward++
 		if !l.visit(k+1, y) {
 			return false
@@ -469,7 +529,11 @@ func (l *Loop) adjointStep(k int, x []float64) bool {
 		l.cost.AddGradient(l.adj, k+1, y)
 	}
 	clear(l.tmp)
-	l.Model.StepAdjoint(l.tmp, l.gp, x, l.adj)
+	if sk >= 0 && l.tm != nil && l.taped[sk] {
+		l.tm.StepAdjointTape(l.tmp, l.gp, x, l.tape(sk), l.adj)
+	} else {
+		l.Model.StepAdjoint(l.tmp, l.gp, x, l.adj)
+	}
 	l.cost.AddGradient(l.tmp, k, x)
 	l.adj, l.tmp = l.tmp, l.adj
 	if i, ok := firstNonFinite(l.adj); !ok {

@@ -327,3 +327,70 @@ func TestLoopGradientAllocationFree(t *testing.T) {
 		}
 	}
 }
+
+// tapedEuler96 saves a copy of x as its "tape" and linearises at the tape, so a stale or
+// misplaced tape gives a wrong gradient; it panics outright if the tape is not x's.
+type tapedEuler96 struct {
+	*euler96
+	n                int
+	tapeSteps, reads int
+}
+
+func (m *tapedEuler96) TapeLen() int { return m.n }
+
+func (m *tapedEuler96) StepTape(dst, tape, x []float64) {
+	m.tapeSteps++
+	copy(tape, x)
+	m.Step(dst, x)
+}
+
+func (m *tapedEuler96) StepAdjointTape(ax, ap, x, tape, ay []float64) {
+	m.reads++
+	if !bitwiseEqual(tape, x) {
+		panic("StepAdjointTape: the tape was not saved at x")
+	}
+	m.StepAdjoint(ax, ap, tape, ay)
+	m.adjoint-- // counted once, by reads
+}
+
+// TestLoopTapeBitwiseAndUsed checks Loop.Tape: every policy gives StoreAll's untaped result to
+// the last bit, StoreAll reads a tape in every adjoint step, and the recursive policies read
+// one wherever the step from a stored state has been taken since the state was stored.
+func TestLoopTapeBitwiseAndUsed(t *testing.T) {
+	const n, steps = 9, 200
+	m0, x0, cost := setup(n, steps)
+	gx, gp := make([]float64, n), make([]float64, 1)
+	J, err := (&adjoint.Loop{Model: m0}).Gradient(gx, gp, x0, steps, cost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []adjoint.Policy{adjoint.StoreAll{}, adjoint.StoreEvery{K: 15}, adjoint.Revolve{Snapshots: 6}, adjoint.Revolve{Snapshots: 1}} {
+		m := &tapedEuler96{euler96: &euler96{F: 8, dt: 0.01}, n: n}
+		l := &adjoint.Loop{Model: m, Policy: p, Tape: true}
+		hx, hp := make([]float64, n), make([]float64, 1)
+		K, err := l.Gradient(hx, hp, x0, steps, cost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if K != J || hp[0] != gp[0] || !bitwiseEqual(hx, gx) {
+			t.Errorf("%#v with a tape: result differs from StoreAll's", p)
+		}
+		if m.reads+m.adjoint != steps {
+			t.Errorf("%#v: %d taped and %d plain adjoint steps for %d steps", p, m.reads, m.adjoint, steps)
+		}
+		switch p.(type) {
+		case adjoint.StoreAll:
+			if m.reads != steps {
+				t.Errorf("StoreAll with a tape: %d of %d adjoint steps read a tape", m.reads, steps)
+			}
+		case adjoint.Revolve:
+			if p.(adjoint.Revolve).Snapshots == 1 && m.reads != 1 {
+				// Only x_0 is stored; only the last adjoint step, from x_0, has its tape.
+				t.Errorf("Revolve{1} with a tape: %d adjoint steps read a tape, want 1", m.reads)
+			}
+		}
+		if m.reads == 0 {
+			t.Errorf("%#v: the tape was never read", p)
+		}
+	}
+}

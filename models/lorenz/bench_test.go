@@ -120,11 +120,15 @@ func BenchmarkL96(b *testing.B) {
 				sink = plainForward(x0, cost.y, m.F, m.Dt, benchSteps, buf)
 			}
 		})
-		for _, kind := range []string{"fused", "composed"} {
+		for _, kind := range []string{"fused", "fused-notape", "composed"} {
 			var model adjoint.Stepper = m
 			if kind == "composed" {
 				model = NewComposed(m)
 			}
+			// "fused" keeps each stored state's RK4 stage states (Loop.Tape), as a
+			// framework's autograd keeps its activations; "fused-notape" recomputes them
+			// in each adjoint step and stores one state per step.
+			tape := kind == "fused"
 			b.Run(fmt.Sprintf("N=%d/%s/forward", n, kind), func(b *testing.B) {
 				l := &adjoint.Loop{Model: model}
 				b.ReportAllocs()
@@ -137,7 +141,7 @@ func BenchmarkL96(b *testing.B) {
 				}
 			})
 			b.Run(fmt.Sprintf("N=%d/%s/gradient", n, kind), func(b *testing.B) {
-				l := &adjoint.Loop{Model: model}
+				l := &adjoint.Loop{Model: model, Tape: tape}
 				gx, gp := make([]float64, n), make([]float64, 1)
 				b.ReportAllocs()
 				for b.Loop() {
@@ -198,7 +202,7 @@ func windowCostTape(m *L96, x0, y []float64, steps int) (t *adjoint.Tape, x, p, 
 func BenchmarkL96PyTorchWindow(b *testing.B) {
 	m, x0, cost := benchSetup(40)
 	var c adjoint.LoopCost = cost
-	l := &adjoint.Loop{Model: m}
+	l := &adjoint.Loop{Model: m, Tape: true}
 	b.Run("fused/forward", func(b *testing.B) {
 		for b.Loop() {
 			v, _ := l.Value(x0, 20, c)

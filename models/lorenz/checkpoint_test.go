@@ -28,8 +28,8 @@ func TestRevolveL96MatchesStoreAll(t *testing.T) {
 	const n, steps, snaps = 10_000, 1000, 20
 	m, x0, cost := benchSetup(n)
 	var c adjoint.LoopCost = cost
-	grad := func(p adjoint.Policy) ([]float64, []float64, float64, adjoint.LoopStats) {
-		l := &adjoint.Loop{Model: m, Policy: p}
+	grad := func(p adjoint.Policy, tape ...bool) ([]float64, []float64, float64, adjoint.LoopStats) {
+		l := &adjoint.Loop{Model: m, Policy: p, Tape: len(tape) > 0}
 		gx, gp := make([]float64, n), make([]float64, 1)
 		J, err := l.Gradient(gx, gp, x0, steps, c)
 		if err != nil {
@@ -51,6 +51,13 @@ func TestRevolveL96MatchesStoreAll(t *testing.T) {
 	for i := range gx {
 		if math.Float64bits(rx[i]) != math.Float64bits(gx[i]) {
 			t.Fatalf("∂J/∂x0[%d]: Revolve %v, StoreAll %v", i, rx[i], gx[i])
+		}
+	}
+	// With the RK4 stage tape: the same bits.
+	for _, p := range []adjoint.Policy{adjoint.StoreAll{}, adjoint.Revolve{Snapshots: snaps}} {
+		tx, tp, tJ, _ := grad(p, true)
+		if tJ != J || tp[0] != gp[0] || !bitsEqual(tx, gx) {
+			t.Errorf("%#v with the stage tape: gradient differs from StoreAll's", p)
 		}
 	}
 	t.Logf("StoreAll: %d states; Revolve: %d states, %d forward steps (%d recomputed)", all.Snapshots, rev.Snapshots, rev.Forward, rev.Recomputed)
@@ -87,6 +94,15 @@ func TestRevolveL96MillionUnder2GiB(t *testing.T) {
 	if want := adjoint.RevolveForward(steps, snaps) + 1; s.Forward != want || s.Snapshots != snaps {
 		t.Errorf("%d forward steps with %d snapshots, want %d with %d", s.Forward, s.Snapshots, want, snaps)
 	}
+}
+
+func bitsEqual(a, b []float64) bool {
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			return false
+		}
+	}
+	return len(a) == len(b)
 }
 
 // peakRSS returns the process's peak resident set size (VmHWM) in bytes.

@@ -58,15 +58,40 @@ func (w *integrator) ensure(n int) {
 // hundred steps.
 func (w *integrator) step(f field, s Integrator, dt float64, dst, x []float64) {
 	w.ensure(len(x))
+	w.stepStages(f, s, dt, dst, x, w.x2, w.x3, w.x4)
+}
+
+// stepStages is step with the RK4 stage states written to x2, x3 and x4.
+func (w *integrator) stepStages(f field, s Integrator, dt float64, dst, x, x2, x3, x4 []float64) {
 	if s == Euler {
 		f.eval(w.k1, dst, x, x, dt)
 		return
 	}
 	h, dt6 := dt/2, dt/6
-	f.eval(w.k1, w.x2, x, x, h)
-	f.eval(w.k2, w.x3, w.x2, x, h)
-	f.eval(w.k3, w.x4, w.x3, x, dt)
-	f.last(dst, w.x4, x, w.k1, w.k2, w.k3, dt6)
+	f.eval(w.k1, x2, x, x, h)
+	f.eval(w.k2, x3, x2, x, h)
+	f.eval(w.k3, x4, x3, x, dt)
+	f.last(dst, x4, x, w.k1, w.k2, w.k3, dt6)
+}
+
+// tapeLen is the length of the tape of a step: the three RK4 stage states, nothing for Euler.
+func tapeLen(s Integrator, n int) int {
+	if s == Euler {
+		return 0
+	}
+	return 3 * n
+}
+
+// stepTape is step saving the stage states in tape, bit for bit the ones stepAdjoint would
+// recompute.
+func (w *integrator) stepTape(f field, s Integrator, dt float64, dst, tape, x []float64) {
+	w.ensure(len(x))
+	if s == Euler {
+		w.stepStages(f, s, dt, dst, x, nil, nil, nil)
+		return
+	}
+	n := len(x)
+	w.stepStages(f, s, dt, dst, x, tape[:n], tape[n:2*n], tape[2*n:3*n])
 }
 
 // stepTangent sets dy = M'(x)·dx + M_p(x)·dp.
@@ -105,12 +130,29 @@ func (w *integrator) stepAdjoint(f field, s Integrator, dt float64, ax, ap, x, a
 		return
 	}
 	// The stage states only: their slopes are not needed by the adjoint.
-	h, dt3, dt6 := dt/2, dt/3, dt/6
+	h := dt / 2
 	f.eval(w.k1, w.x2, x, x, h)
 	f.eval(w.k2, w.x3, w.x2, x, h)
 	f.eval(nil, w.x4, w.x3, x, dt)
-	f.adjoint(ax, w.g3, ap, w.x4, ay, ay, dt6, dt3, dt, 1)
-	f.adjoint(ax, w.g2, ap, w.x3, w.g3, ay, 1, dt3, h, 0)
-	f.adjoint(ax, w.g1, ap, w.x2, w.g2, ay, 1, dt6, h, 0)
+	w.adjointStages(f, dt, ax, ap, x, w.x2, w.x3, w.x4, ay)
+}
+
+// stepAdjointTape is stepAdjoint with the stage states read from a tape saved by stepTape.
+func (w *integrator) stepAdjointTape(f field, s Integrator, dt float64, ax, ap, x, tape, ay []float64) {
+	w.ensure(len(x))
+	if s == Euler {
+		f.adjoint(ax, nil, ap, x, ay, ay, dt, 0, 0, 1)
+		return
+	}
+	n := len(x)
+	w.adjointStages(f, dt, ax, ap, x, tape[:n], tape[n:2*n], tape[2*n:3*n], ay)
+}
+
+// adjointStages runs the four RK4 stages backwards from the stage states x2, x3, x4.
+func (w *integrator) adjointStages(f field, dt float64, ax, ap, x, x2, x3, x4, ay []float64) {
+	h, dt3, dt6 := dt/2, dt/3, dt/6
+	f.adjoint(ax, w.g3, ap, x4, ay, ay, dt6, dt3, dt, 1)
+	f.adjoint(ax, w.g2, ap, x3, w.g3, ay, 1, dt3, h, 0)
+	f.adjoint(ax, w.g1, ap, x2, w.g2, ay, 1, dt6, h, 0)
 	f.adjoint(ax, nil, ap, x, w.g1, ay, 1, 0, 0, 0)
 }

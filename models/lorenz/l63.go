@@ -36,8 +36,9 @@ type L63 struct {
 }
 
 var (
-	_ Model      = (*L63)(nil)
-	_ Composable = (*L63)(nil)
+	_ Model                = (*L63)(nil)
+	_ Composable           = (*L63)(nil)
+	_ adjoint.TapedStepper = (*L63)(nil)
 )
 
 // NewL63 returns a Lorenz-63 model with σ = 10, ρ = 28, β = 8/3, Dt = 0.01 and RK4.
@@ -97,6 +98,31 @@ func (m *L63) StepAdjoint(ax, ap, x, ay []float64) {
 	m.check("StepAdjoint", ax, x, ay)
 	checkParams("L63.StepAdjoint", ap, 3)
 	m.work.stepAdjoint(m, m.Integrator, m.Dt, ax, ap, x, ay)
+}
+
+// TapeLen returns the length of the tape StepTape saves: the three RK4 stage states (3·Dim),
+// or 0 for Euler, whose adjoint recomputes nothing.
+func (m *L63) TapeLen() int { return tapeLen(m.Integrator, m.Dim()) }
+
+// StepTape sets dst = M(x) exactly as Step does and saves the RK4 stage states in tape, of
+// length TapeLen, for StepAdjointTape.
+func (m *L63) StepTape(dst, tape, x []float64) {
+	m.check("StepTape", dst, x)
+	if len(tape) != m.TapeLen() {
+		panic(fmt.Sprintf("lorenz: L63.StepTape: tape of length %d, want %d", len(tape), m.TapeLen()))
+	}
+	m.work.stepTape(m, m.Integrator, m.Dt, dst, tape, x)
+}
+
+// StepAdjointTape accumulates exactly what StepAdjoint does, bit for bit, reading the stage
+// states from the tape StepTape saved at x instead of recomputing them.
+func (m *L63) StepAdjointTape(ax, ap, x, tape, ay []float64) {
+	m.check("StepAdjointTape", ax, x, ay)
+	checkParams("L63.StepAdjointTape", ap, m.NumParams())
+	if len(tape) != m.TapeLen() {
+		panic(fmt.Sprintf("lorenz: L63.StepAdjointTape: tape of length %d, want %d", len(tape), m.TapeLen()))
+	}
+	m.work.stepAdjointTape(m, m.Integrator, m.Dt, ax, ap, x, tape, ay)
 }
 
 // eval rounds every product on its own (explicit float64 conversions forbid fused

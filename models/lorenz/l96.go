@@ -37,8 +37,9 @@ type L96 struct {
 }
 
 var (
-	_ Model      = (*L96)(nil)
-	_ Composable = (*L96)(nil)
+	_ Model                = (*L96)(nil)
+	_ Composable           = (*L96)(nil)
+	_ adjoint.TapedStepper = (*L96)(nil)
 )
 
 // NewL96 returns a Lorenz-96 model with n variables, F = 8, Dt = 0.05 and RK4. It returns an
@@ -115,6 +116,31 @@ func checkParams(op string, p []float64, n int) {
 	if p != nil && len(p) != n {
 		panic(fmt.Sprintf("lorenz: %s: %d parameters, want %d", op, len(p), n))
 	}
+}
+
+// TapeLen returns the length of the tape StepTape saves: the three RK4 stage states (3·Dim),
+// or 0 for Euler, whose adjoint recomputes nothing.
+func (m *L96) TapeLen() int { return tapeLen(m.Integrator, m.Dim()) }
+
+// StepTape sets dst = M(x) exactly as Step does and saves the RK4 stage states in tape, of
+// length TapeLen, for StepAdjointTape.
+func (m *L96) StepTape(dst, tape, x []float64) {
+	m.check("StepTape", dst, x)
+	if len(tape) != m.TapeLen() {
+		panic(fmt.Sprintf("lorenz: L96.StepTape: tape of length %d, want %d", len(tape), m.TapeLen()))
+	}
+	m.work.stepTape(m, m.Integrator, m.Dt, dst, tape, x)
+}
+
+// StepAdjointTape accumulates exactly what StepAdjoint does, bit for bit, reading the stage
+// states from the tape StepTape saved at x instead of recomputing them.
+func (m *L96) StepAdjointTape(ax, ap, x, tape, ay []float64) {
+	m.check("StepAdjointTape", ax, x, ay)
+	checkParams("L96.StepAdjointTape", ap, m.NumParams())
+	if len(tape) != m.TapeLen() {
+		panic(fmt.Sprintf("lorenz: L96.StepAdjointTape: tape of length %d, want %d", len(tape), m.TapeLen()))
+	}
+	m.work.stepAdjointTape(m, m.Integrator, m.Dt, ax, ap, x, tape, ay)
 }
 
 // eval sets k_i = (x_{i+1} − x_{i−2}) x_{i−1} − x_i + F and next = base + h·k. The interior
