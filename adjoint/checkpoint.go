@@ -274,7 +274,7 @@ type Loop struct {
 	tl       int          // tm.TapeLen(), 0 without a tape
 	store    []float64    // snapshots, n + tl each: the state, then its step's tape
 	taped    []bool       // whether a slot's tape holds the step from its state
-	free     []int     // free snapshot slots
+	free     []int        // free snapshot slots
 	inUse    int
 	work     [3][]float64 // two to step through, one to recompute into
 	adj, tmp []float64
