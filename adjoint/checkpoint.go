@@ -262,7 +262,7 @@ type Loop struct {
 	// Tape, when set and Model is a TapedStepper, saves the step tape of every stored state
 	// beside it, so that the adjoint steps from stored states need no recomputation inside
 	// the step. Each snapshot then holds TapeLen more values (three states for RK4): for
-	// StoreAll that is four times the memory, for a gradient about a third faster. The
+	// StoreAll that is four times the memory, for a gradient about a fifth faster. The
 	// results are the same to the last bit either way.
 	Tape bool
 
