@@ -237,6 +237,9 @@ func All() []*Experiment {
 		vanishingExperiment(),
 		backpropExperiment(),
 		mcDropoutExperiment(),
+		lorenz63Experiment(),
+		lorenz96Experiment(),
+		windowExperiment(),
 	}
 }
 
