@@ -21,8 +21,8 @@ type Stats struct {
 
 	// OuterLoops and HessVecs count, for incremental 4DVar, the relinearisations and the
 	// Gauss-Newton products of the inner loops.
-	OuterLoops int `json:"outer_loops,omitempty"`
-	HessVecs   int `json:"hess_vecs,omitempty"`
+	OuterLoops int `json:"outer_loops,omitempty"` // relinearisations
+	HessVecs   int `json:"hess_vecs,omitempty"`   // Gauss-Newton products
 
 	// Restarts counts the restarts after a trial point blew the model up (see
 	// Minimizer.Restarts).

@@ -66,7 +66,7 @@ type InputError struct {
 	File   string // file name, or a flag such as "--obs-sigma"
 	Line   int    // 1-based line; zero when not from a file
 	Column string // column name; empty when the whole row or file is at fault
-	Msg    string
+	Msg    string // what is wrong
 }
 
 // Error implements the error interface as "file:line: column c: message".

@@ -41,8 +41,8 @@ func WriteFileAtomic(path string, write func(w io.Writer) error) error {
 
 // Field is one member of an ordered JSON object.
 type Field struct {
-	Key   string
-	Value any
+	Key   string // member name
+	Value any    // member value: anything encoding/json takes, or an Object
 }
 
 // Object is a JSON object whose members keep their order and whose non-finite float64

@@ -17,8 +17,8 @@ type Published struct {
 // cycled 4DVar that adjunto runs on it. The model is named rather than held, since fourdvar
 // sees models only through the Model interface; the command line builds it.
 type Setup struct {
-	Name        string
-	Description string
+	Name        string // the --setup name
+	Description string // the setup and its source
 
 	Model   string  // "lorenz96" or "lorenz63"
 	N       int     // Lorenz-96 variables (ignored for Lorenz-63)
@@ -30,22 +30,22 @@ type Setup struct {
 	// ObsTimes is the number of observation times of the experiment and BurnInTimes how
 	// many of the first ones are left out of the averages; Cycles converts them to analyses
 	// for a given shift.
-	ObsTimes    int
-	BurnInTimes int
+	ObsTimes    int // observation times of the experiment
+	BurnInTimes int // observation times left out of the averages
 
 	// The tuned 4DVar: window and shift in steps, static B (kind "gaussian", "identity" or
 	// "climatology", standard deviation BSigma, length scale BLength), and how it was tuned.
-	Variant Variant
-	Window  int
-	Shift   int
-	B       string
-	BSigma  float64
-	BLength float64
-	Outer   int // outer loops for Incremental4DVar
-	Tuning  string
+	Variant Variant // the tuned analysis
+	Window  int     // window length in steps
+	Shift   int     // steps between analyses
+	B       string  // kind of B, for NewB
+	BSigma  float64 // σ_b
+	BLength float64 // length scale of a gaussian B
+	Outer   int     // outer loops for Incremental4DVar
+	Tuning  string  // how the settings were chosen
 
-	Target    float64 // the analysis RMSE the issue asks for
-	Published []Published
+	Target    float64     // the analysis RMSE the issue asks for
+	Published []Published // the literature's figures for this setup
 }
 
 // Setups returns the standard setups.

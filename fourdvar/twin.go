@@ -130,20 +130,20 @@ type Cycle struct {
 	RMSEAnalysisStart float64   `json:"rmse_analysis_start"` // analysis at the window's start
 	RMSEForecast      float64   `json:"rmse_forecast"`       // forecast from the window's end, Shift steps on
 	Params            []float64 `json:"params,omitempty"`    // analysed model parameters (Params4DVar)
-	WallSeconds       float64   `json:"wall_time_s"`
-	Error             string    `json:"error,omitempty"`
+	WallSeconds       float64   `json:"wall_time_s"`         // wall-clock time of the cycle
+	Error             string    `json:"error,omitempty"`     // why the analysis failed, or a line-search failure
 }
 
 // Summary averages the cycles after the burn-in.
 type Summary struct {
-	Cycles            int     `json:"cycles"`  // cycles averaged
-	BurnIn            int     `json:"burn_in"` // cycles left out
-	RMSEBackground    float64 `json:"rmse_background"`
-	RMSEAnalysis      float64 `json:"rmse_analysis"`
-	RMSEAnalysisStart float64 `json:"rmse_analysis_start"`
-	RMSEForecast      float64 `json:"rmse_forecast"`
-	Iterations        float64 `json:"iterations"`  // mean per analysis
-	Evaluations       float64 `json:"evaluations"` // mean per analysis
+	Cycles            int     `json:"cycles"`              // cycles averaged
+	BurnIn            int     `json:"burn_in"`             // cycles left out
+	RMSEBackground    float64 `json:"rmse_background"`     // mean of Cycle.RMSEBackground
+	RMSEAnalysis      float64 `json:"rmse_analysis"`       // mean of Cycle.RMSEAnalysis (window end)
+	RMSEAnalysisStart float64 `json:"rmse_analysis_start"` // mean of Cycle.RMSEAnalysisStart
+	RMSEForecast      float64 `json:"rmse_forecast"`       // mean of Cycle.RMSEForecast
+	Iterations        float64 `json:"iterations"`          // mean per analysis
+	Evaluations       float64 `json:"evaluations"`         // mean per analysis
 	// GradReduction is the geometric mean of ‖∇J‖ final / initial.
 	GradReduction float64 `json:"grad_reduction"`
 	WallSeconds   float64 `json:"wall_time_s"` // total, all cycles
@@ -154,22 +154,22 @@ type Summary struct {
 // analysis at every step covered by the cycles run so far: step Steps[i] of variable
 // Record[v] is Truth[v][i] etc.
 type Series struct {
-	Record     []int
-	Steps      []int
-	Truth      [][]float64
-	Background [][]float64
-	Analysis   [][]float64
+	Record     []int       // the recorded variables
+	Steps      []int       // steps of the truth run
+	Truth      [][]float64 // Truth[v][i]: variable Record[v] at Steps[i]
+	Background [][]float64 // the forecast from the previous analysis
+	Analysis   [][]float64 // the analysed trajectory
 	// ObsSteps and Obs hold the observations of the recorded variables, when the operator
 	// is the identity: Obs[v] at ObsSteps[v].
-	ObsSteps [][]int
-	Obs      [][]float64
+	ObsSteps [][]int     // steps of the observations of variable Record[v]
+	Obs      [][]float64 // their values
 }
 
 // Result is the outcome of a twin experiment.
 type Result struct {
-	Cycles  []Cycle
-	Summary Summary
-	Series  Series
+	Cycles  []Cycle // one record per cycle run
+	Summary Summary // averages after the burn-in
+	Series  Series  // time series for figures
 	// Histories[c] is J against iteration in cycle c.
 	Histories [][]float64
 }

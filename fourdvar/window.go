@@ -6,7 +6,7 @@ import "fmt"
 // error covariance, and the observations at steps 0 … Steps. Step 0 is the time of the
 // background (3DVar is the window with Steps = 0).
 type Window struct {
-	Model Model
+	Model Model      // the model, which fixes the time step
 	Steps int        // K, the number of model steps in the window
 	Xb    []float64  // background state x_b at step 0, len Model.Dim()
 	B     Covariance // background error covariance, Dim() = Model.Dim()
@@ -15,8 +15,8 @@ type Window struct {
 	// Pb and BP, when Pb is not nil, add the model parameters to the control vector: Pb is
 	// their background (prior) value, BP its error covariance. When Pb is nil the
 	// parameters are those of Model, fixed.
-	Pb []float64
-	BP Covariance
+	Pb []float64  // background parameters
+	BP Covariance // their error covariance
 }
 
 // NumObs returns the number of scalar observations in the window.
