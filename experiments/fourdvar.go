@@ -307,7 +307,7 @@ type WindowConfig struct {
 // DefaultWindowConfig returns the defaults.
 func DefaultWindowConfig() WindowConfig {
 	return WindowConfig{Setup: "bocquet2013", Windows: []int{4, 8, 12, 16, 24, 32, 48, 64}, Variants: []string{"4dvar", "incremental"},
-		Span: 1000, Outer: 3, BSigmas: []float64{0.15, 0.3, 0.6}, Seed: 1}
+		Span: 2000, Outer: 3, BSigmas: []float64{0.15, 0.3, 0.6}, Seed: 1}
 }
 
 // Validate checks the domains of the fields.

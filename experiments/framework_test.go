@@ -314,7 +314,7 @@ func TestWriteReport(t *testing.T) {
 	}
 	html := string(b)
 	for _, s := range []string{`<img src="fake/line.png"`, "A caption.", "A line.", `href="fake/line.svg"`,
-		"<th>x</th><td>1</td>", "it &lt;broke&gt;", `id="broken"`, "adjunto experiment run fake --config fake/config.json"} {
+		"<th>x</th><td>1</td>", "it &lt;broke&gt;", `id="broken"`, "adjunto experiment run fake --config fake/config.json --out ."} {
 		if !strings.Contains(html, s) {
 			t.Errorf("index.html lacks %q", s)
 		}

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -37,6 +39,24 @@ func WriteReport(dir string, entries []ReportEntry) error {
 		if r := e.Result; r != nil {
 			s.Summary, s.Caption, s.Elapsed = r.Summary, r.Caption, fmt.Sprintf("%.1f s", r.Elapsed)
 			for _, f := range r.Figures {
+				// Link only the files that are there: a report may be built from results
+				// trimmed to their PNGs for publishing.
+				has := func(name string) bool {
+					if name == "" {
+						return false
+					}
+					_, err := os.Stat(filepath.Join(dir, e.Name, name))
+					return err == nil
+				}
+				if !has(f.PNG) {
+					f.PNG = ""
+				}
+				if !has(f.SVG) {
+					f.SVG = ""
+				}
+				if !has(f.GIF) {
+					f.GIF = ""
+				}
 				rf := reportFigure{Caption: f.Caption}
 				switch {
 				case f.PNG != "":
@@ -266,7 +286,7 @@ func formatScalar(v any) string {
 
 // reproduceCommand is the command line that repeats the run from its saved config.
 func reproduceCommand(name string, _ json.RawMessage) string {
-	return fmt.Sprintf("adjunto experiment run %s --config %s/%s", name, name, ConfigFile)
+	return fmt.Sprintf("adjunto experiment run %s --config %s/%s --out .", name, name, ConfigFile)
 }
 
 var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
@@ -317,7 +337,7 @@ computes, its figures, its metrics and the config it ran with; repeat one with t
 {{end}}
 {{if .Config}}<details><summary>config</summary>
 <pre>{{.Config}}</pre>
-<p>Repeat: <code>{{.Command}}</code></p>
+<p>Repeat it, from this page's directory: <code>{{.Command}}</code></p>
 </details>{{end}}
 {{end}}
 </body>
