@@ -28,7 +28,9 @@ func linearWindow(seed uint64) *Window {
 
 func TestMinimizersAgreeOnQuadratic(t *testing.T) {
 	w := linearWindow(1)
-	ref, st, err := Minimizer{GradReduction: 1e-12, MaxIterations: 500}.Minimize(NewStrong(w))
+	// 1e-9 of ‖∇J_0‖ ≈ 68 is ~7e-8; tighter ends in line-search failures at round-off. The
+	// Hessian in v is ≥ I, so z is then within 7e-8 of the minimum.
+	ref, st, err := Minimizer{GradReduction: 1e-9, MaxIterations: 500}.Minimize(NewStrong(w))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,8 +52,8 @@ func TestMinimizersAgreeOnQuadratic(t *testing.T) {
 		z    []float64
 	}{{"incremental", zi}} {
 		for i := range ref {
-			// Both minima are accurate to ~1e-10 relative; 1e-7 absolute on O(1) controls.
-			if math.Abs(m.z[i]-ref[i]) > 1e-7 {
+			// Both minima are accurate to ~7e-8 (see above) on O(1) controls.
+			if math.Abs(m.z[i]-ref[i]) > 2e-7 {
 				t.Fatalf("%s: z[%d] = %v, L-BFGS gives %v", m.name, i, m.z[i], ref[i])
 			}
 		}

@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -114,6 +115,8 @@ type Circulant struct {
 	row      []float64 // correlation ρ(d), d = 0..n-1
 	sqrt     []float64 // first row of C^{1/2}
 	invSqrt  []float64 // first row of C^{-1/2}
+	convSqrt []float64 // sqrt and invSqrt laid out for circConv
+	convInv  []float64
 	eigen    []float64 // eigenvalues of C after flooring, k = 0..n-1
 	floored  int
 	length   float64
@@ -163,6 +166,8 @@ func NewCirculant(sigma float64, row []float64) *Circulant {
 		c.sqrt[d] = s / float64(n)
 		c.invSqrt[d] = si / float64(n)
 	}
+	c.convSqrt = convKernel(c.sqrt)
+	c.convInv = convKernel(c.invSqrt)
 	c.describe = fmt.Sprintf("circulant(n=%d, σ=%g)", n, sigma)
 	return c
 }
@@ -230,28 +235,32 @@ func (c *Circulant) String() string { return c.describe }
 // SqrtMul sets dst = C^{1/2} v by circular convolution.
 func (c *Circulant) SqrtMul(dst, v []float64) {
 	checkCov("Circulant.SqrtMul", c, dst, v)
-	circConv(dst, c.sqrt, v)
+	circConv(dst, c.convSqrt, v)
 }
 
 // SqrtSolve sets dst = C^{-1/2} x by circular convolution.
 func (c *Circulant) SqrtSolve(dst, x []float64) {
 	checkCov("Circulant.SqrtSolve", c, dst, x)
-	circConv(dst, c.invSqrt, x)
+	circConv(dst, c.convInv, x)
 }
 
-// circConv sets dst_i = Σ_j k_{(i-j) mod n} v_j. k is symmetric, k_d = k_{n-d}.
-func circConv(dst, k, v []float64) {
+// convKernel lays out the first row k of a circulant matrix so that row i of the matrix is
+// the contiguous slice r[n-1-i : 2n-1-i]: r[t] = k[(n-1-t) mod n]. A circular convolution
+// is then n dot products of contiguous slices, which gonum's assembly kernels vectorise.
+func convKernel(k []float64) []float64 {
 	n := len(k)
+	r := make([]float64, 2*n-1)
+	for t := range r {
+		r[t] = k[((n-1-t)%n+n)%n]
+	}
+	return r
+}
+
+// circConv sets dst_i = Σ_j k_{(i-j) mod n} v_j, r being k laid out by convKernel.
+func circConv(dst, r, v []float64) {
+	n := len(v)
 	for i := range n {
-		var s float64
-		// j ≤ i: d = i-j; j > i: d = n+i-j.
-		for j := 0; j <= i; j++ {
-			s += k[i-j] * v[j]
-		}
-		for j := i + 1; j < n; j++ {
-			s += k[n+i-j] * v[j]
-		}
-		dst[i] = s
+		dst[i] = floats.Dot(r[n-1-i:2*n-1-i], v)
 	}
 }
 
