@@ -43,9 +43,9 @@ func (c *ActivationsConfig) Validate() error {
 
 // ActivationMetrics describes one activation on the grid.
 type ActivationMetrics struct {
-	Name string  `json:"name"`
-	Min  float64 `json:"min"`
-	Max  float64 `json:"max"`
+	Name string  `json:"name"` // the activation, as the figure labels it
+	Min  float64 `json:"min"`  // min of h over the grid
+	Max  float64 `json:"max"`  // max of h over the grid
 	// DerivAtOne is h'(1) from the tangent-linear sweep.
 	DerivAtOne float64 `json:"deriv_at_1"`
 	// MaxTLvsFD is max |h'_TL(x) − (h(x+s) − h(x−s))/2s| over the grid points at least 10
@@ -59,9 +59,9 @@ type ActivationMetrics struct {
 
 // ActivationsMetrics are the metrics of the activations experiment.
 type ActivationsMetrics struct {
-	Activations []ActivationMetrics `json:"activations"`
-	MaxTLvsFD   float64             `json:"max_tl_vs_fd"`
-	MaxTLvsAD   float64             `json:"max_tl_vs_ad"`
+	Activations []ActivationMetrics `json:"activations"`  // one record per activation, in the figure's order
+	MaxTLvsFD   float64             `json:"max_tl_vs_fd"` // largest MaxTLvsFD over the activations
+	MaxTLvsAD   float64             `json:"max_tl_vs_ad"` // largest MaxTLvsAD over the activations
 }
 
 // activation is one activation function h of the engine, with the points where h is not

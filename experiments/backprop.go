@@ -53,11 +53,11 @@ func (c *BackpropConfig) Validate() error {
 
 // CheckSummary condenses the four reports of package verify on one map.
 type CheckSummary struct {
-	DotProduct       float64 `json:"dot_product"`
-	Taylor           float64 `json:"taylor"`
-	Gradient         float64 `json:"gradient"`
-	FiniteDifference float64 `json:"finite_difference"`
-	Pass             bool    `json:"pass"`
+	DotProduct       float64 `json:"dot_product"`       // relative error of ⟨L δx, ỹ⟩ = ⟨δx, Lᵀ ỹ⟩
+	Taylor           float64 `json:"taylor"`            // best relative residual e(α) of the Taylor test
+	Gradient         float64 `json:"gradient"`          // best |ρ(α) − 1| of the gradient test
+	FiniteDifference float64 `json:"finite_difference"` // relative error against central differences
+	Pass             bool    `json:"pass"`              // all four within their tolerances
 }
 
 func summarize(rs []verify.Report) CheckSummary {
@@ -84,7 +84,7 @@ type BackpropMetrics struct {
 	// QuadHandVsTape compares the course's hand-written adjoint x̃_k = 2α x_k x̃_{k+1} with
 	// the engine's reverse sweep over the composed model.
 	QuadHandVsTape float64      `json:"quad_hand_vs_tape"`
-	QuadChecks     CheckSummary `json:"quad_checks"`
+	QuadChecks     CheckSummary `json:"quad_checks"` // verify's checks of the quadratic model's hand-written TL and AD
 	// Params is the number of weights and biases of the network.
 	Params int `json:"params"`
 	// BackpropVsAdjoint compares backpropagation (the engine's reverse sweep over Dense and
@@ -95,8 +95,8 @@ type BackpropMetrics struct {
 	// FusedVsComposed compares the reverse sweep over the fused layer primitive (one
 	// primitive per layer with hand-written TL and AD) with the one over composed primitives.
 	FusedVsComposed float64      `json:"fused_vs_composed"`
-	NetChecks       CheckSummary `json:"net_checks"`
-	J               float64      `json:"J"`
+	NetChecks       CheckSummary `json:"net_checks"` // verify's checks of the network's hand-written TL and AD
+	J               float64      `json:"J"`          // the network's loss at its initial weights
 }
 
 func backpropExperiment() *Experiment {

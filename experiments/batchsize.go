@@ -51,24 +51,24 @@ func (c *BatchSizeConfig) Validate() error {
 
 // BatchRun is the training with one batch size.
 type BatchRun struct {
-	Name      string  `json:"name"`
-	BatchSize int     `json:"batch_size"`
-	Steps     int     `json:"steps"`
-	FinalJ    float64 `json:"final_train_J"`
-	FinalValJ float64 `json:"final_val_J"`
+	Name      string  `json:"name"`          // label of the batch size
+	BatchSize int     `json:"batch_size"`    // B; 0 is the full batch
+	Steps     int     `json:"steps"`         // optimiser steps taken
+	FinalJ    float64 `json:"final_train_J"` // training loss of the last epoch
+	FinalValJ float64 `json:"final_val_J"`   // validation loss after the last epoch
 	// Seconds is the wall-clock time of the training; unlike the losses it varies from run
 	// to run and machine to machine.
 	Seconds float64 `json:"seconds"`
 	// EpochsTo is the first epoch whose validation J is within 10% of the best final one
 	// over all batch sizes, −1 if never.
 	EpochsTo  int     `json:"epochs_to_target"`
-	SecondsTo float64 `json:"seconds_to_target"`
+	SecondsTo float64 `json:"seconds_to_target"` // wall time at EpochsTo
 }
 
 // BatchSizeMetrics are the metrics of the batch-size experiment.
 type BatchSizeMetrics struct {
-	Runs   []BatchRun `json:"runs"`
-	Target float64    `json:"target_val_J"`
+	Runs   []BatchRun `json:"runs"`         // one record per batch size
+	Target float64    `json:"target_val_J"` // 1.1 × the best final validation J, the level EpochsTo measures
 }
 
 func batchSizeExperiment() *Experiment {

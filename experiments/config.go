@@ -21,10 +21,10 @@ type Validator interface {
 // Field describes one settable field of a config: its key (the field's json tag), its type as
 // a user writes it, its current value and the help text of its `help` tag.
 type Field struct {
-	Key   string
-	Type  string
-	Value string
-	Help  string
+	Key   string // the json tag
+	Type  string // the type as --set wants it, e.g. "number"
+	Value string // the current value in the form Set reads
+	Help  string // the help tag
 }
 
 // Fields lists the settable fields of the config cfg, a pointer to a struct, in declaration

@@ -90,21 +90,21 @@ type Figure struct {
 // Table is a preformatted text table an experiment wants shown beside its figures, such as a
 // Taylor-test table or a network's learned parameters.
 type Table struct {
-	Title string `json:"title"`
-	Text  string `json:"text"`
+	Title string `json:"title"` // what the table shows
+	Text  string `json:"text"`  // the table, preformatted
 }
 
 // Result is the record of a finished run, written as manifest.json next to metrics.json and
 // config.json; the report is built from it.
 type Result struct {
-	Name    string          `json:"name"`
-	Summary string          `json:"summary"`
-	Caption string          `json:"caption"`
-	Config  json.RawMessage `json:"config"`
-	Metrics json.RawMessage `json:"metrics"`
-	Figures []Figure        `json:"figures"`
-	Tables  []Table         `json:"tables,omitempty"`
-	Files   []string        `json:"files,omitempty"`
+	Name    string          `json:"name"`             // the experiment's name
+	Summary string          `json:"summary"`          // the experiment's one-line summary
+	Caption string          `json:"caption"`          // the experiment's caption
+	Config  json.RawMessage `json:"config"`           // the config the run used, as in config.json
+	Metrics json.RawMessage `json:"metrics"`          // the metrics, as in metrics.json
+	Figures []Figure        `json:"figures"`          // the figures, in the order written
+	Tables  []Table         `json:"tables,omitempty"` // the text tables, in the order written
+	Files   []string        `json:"files,omitempty"`  // every file written, figures, series and tables
 	// Elapsed is the wall-clock time of the run in seconds.
 	Elapsed float64 `json:"elapsed_seconds"`
 }

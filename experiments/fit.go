@@ -51,18 +51,18 @@ func nonNegativeInt(name string, v int) error {
 
 // FitRun is the outcome of one network of the fit experiment.
 type FitRun struct {
-	Activation string  `json:"activation"`
-	Params     int     `json:"params"`
-	TrainLoss  float64 `json:"train_J"`
+	Activation string  `json:"activation"` // the hidden activation
+	Params     int     `json:"params"`     // number of weights and biases
+	TrainLoss  float64 `json:"train_J"`    // training J after the last epoch
 	// RMSE is the root-mean-square error against the noise-free curve on a fine grid of the
 	// training interval.
 	RMSE    float64 `json:"rmse_vs_truth"`
-	Seconds float64 `json:"seconds"`
+	Seconds float64 `json:"seconds"` // wall time of the training (varies between runs)
 }
 
 // FitMetrics are the metrics of the fit-1-100-1 experiment.
 type FitMetrics struct {
-	Runs []FitRun `json:"runs"`
+	Runs []FitRun `json:"runs"` // ReLU, then tanh
 }
 
 // fitTarget is the curve the course fits: a smooth wave with a trend.

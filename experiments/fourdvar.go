@@ -125,14 +125,14 @@ func runTwin(ctx context.Context, out *Output, label string, t *fourdvar.Twin) (
 
 // TwinMetrics are the metrics of a twin experiment.
 type TwinMetrics struct {
-	Setup       string  `json:"setup"`
-	Description string  `json:"description"`
-	Variant     string  `json:"variant"`
-	Window      int     `json:"window"`
-	Shift       int     `json:"shift"`
-	ObsEvery    int     `json:"obs_every"`
-	ObsSigma    float64 `json:"obs_sigma"`
-	B           string  `json:"B"`
+	Setup       string  `json:"setup"`       // name of fourdvar's setup
+	Description string  `json:"description"` // the setup's description, with its literature
+	Variant     string  `json:"variant"`     // the 4DVar variant run
+	Window      int     `json:"window"`      // steps per window
+	Shift       int     `json:"shift"`       // steps between analyses
+	ObsEvery    int     `json:"obs_every"`   // steps between observation times
+	ObsSigma    float64 `json:"obs_sigma"`   // observation error standard deviation σ_o
+	B           string  `json:"B"`           // the static background error covariance
 	// Summary averages the cycles after the burn-in.
 	Summary fourdvar.Summary `json:"summary"`
 	// AnalysisOverObs is the analysis RMSE over σ_o: below 1, the analysis knows the state
@@ -349,23 +349,23 @@ func (c *WindowConfig) Validate() error {
 
 // WindowRun is the cycled experiment with one variant and one window length.
 type WindowRun struct {
-	Variant      string  `json:"variant"`
-	Window       int     `json:"window"`
-	Shift        int     `json:"shift"`
-	Cycles       int     `json:"cycles"`
-	BSigma       float64 `json:"b_sigma"`
-	RMSEAnalysis float64 `json:"rmse_analysis"`
-	RMSEForecast float64 `json:"rmse_forecast"`
-	Iterations   float64 `json:"iterations"`
-	Converged    int     `json:"converged"`
-	Seconds      float64 `json:"seconds"`
-	Error        string  `json:"error,omitempty"`
+	Variant      string  `json:"variant"`         // the 4DVar variant
+	Window       int     `json:"window"`          // window length in steps
+	Shift        int     `json:"shift"`           // steps between analyses, half the window
+	Cycles       int     `json:"cycles"`          // analyses made
+	BSigma       float64 `json:"b_sigma"`         // the σ_b of the grid that gave the lowest RMSE
+	RMSEAnalysis float64 `json:"rmse_analysis"`   // time-averaged analysis RMSE after the burn-in
+	RMSEForecast float64 `json:"rmse_forecast"`   // time-averaged forecast RMSE after the burn-in
+	Iterations   float64 `json:"iterations"`      // mean minimiser iterations per analysis
+	Converged    int     `json:"converged"`       // analyses whose minimiser converged
+	Seconds      float64 `json:"seconds"`         // wall time of the run (varies between runs)
+	Error        string  `json:"error,omitempty"` // why the run failed, when it did
 }
 
 // WindowMetrics are the metrics of the window-length experiment.
 type WindowMetrics struct {
-	Setup string      `json:"setup"`
-	Runs  []WindowRun `json:"runs"`
+	Setup string      `json:"setup"` // name of fourdvar's setup
+	Runs  []WindowRun `json:"runs"`  // one record per variant and window, the best σ_b's
 	// Best names, per variant, the window length with the lowest analysis RMSE.
 	Best map[string]int `json:"best_window"`
 }

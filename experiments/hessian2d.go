@@ -63,31 +63,31 @@ func (c *HessianConfig) Validate() error {
 
 // FormMethod is what one method did on one quadratic form.
 type FormMethod struct {
-	Method     string  `json:"method"`
-	Iterations int     `json:"iterations"`
-	FinalX     float64 `json:"final_x"`
-	FinalY     float64 `json:"final_y"`
-	FinalJ     float64 `json:"final_J"`
+	Method     string  `json:"method"`     // gradient descent, modified Newton or pure Newton
+	Iterations int     `json:"iterations"` // iterations made
+	FinalX     float64 `json:"final_x"`    // x of the last iterate
+	FinalY     float64 `json:"final_y"`    // y of the last iterate
+	FinalJ     float64 `json:"final_J"`    // J at the last iterate
 	// Outcome says in words where the method went.
 	Outcome string `json:"outcome"`
 }
 
 // FormMetrics describe one quadratic form J = ½ xᵀ H x.
 type FormMetrics struct {
-	Name string `json:"name"`
+	Name string `json:"name"` // the kind of form asked for
 	// Eigenvalues of the Hessian computed from the engine's Hessian-vector products, and
 	// the ones asked for.
 	Eigenvalues     [2]float64   `json:"eigenvalues"`
 	WantEigenvalues [2]float64   `json:"want_eigenvalues"`
-	Determinant     float64      `json:"determinant"`
-	Classification  string       `json:"classification"`
-	Methods         []FormMethod `json:"methods"`
-	HessianMaxError float64      `json:"hessian_max_error"`
+	Determinant     float64      `json:"determinant"`       // λ₁λ₂
+	Classification  string       `json:"classification"`    // the kind the eigenvalues say
+	Methods         []FormMethod `json:"methods"`           // gradient descent, modified Newton and pure Newton, in that order
+	HessianMaxError float64      `json:"hessian_max_error"` // max |H_engine − H| over the entries
 }
 
 // HessianMetrics are the metrics of the hessian-2d experiment.
 type HessianMetrics struct {
-	Forms []FormMetrics `json:"forms"`
+	Forms []FormMetrics `json:"forms"` // positive definite, negative definite, singular, saddle
 }
 
 func hessianExperiment() *Experiment {

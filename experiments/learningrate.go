@@ -51,10 +51,10 @@ func (c *LearningRateConfig) Validate() error {
 
 // LRRun is one training run with a fixed learning rate.
 type LRRun struct {
-	Label        string  `json:"label"`
-	LearningRate float64 `json:"lr"`
-	FinalJ       float64 `json:"final_J"`
-	Diverged     bool    `json:"diverged"`
+	Label        string  `json:"label"`    // too small, good, too large, or sweep
+	LearningRate float64 `json:"lr"`       // η
+	FinalJ       float64 `json:"final_J"`  // J after the last epoch; +Inf if the run diverged
+	Diverged     bool    `json:"diverged"` // J or ∇J stopped being finite
 	// DivergedEpoch is the epoch in which J or ∇J stopped being finite (0 if it did not).
 	DivergedEpoch int `json:"diverged_epoch"`
 	// Epoch100J is J after 100 epochs (or at divergence), the speed of the start.
@@ -63,7 +63,7 @@ type LRRun struct {
 
 // LearningRateMetrics are the metrics of the learning-rate experiment.
 type LearningRateMetrics struct {
-	Runs  []LRRun `json:"runs"`
+	Runs  []LRRun `json:"runs"` // the three learning rates of the curves
 	Sweep []LRRun `json:"sweep,omitempty"`
 	// BestSweepLR is the learning rate of the sweep with the lowest final J.
 	BestSweepLR float64 `json:"best_sweep_lr"`

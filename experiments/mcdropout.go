@@ -56,13 +56,13 @@ func (c *MCDropoutConfig) Validate() error {
 
 // MCDropoutMetrics are the metrics of the dropout-uncertainty experiment.
 type MCDropoutMetrics struct {
-	TrainJ float64 `json:"train_J"`
+	TrainJ float64 `json:"train_J"` // training J in evaluation mode
 	// StdInside and StdOutside are the mean predictive standard deviations over the data's
 	// interval and over the parts of the plotted interval more than one data half-width
 	// beyond it.
 	StdInside  float64 `json:"std_inside"`
 	StdOutside float64 `json:"std_outside"`
-	Ratio      float64 `json:"std_ratio_outside_inside"`
+	Ratio      float64 `json:"std_ratio_outside_inside"` // StdOutside / StdInside
 	// RMSEInside is the error of the MC mean against the noise-free curve within the data.
 	RMSEInside float64 `json:"rmse_inside"`
 	// Coverage is the fraction of training points within the mean ± 2σ band widened by the

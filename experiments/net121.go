@@ -43,18 +43,18 @@ func (c *Net121Config) Validate() error {
 
 // Unit describes one hidden unit a = h(w x + b) and its weight v in the output.
 type Unit struct {
-	W float64 `json:"w"`
-	B float64 `json:"b"`
-	V float64 `json:"v"`
+	W float64 `json:"w"` // input weight w_i
+	B float64 `json:"b"` // bias b_i
+	V float64 `json:"v"` // output weight v_i
 	// Breakpoint −b/w is where the unit switches on (ReLU) or is steepest (tanh, sigmoid).
 	Breakpoint float64 `json:"breakpoint"`
 }
 
 // Net121Run is the fitted 1-2-1 network for one activation.
 type Net121Run struct {
-	Activation string  `json:"activation"`
-	J          float64 `json:"J"`
-	Units      [2]Unit `json:"units"`
+	Activation string  `json:"activation"` // h, on both links
+	J          float64 `json:"J"`          // training J of the best start
+	Units      [2]Unit `json:"units"`      // the two hidden units
 	// C is the output bias: y = h(v₁a₁ + v₂a₂ + c).
 	C     float64 `json:"c"`
 	Start int     `json:"best_start"`
@@ -62,7 +62,7 @@ type Net121Run struct {
 
 // Net121Metrics are the metrics of the net-1-2-1 experiment.
 type Net121Metrics struct {
-	Runs []Net121Run `json:"runs"`
+	Runs []Net121Run `json:"runs"` // one per activation
 }
 
 // bump is the target: a plateau of height 0.8 on a floor at 0.1 (within every activation's

@@ -89,28 +89,28 @@ func (c *OptimizersConfig) Validate() error {
 
 // RaceRun is one method's run on one surface.
 type RaceRun struct {
-	Surface string `json:"surface"`
-	Method  string `json:"method"`
+	Surface string `json:"surface"` // quadratic, rosenbrock or saddle
+	Method  string `json:"method"`  // the method's short name
 	// LearningRate is the step size η of a stepping method; 0 for the line-search methods.
 	LearningRate float64 `json:"lr"`
-	Iterations   int     `json:"iterations"`
-	Evaluations  int     `json:"evaluations"`
-	HessVecs     int     `json:"hessvecs"`
-	FinalJ       float64 `json:"final_J"`
-	FinalDist    float64 `json:"final_dist"`
+	Iterations   int     `json:"iterations"`  // iterations made
+	Evaluations  int     `json:"evaluations"` // evaluations of J and ∇J (forward and adjoint runs)
+	HessVecs     int     `json:"hessvecs"`    // Hessian-vector products (Newton)
+	FinalJ       float64 `json:"final_J"`     // J at the last iterate; +Inf after a divergence
+	FinalDist    float64 `json:"final_dist"`  // distance of the last iterate to the nearest minimum
 	// Arrived is the first iteration within Tolerance of a minimum, −1 if none was.
 	Arrived int `json:"arrived"`
 	// ArrivedEvals is the number of evaluations (forward + adjoint runs) spent by then.
 	ArrivedEvals int    `json:"arrived_evals"`
-	Status       string `json:"status"`
-	Error        string `json:"error,omitempty"`
+	Status       string `json:"status"`          // why the run stopped (optimize.Status)
+	Error        string `json:"error,omitempty"` // the error that ended the run, if any (a divergence)
 
 	xs, ys, js []float64
 }
 
 // OptimizersMetrics are the metrics of the optimizers race.
 type OptimizersMetrics struct {
-	Runs []RaceRun `json:"runs"`
+	Runs []RaceRun `json:"runs"` // surface by surface, method by method
 	// Winners names, per surface, the method that arrived with the fewest evaluations.
 	Winners map[string]string `json:"winners"`
 }

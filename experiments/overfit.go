@@ -62,20 +62,20 @@ func trainTracked(ctx context.Context, out *Output, label string, net *nn.Networ
 type OverfitMetrics struct {
 	// The large network trained for all epochs.
 	LargeParams    int     `json:"large_params"`
-	LargeTrainJ    float64 `json:"large_final_train_J"`
-	LargeValJ      float64 `json:"large_final_val_J"`
-	LargeBestValJ  float64 `json:"large_best_val_J"`
-	LargeBestEpoch int     `json:"large_best_epoch"`
+	LargeTrainJ    float64 `json:"large_final_train_J"` // training J after the last epoch
+	LargeValJ      float64 `json:"large_final_val_J"`   // validation J after the last epoch
+	LargeBestValJ  float64 `json:"large_best_val_J"`    // lowest validation J over the epochs
+	LargeBestEpoch int     `json:"large_best_epoch"`    // epoch of LargeBestValJ
 	// Early stopping with patience on the same network and start.
 	Patience       int     `json:"patience"`
-	EarlyStopEpoch int     `json:"early_stop_epoch"`
-	EarlyBestEpoch int     `json:"early_best_epoch"`
-	EarlyValJ      float64 `json:"early_val_J"`
+	EarlyStopEpoch int     `json:"early_stop_epoch"` // last epoch run
+	EarlyBestEpoch int     `json:"early_best_epoch"` // epoch whose weights were restored
+	EarlyValJ      float64 `json:"early_val_J"`      // validation J of the restored weights
 	// The network of the right capacity.
 	SmallHidden int     `json:"small_hidden"`
-	SmallParams int     `json:"small_params"`
-	SmallTrainJ float64 `json:"small_final_train_J"`
-	SmallValJ   float64 `json:"small_final_val_J"`
+	SmallParams int     `json:"small_params"`        // weights and biases of the small network
+	SmallTrainJ float64 `json:"small_final_train_J"` // training J after the last epoch
+	SmallValJ   float64 `json:"small_final_val_J"`   // validation J after the last epoch
 	// RMSE against the noise-free curve of the three fits.
 	LargeRMSE float64 `json:"large_rmse_vs_truth"`
 	EarlyRMSE float64 `json:"early_rmse_vs_truth"`

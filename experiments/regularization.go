@@ -36,22 +36,22 @@ func (c *RegularizationConfig) Validate() error {
 
 // RegRun is one regularised training of the overfitting network.
 type RegRun struct {
-	Name string `json:"name"`
+	Name string `json:"name"` // the regularisation and its strength
 	// FinalValJ and FinalTrainJ are the data losses (without penalty) after the last epoch.
 	FinalTrainJ float64 `json:"final_train_J"`
 	FinalValJ   float64 `json:"final_val_J"`
-	BestValJ    float64 `json:"best_val_J"`
-	BestEpoch   int     `json:"best_epoch"`
+	BestValJ    float64 `json:"best_val_J"` // lowest validation J over the epochs
+	BestEpoch   int     `json:"best_epoch"` // epoch of BestValJ
 	// WeightNorm is ‖w‖₂ of the dense weights, Small is the number of them below 1e-3 in
 	// magnitude (L1 drives weights to zero, L2 only shrinks them).
 	WeightNorm float64 `json:"weight_norm"`
 	Small      int     `json:"weights_below_1e-3"`
-	RMSE       float64 `json:"rmse_vs_truth"`
+	RMSE       float64 `json:"rmse_vs_truth"` // error of the last epoch's fit against the noise-free curve
 }
 
 // RegularizationMetrics are the metrics of the regularization experiment.
 type RegularizationMetrics struct {
-	Runs []RegRun `json:"runs"`
+	Runs []RegRun `json:"runs"` // none, L2, L1, dropout and (if set) AdamW
 }
 
 func regularizationExperiment() *Experiment {

@@ -48,8 +48,8 @@ func (c *VanishingConfig) Validate() error {
 // GradientProfile is the gradient of J with respect to each dense layer's weights at
 // initialisation, for one activation and one initialisation.
 type GradientProfile struct {
-	Activation string `json:"activation"`
-	Init       string `json:"init"`
+	Activation string `json:"activation"` // the hidden activation
+	Init       string `json:"init"`       // the initialisation, with or without batch norm
 	// Norms[k] is ‖∂J/∂W_k‖₂ of dense layer k, input side first.
 	Norms []float64 `json:"norms"`
 	// Log10Ratio is log₁₀(‖∂J/∂W_first‖ / ‖∂J/∂W_last‖): far below 0, vanishing gradients;
@@ -59,7 +59,7 @@ type GradientProfile struct {
 
 // VanishingMetrics are the metrics of the vanishing-gradients experiment.
 type VanishingMetrics struct {
-	Profiles []GradientProfile `json:"profiles"`
+	Profiles []GradientProfile `json:"profiles"` // activation by activation, initialisation by initialisation
 }
 
 func vanishingExperiment() *Experiment {
