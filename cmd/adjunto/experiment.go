@@ -167,7 +167,7 @@ func experimentRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "adjunto experiment run: %v\n", err)
 		return exitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptContext()
 	defer stop()
 	_, failed := runBatch(ctx, exps, cfgs, f.out, !f.quiet && isTerminal(stderr), stdout, stderr, "experiment run")
 	if failed > 0 {
@@ -336,4 +336,16 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// interruptContext returns a context cancelled by the first interrupt (Ctrl-C), which lets
+// the running experiment stop cleanly and keeps what finished; a second interrupt kills the
+// process as usual.
+func interruptContext() (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return ctx, stop
 }

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 
@@ -62,7 +60,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	for i, e := range torun {
 		cfgs[i] = e.DefaultConfig()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptContext()
 	defer stop()
 	results, failed := runBatch(ctx, torun, cfgs, *out, !*quiet && isTerminal(stderr), stdout, stderr, "report")
 	for k, r := range results {
