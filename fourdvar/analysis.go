@@ -27,6 +27,9 @@ type Stats struct {
 	// Restarts counts the restarts after a trial point blew the model up (see
 	// Minimizer.Restarts).
 	Restarts int `json:"restarts,omitempty"`
+	// Backtracks counts the halvings of incremental 4DVar's increments (see
+	// Incremental.Backtrack).
+	Backtracks int `json:"backtracks,omitempty"`
 
 	// History is J at each iteration (the quadratic model's value in incremental inner
 	// loops), History[0] being the background.
@@ -164,6 +167,12 @@ type Incremental struct {
 	// Tolerance stops an inner loop once its residual ‖b − A δz‖ ≤ Tolerance·‖b‖; zero
 	// means 1e-4.
 	Tolerance float64
+	// Backtrack bounds the halvings of an increment that would raise the nonlinear J: the
+	// Gauss-Newton step minimises a quadratic model, which over a long window of a chaotic
+	// model can overshoot far. If J still rises after Backtrack halvings the run stops at
+	// the last accepted point with status LineSearchFailure. Zero means 5; a negative value
+	// takes every increment whole (plain incremental 4DVar).
+	Backtrack int
 	// GradReduction ends the outer loops early, with status GradientConverged, once
 	// ‖∇J(z)‖ ≤ GradReduction·‖∇J(z_b)‖; zero means 1e-6. Otherwise the status after the
 	// last outer loop is IterationLimit.
@@ -172,8 +181,9 @@ type Incremental struct {
 
 // Minimize runs incremental 4DVar on c from its background and returns the analysis control
 // vector and the statistics: Iterations counts CG iterations, Evaluations nonlinear cost
-// evaluations, HessVecs Gauss-Newton products, and History holds the quadratic model's
-// value along each inner loop (J itself at the start of each).
+// evaluations (each with its gradient, which is the next outer loop's linearisation),
+// HessVecs Gauss-Newton products, and History holds the quadratic model's value along each
+// inner loop (J itself at the start of each).
 func (inc Incremental) Minimize(c *Strong) ([]float64, Stats, error) {
 	start := time.Now()
 	outer := inc.Outer
@@ -205,15 +215,19 @@ func (inc Incremental) Minimize(c *Strong) ([]float64, Stats, error) {
 		st.HessVecs++
 		c.GaussNewtonVec(dst, u, scratch)
 	}
+	backtrack := inc.Backtrack
+	if backtrack == 0 {
+		backtrack = 5
+	}
+	trial := make([]float64, n)
+	tgrad := make([]float64, n)
+	// FuncGrad at z_g is the outer loop's linearisation: it leaves the trajectory that
+	// GaussNewtonVec linearises about.
+	j := c.FuncGrad(grad, z)
+	st.Evaluations++
+	st.CostInitial, st.GradNormInitial = j, norm(grad)
 	for it := 0; ; it++ {
-		// FuncGrad at z_g is the outer loop's linearisation: it leaves the trajectory that
-		// GaussNewtonVec linearises about.
-		j := c.FuncGrad(grad, z)
-		st.Evaluations++
 		g := norm(grad)
-		if it == 0 {
-			st.CostInitial, st.GradNormInitial = j, g
-		}
 		st.CostFinal, st.GradNormFinal = j, g
 		st.History = append(st.History, j)
 		if !finite(j) || !finite(g) {
@@ -248,8 +262,38 @@ func (inc Incremental) Minimize(c *Strong) ([]float64, Stats, error) {
 			st.Wall = time.Since(start)
 			return z, st, fmt.Errorf("%w: inner loop of outer loop %d: %w", ErrDiverged, it, err)
 		}
-		for i, v := range dz {
-			z[i] += v
+		// The increment minimises the quadratic model; on the nonlinear J it may overshoot.
+		// Accept it if J does not rise, else halve it (at most Backtrack times).
+		accepted := false
+		for h := 0; ; h++ {
+			for i, v := range dz {
+				trial[i] = z[i] + v
+			}
+			jt := c.FuncGrad(tgrad, trial)
+			st.Evaluations++
+			if backtrack < 0 || (finite(jt) && jt <= j) {
+				copy(z, trial)
+				copy(grad, tgrad)
+				j = jt
+				accepted = true
+				break
+			}
+			if h >= backtrack {
+				break
+			}
+			st.Backtracks++
+			for i := range dz {
+				dz[i] *= 0.5
+			}
+		}
+		if !accepted {
+			// Leave c linearised about the analysis, as after an accepted step.
+			j = c.FuncGrad(grad, z)
+			st.Evaluations++
+			st.CostFinal, st.GradNormFinal = j, norm(grad)
+			st.History = append(st.History, j)
+			st.Status = optimize.LineSearchFailure.String()
+			break
 		}
 	}
 	st.Wall = time.Since(start)

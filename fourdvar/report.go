@@ -127,6 +127,9 @@ func StatsObject(s *Stats) Object {
 	if s.Restarts > 0 {
 		o = append(o, Field{"restarts", s.Restarts})
 	}
+	if s.Backtracks > 0 {
+		o = append(o, Field{"backtracks", s.Backtracks})
+	}
 	return o
 }
 

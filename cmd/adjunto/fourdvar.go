@@ -45,6 +45,7 @@ type fourdvarOptions struct {
 	gradTol float64
 	outer   int
 	inner   int
+	backtr  int
 
 	qSigma     float64
 	modelError float64
@@ -88,6 +89,7 @@ func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.Float64Var(&o.gradTol, "grad-tol", 1e-6, "stop when ‖∇J‖ has fallen by this factor")
 	fs.IntVar(&o.outer, "outer", 3, "outer loops of incremental 4DVar")
 	fs.IntVar(&o.inner, "inner", 20, "inner CG iterations per outer loop of incremental 4DVar")
+	fs.IntVar(&o.backtr, "backtrack", 5, "halvings of an incremental 4DVar increment that raises J (-1: take every increment whole)")
 	fs.Float64Var(&o.qSigma, "q-sigma", 0.1, "model error standard deviation per step assumed by weak-constraint 4DVar (Q = σ_q² I)")
 	fs.Float64Var(&o.modelError, "model-error", 0, "standard deviation of the error added to each step of the truth run")
 	fs.Float64Var(&o.paramSigma, "param-sigma", 1, "background error of the model parameters (variant params)")
@@ -223,7 +225,10 @@ func (o *fourdvarOptions) assimilator(n int) (fourdvar.Assimilator, error) {
 		return a, fmt.Errorf("--q-sigma %v: want > 0", o.qSigma)
 	}
 	a.Minimizer = fourdvar.Minimizer{Method: meth, MaxIterations: o.maxIter, GradReduction: o.gradTol}
-	a.Incremental = fourdvar.Incremental{Outer: o.outer, Inner: o.inner, GradReduction: o.gradTol}
+	if o.backtr == 0 {
+		o.backtr = -1 // 0 halvings: the zero value of Incremental.Backtrack means 5
+	}
+	a.Incremental = fourdvar.Incremental{Outer: o.outer, Inner: o.inner, GradReduction: o.gradTol, Backtrack: o.backtr}
 	a.Q = fourdvar.ScaledIdentity{N: n, Sigma: o.qSigma}
 	return a, nil
 }
@@ -446,7 +451,8 @@ func (o *fourdvarOptions) setupObject(m fourdvar.Model, tw *fourdvar.Twin) fourd
 	}
 	switch tw.Variant {
 	case fourdvar.Incremental4DVar:
-		obj = append(obj, fourdvar.Field{Key: "outer", Value: o.outer}, fourdvar.Field{Key: "inner", Value: o.inner})
+		obj = append(obj, fourdvar.Field{Key: "outer", Value: o.outer}, fourdvar.Field{Key: "inner", Value: o.inner},
+			fourdvar.Field{Key: "backtrack", Value: o.backtr})
 	case fourdvar.Weak4DVar:
 		obj = append(obj, fourdvar.Field{Key: "q_sigma", Value: o.qSigma})
 	case fourdvar.Params4DVar:
