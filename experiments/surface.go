@@ -88,7 +88,7 @@ func quadraticSurface(kappa, angle float64) *surface {
 	d := s*s + kappa*c*c
 	return &surface{
 		name:    "quadratic",
-		formula: fmt.Sprintf("J = ½(%.3g x² + %.3g xy + %.3g y²), κ = %g", a, 2*b, d, kappa),
+		formula: fmt.Sprintf("J = ½(%.3g x² %s %.3g xy + %.3g y²), κ = %g", a, sign(b), math.Abs(2*b), d, kappa),
 		build: func(x, y *adjoint.Value) *adjoint.Value {
 			xx := adjoint.Scale(0.5*a, adjoint.Square(x))
 			xy := adjoint.Scale(b, adjoint.Mul(x, y))
@@ -217,4 +217,12 @@ func contourPlot(s *surface, g *costGrid, levels []float64, title string) *plot.
 	ct.LineStyles = []draw.LineStyle{{Color: color.Gray{Y: 185}, Width: vg.Points(0.6)}}
 	p.Add(ct)
 	return p
+}
+
+// sign returns the operator that joins a term of sign v to a formula.
+func sign(v float64) string {
+	if v < 0 {
+		return "−"
+	}
+	return "+"
 }
