@@ -182,6 +182,7 @@ func (r *run) iterate(x []float64, f float64, grad []float64) Status {
 	r.res.History = append(r.res.History, it)
 
 	if r.callback != nil {
+		it.X = x
 		if err := r.callback(it); err != nil {
 			r.status = Stopped
 			if !errors.Is(err, ErrStop) {

@@ -2,6 +2,7 @@ package optimize
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -542,6 +543,39 @@ func TestNew(t *testing.T) {
 		if _, ok := m.(Stepper); ok {
 			if _, err := NewStepper(name, 0.5); err != nil {
 				t.Errorf("NewStepper(%q): %v", name, err)
+			}
+		}
+	}
+}
+
+// TestCallbackSeesIterate guards Iteration.X: the callback must see the iterate whose cost it
+// is told, for every kind of method (gonum's line searches evaluate trial points that are not
+// iterates), and History must not keep the vectors.
+func TestCallbackSeesIterate(t *testing.T) {
+	quad := func(x []float64) float64 { return 0.5*x[0]*x[0] + 2*x[1]*x[1] }
+	p := Problem{FuncGrad: func(g, x []float64) float64 {
+		g[0], g[1] = x[0], 4*x[1]
+		return quad(x)
+	}}
+	for _, m := range []Method{&LBFGS{}, &CG{}, &GradientDescent{}, &Adam{LearningRate: 0.1}} {
+		calls := 0
+		s := &Settings{MaxIterations: 20, Callback: func(it Iteration) error {
+			calls++
+			if len(it.X) != 2 || quad(it.X) != it.J {
+				return fmt.Errorf("iteration %d: X = %v has J = %v, record says %v", it.Iter, it.X, quad(it.X), it.J)
+			}
+			return nil
+		}}
+		res, err := Minimize(p, []float64{1, 1}, s, m)
+		if err != nil {
+			t.Fatalf("%T: %v", m, err)
+		}
+		if calls == 0 {
+			t.Fatalf("%T: callback never called", m)
+		}
+		for _, it := range res.History {
+			if it.X != nil {
+				t.Fatalf("%T: History keeps X", m)
 			}
 		}
 	}

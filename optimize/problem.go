@@ -70,6 +70,11 @@ type Iteration struct {
 	GradNorm    float64       // ‖∇J‖₂ at the iterate
 	Evaluations int           // calls of FuncGrad and Func so far
 	Elapsed     time.Duration // wall-clock time since the start of the run
+
+	// X is the iterate itself, set only in the record passed to Settings.Callback and valid
+	// only during that call: the run reuses the slice, so copy it to keep it. It is nil in
+	// Result.History, which would otherwise hold a vector per iteration.
+	X []float64
 }
 
 // Result is the outcome of a run.
