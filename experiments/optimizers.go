@@ -277,28 +277,14 @@ func runOptimizers(ctx context.Context, cfg *OptimizersConfig, out *Output) (*Op
 
 // race runs method on the surface from its start and records the iterates.
 func race(cost *tapeCost, s *surface, method optimize.Method, steps int, tol float64) RaceRun {
-	// Minimize reports each iteration's J but not its x. Every iterate is a point at which
-	// FuncGrad was evaluated (gonum's line searches accept an evaluated trial point), so the
-	// iterate is the latest evaluated point with exactly that J.
-	var evx, evy, evj []float64
 	p := cost.problem()
-	fg := p.FuncGrad
-	p.FuncGrad = func(grad, x []float64) float64 {
-		f := fg(grad, x)
-		evx, evy, evj = append(evx, x[0]), append(evy, x[1]), append(evj, f)
-		return f
-	}
 	r := RaceRun{Arrived: -1}
 	settings := &optimize.Settings{
 		MaxIterations:             steps,
 		GradientThreshold:         1e-9,
 		FunctionRelativeTolerance: -1, // run to the gradient test or the limit: a stall is part of the race
 		Callback: func(it optimize.Iteration) error {
-			k := len(evj) - 1
-			for k > 0 && evj[k] != it.J {
-				k--
-			}
-			x, y := evx[k], evy[k]
+			x, y := it.X[0], it.X[1]
 			r.xs, r.ys, r.js = append(r.xs, x), append(r.ys, y), append(r.js, it.J)
 			if r.Arrived < 0 && s.distToMin([]float64{x, y}) < tol {
 				r.Arrived, r.ArrivedEvals = it.Iter, it.Evaluations

@@ -217,12 +217,13 @@ func (t *trainer) fullBatch() error {
 	}
 	s := &optimize.Settings{
 		MaxIterations: t.c.Epochs,
-		// The network holds the last point evaluated, which gonum's line searches accept as
-		// the new iterate before the callback runs: the validation loss is taken there.
+		// The network may hold a trial point of the line search: set the iterate before the
+		// validation loss is taken there.
 		Callback: func(it optimize.Iteration) error {
 			if it.Iter == 0 {
 				return nil
 			}
+			n.SetParams(it.X)
 			epoch = it.Iter
 			done, err := t.endEpoch(epoch, it.J)
 			if err != nil {
