@@ -4,41 +4,17 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/adjunto/adjunto/internal/reference"
 	"github.com/adjunto/adjunto/optimize"
 )
-
-// referencePath returns ../shared/reference/name relative to the module root.
-func referencePath(t testing.TB, name string) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the package directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "reference", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("reference file %s is absent: %v", p, err)
-	}
-	return p
-}
 
 // TestMLPReference checks the loss and every gradient of the 2-3-1 tanh network of
 // mlp.json against PyTorch's float64 autograd to 1e-12 relative (the file's tolerance): the
 // two differ only by rounding in a few dozen operations.
 func TestMLPReference(t *testing.T) {
-	raw, err := os.ReadFile(referencePath(t, "mlp.json"))
+	raw, err := reference.Raw("mlp.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,35 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
-)
 
-// referencePath returns the path of a file in /work/shared/reference, found
-// by walking up from the package directory to the one holding go.mod.
-func referencePath(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-	path := filepath.Join(dir, "..", "shared", "reference", name)
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("reference file %s absent: %v", path, err)
-	}
-	return path
-}
+	"github.com/adjunto/adjunto/internal/reference"
+)
 
 type referenceFile struct {
 	Problems map[string]struct {
@@ -96,7 +71,7 @@ var referenceGradients = map[string]func(g, x []float64){
 // catches any difference of formula, default or bias correction.
 func TestStepperMatchesPyTorch(t *testing.T) {
 	var ref referenceFile
-	data, err := os.ReadFile(referencePath(t, "optimizers.json"))
+	data, err := reference.Raw("optimizers.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,35 +1,11 @@
 package lorenz
 
 import (
-	"encoding/json"
-	"errors"
-	"io/fs"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
-)
 
-// referencePath returns the path of a file in /work/shared/reference, found by walking up
-// from the package directory to the module root (the directory holding go.mod).
-func referencePath(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the package directory")
-		}
-		dir = parent
-	}
-	return filepath.Join(dir, "..", "shared", "reference", name)
-}
+	"github.com/adjunto/adjunto/internal/reference"
+)
 
 type lorenzReference struct {
 	L63 struct {
@@ -56,16 +32,9 @@ type lorenzReference struct {
 
 func loadReference(t *testing.T) lorenzReference {
 	t.Helper()
-	b, err := os.ReadFile(referencePath(t, "lorenz.json"))
-	if errors.Is(err, fs.ErrNotExist) {
-		t.Skip("reference file ../shared/reference/lorenz.json is absent")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ref lorenzReference
-	if err := json.Unmarshal(b, &ref); err != nil {
-		t.Fatalf("lorenz.json: %v", err)
+	if err := reference.Load("lorenz.json", &ref); err != nil {
+		t.Fatal(err)
 	}
 	return ref
 }
