@@ -51,6 +51,16 @@
 // primitive with hand-written TL and AD code is how operational adjoint models are written and
 // how hot paths get fast; package verify proves such code right against the composed version.
 //
+// # Time loops and checkpointing
+//
+// The adjoint of a K-step time loop needs the states in reverse order. Loop runs a loop of a
+// model given as a Stepper (Step and StepAdjoint, usually hand-fused) and its adjoint under a
+// checkpointing Policy: StoreAll keeps every state, StoreEvery{K} keeps every K-th and
+// recomputes the rest, and Revolve{Snapshots} follows the binomial schedule of Griewank and
+// Walther, which needs only s stored states for a logarithmic growth of recomputation. Every
+// policy gives the same gradient to the last bit. The comment at the top of checkpoint.go
+// gives the recursion and the step counts.
+//
 // # Shapes
 //
 // A Value has an explicit shape rows×cols, row-major, with rows as batch items: a vector of
