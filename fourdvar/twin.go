@@ -305,6 +305,11 @@ func (t *Twin) Run() (*Result, error) {
 	}
 	work := make([]float64, 2*n)
 	Forecast(m, x, x, spinUp, work)
+	for _, v := range x {
+		if !finite(v) {
+			return nil, fmt.Errorf("%w: the truth run blew up during its spin-up of %d steps: the model is unstable (a smaller time step?)", ErrDiverged, spinUp)
+		}
+	}
 	total := (cycles-1)*shift + window + shift
 	truth := make([][]float64, total+1)
 	truth[0] = append([]float64(nil), x...)

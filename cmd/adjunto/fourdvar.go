@@ -94,7 +94,7 @@ func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.Float64Var(&o.modelError, "model-error", 0, "standard deviation of the error added to each step of the truth run")
 	fs.Float64Var(&o.paramSigma, "param-sigma", 1, "background error of the model parameters (variant params)")
 	fs.IntVar(&o.cycles, "cycles", 100, "analyses (cycles)")
-	fs.IntVar(&o.burnIn, "burn-in", 10, "cycles left out of the averages")
+	fs.IntVar(&o.burnIn, "burn-in", 10, "cycles left out of the averages (unset: at most a fifth of the cycles)")
 	fs.IntVar(&o.spinUp, "spinup", 1000, "steps of the truth run before the first window")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed: truth, observations, background")
 	fs.StringVar(&o.obsFile, "obs", "", "observations CSV (step,index,value,sigma) for one analysis of your data")
@@ -119,6 +119,9 @@ func runFourDVar(args []string, stdout, stderr io.Writer) int {
 	if err := o.applySetup(set); err != nil {
 		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
 		return exitUsage
+	}
+	if !set["burn-in"] && o.setup == "" {
+		o.burnIn = min(o.burnIn, o.cycles/5)
 	}
 	if o.obsFile != "" || o.bgFile != "" || o.truthFile != "" {
 		return o.runFiles(set, stdout, stderr)
