@@ -78,7 +78,7 @@ func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.obsEvery, "obs-every", 1, "steps between observation times")
 	fs.Float64Var(&o.density, "obs-density", 1, "fraction of the variables observed, as every round(1/d)-th variable")
 	fs.Float64Var(&o.obsSigma, "obs-sigma", 1, "observation error standard deviation σ_o (R = σ_o² I)")
-	fs.StringVar(&o.h, "h", "identity", "observation operator on the observed variables: identity or squared (x²)")
+	fs.StringVar(&o.h, "obs-op", "identity", "observation operator on the observed variables: identity or squared (x²)")
 	fs.BoolVar(&o.rotate, "obs-rotate", false, "with --obs-density < 1, move the observed variables by one at each observation time")
 	fs.StringVar(&o.b, "b", "gaussian", "background error covariance: gaussian (on the circle), identity or climatology")
 	fs.Float64Var(&o.bSigma, "b-sigma", 0.3, "background error standard deviation σ_b (with --obs files: default 1)")
@@ -257,7 +257,7 @@ func (o *fourdvarOptions) observer(n int) (func(step int) *fourdvar.Operator, er
 	case "squared", "x2":
 		squared = true
 	default:
-		return nil, fmt.Errorf("--h: unknown operator %q (want identity or squared)", o.h)
+		return nil, fmt.Errorf("--obs-op: unknown operator %q (want identity or squared)", o.h)
 	}
 	// One operator per offset, built once: the operators are reused at every time.
 	ops := make([]*fourdvar.Operator, k)
@@ -439,7 +439,7 @@ func (o *fourdvarOptions) setupObject(m fourdvar.Model, tw *fourdvar.Twin) fourd
 		{Key: "obs_every", Value: tw.ObsEvery},
 		{Key: "obs_density", Value: o.density},
 		{Key: "obs_sigma", Value: o.obsSigma},
-		{Key: "h", Value: o.h},
+		{Key: "obs_op", Value: o.h},
 		{Key: "obs_rotate", Value: o.rotate},
 		{Key: "b", Value: o.b},
 		{Key: "b_sigma", Value: o.bSigma},

@@ -105,7 +105,7 @@ func TestFourDVarBadFlags(t *testing.T) {
 		{[]string{"--b", "dense"}, `unknown covariance "dense"`},
 		{[]string{"--b-sigma", "0"}, "σ_b = 0"},
 		{[]string{"--obs-density", "0"}, "--obs-density 0"},
-		{[]string{"--h", "cube"}, `--h: unknown operator "cube"`},
+		{[]string{"--obs-op", "cube"}, `--obs-op: unknown operator "cube"`},
 		{[]string{"--shift", "9"}, "shift = 9, want ≤ the window (8 steps)"},
 		{[]string{"--n", "3"}, "N = 3"},
 		{[]string{"--obs", "x.csv"}, "--obs and --background go together"},
@@ -254,5 +254,14 @@ func BenchmarkFourDVarCommand(b *testing.B) {
 		if code, _, stderr := runArgs("fourdvar", "-q", "--out", dir); code != exitOK {
 			b.Fatalf("exit %d: %s", code, stderr)
 		}
+	}
+}
+
+// TestFourDVarShortHelp guards -h: it must print the usage, so no flag of fourdvar may be
+// called h.
+func TestFourDVarShortHelp(t *testing.T) {
+	code, out, _ := runArgs("fourdvar", "-h")
+	if code != exitOK || !strings.Contains(out, "Usage: adjunto fourdvar") {
+		t.Errorf("fourdvar -h: exit %d, stdout %q", code, out)
 	}
 }
