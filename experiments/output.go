@@ -7,16 +7,15 @@ import (
 	"fmt"
 	"image/gif"
 	"math"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/adjunto/adjunto/internal/atomicfile"
+	"github.com/adjunto/adjunto/internal/figure"
 )
 
 // Output collects what one run of an experiment writes: figures, CSV series, text tables and
@@ -56,9 +55,6 @@ func (o *Output) AddTable(name, title, text string) error {
 	return o.writeFile(name+".txt", []byte(text))
 }
 
-// figureDPI is the resolution of the PNG figures: enough to read on screen, small on disk.
-const figureDPI = 96
-
 // SavePlot writes p as name.png and name.svg, w×h in size, and records it with its caption.
 func (o *Output) SavePlot(name, caption string, p *plot.Plot, w, h vg.Length) error {
 	return o.SaveTiles(name, caption, [][]*plot.Plot{{p}}, w, h)
@@ -67,43 +63,18 @@ func (o *Output) SavePlot(name, caption string, p *plot.Plot, w, h vg.Length) er
 // SaveTiles writes the plots laid out in a grid (rows of equal length; nil leaves a tile
 // empty) as name.png and name.svg, w×h in total, with their axes aligned.
 func (o *Output) SaveTiles(name, caption string, plots [][]*plot.Plot, w, h vg.Length) error {
-	png := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(figureDPI))
-	drawTiles(draw.New(png), plots)
-	svg := vgsvg.New(w, h)
-	drawTiles(draw.New(svg), plots)
-	var pb, sb bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: png}).WriteTo(&pb); err != nil {
-		return fmt.Errorf("%s.png: %v", name, err)
+	png, svg, err := figure.Encode(plots, w, h)
+	if err != nil {
+		return fmt.Errorf("%s: %v", name, err)
 	}
-	if _, err := svg.WriteTo(&sb); err != nil {
-		return fmt.Errorf("%s.svg: %v", name, err)
-	}
-	if err := o.writeFile(name+".png", pb.Bytes()); err != nil {
+	if err := o.writeFile(name+".png", png); err != nil {
 		return err
 	}
-	if err := o.writeFile(name+".svg", sb.Bytes()); err != nil {
+	if err := o.writeFile(name+".svg", svg); err != nil {
 		return err
 	}
 	o.figures = append(o.figures, Figure{Name: name, Caption: caption, PNG: name + ".png", SVG: name + ".svg"})
 	return nil
-}
-
-func drawTiles(c draw.Canvas, plots [][]*plot.Plot) {
-	rows, cols := len(plots), len(plots[0])
-	if rows == 1 && cols == 1 {
-		plots[0][0].Draw(c)
-		return
-	}
-	t := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
-		PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
-	canvases := plot.Align(plots, t, c)
-	for i, row := range plots {
-		for j, p := range row {
-			if p != nil {
-				p.Draw(canvases[i][j])
-			}
-		}
-	}
 }
 
 // SaveGIF writes the animation g as name.gif and records it with its caption.
@@ -150,28 +121,10 @@ func (o *Output) writeFile(name string, data []byte) error {
 	return nil
 }
 
-// writeFileAtomic writes data to a temporary file beside path and renames it to path, so
-// that a reader sees the old content or the new one, never a part.
+// writeFileAtomic writes data to path atomically, wrapping a failure in ErrOutput.
 func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
-	if err != nil {
+	if err := atomicfile.WriteBytes(path, data); err != nil {
 		return fmt.Errorf("%w: %v", ErrOutput, err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp, 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, path)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("%w: %s: %v", ErrOutput, path, werr)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package nn
 import (
 	"bytes"
 	"errors"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -200,30 +199,5 @@ func TestSaveLoad(t *testing.T) {
 		if !errors.Is(err, ErrModel) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want ErrModel mentioning %q", c.name, err, c.want)
 		}
-	}
-}
-
-// TestWriteFileAtomicLeavesNothingOnError guards the atomic write: a writer that fails leaves
-// neither the target nor a temporary file, and an existing target unchanged.
-func TestWriteFileAtomicLeavesNothingOnError(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "out.json")
-	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	boom := errors.New("boom")
-	err := WriteFileAtomic(path, func(w io.Writer) error {
-		w.Write([]byte("half a mod"))
-		return boom
-	})
-	if !errors.Is(err, boom) {
-		t.Fatalf("error %v, want the writer's", err)
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("directory holds %d files after a failed write, want only the old target", len(entries))
-	}
-	if b, _ := os.ReadFile(path); string(b) != "old" {
-		t.Errorf("target now holds %q, want it unchanged", b)
 	}
 }

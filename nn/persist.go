@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+
+	"github.com/adjunto/adjunto/internal/atomicfile"
 )
 
 // Model file format: JSON with a format name and a version, checked on loading.
@@ -57,7 +58,7 @@ func (m *Model) Encode(w io.Writer) error {
 // Save writes the model to path atomically: to a temporary file in the same directory, then
 // renamed over path, so that a failed write never leaves a half-written model.
 func (m *Model) Save(path string) error {
-	return WriteFileAtomic(path, m.Encode)
+	return atomicfile.Write(path, m.Encode)
 }
 
 // Decode reads a model written by Encode. Errors wrap ErrModel: another format or version,
@@ -125,34 +126,4 @@ func Load(path string) (*Model, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, nil
-}
-
-// WriteFileAtomic creates path by calling write on a temporary file in the same directory,
-// syncing it and renaming it to path. On any error the temporary file is removed and path is
-// left as it was.
-func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = write(tmp); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

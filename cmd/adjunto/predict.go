@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/adjunto/adjunto/internal/atomicfile"
 	"github.com/adjunto/adjunto/nn"
 )
 
@@ -102,7 +103,7 @@ func runPredict(args []string, stdout, stderr io.Writer) int {
 	if *out == "-" {
 		err = write(stdout)
 	} else {
-		err = nn.WriteFileAtomic(*out, write)
+		err = atomicfile.Write(*out, write)
 	}
 	if err != nil {
 		return fail(fmt.Errorf("writing the predictions: %w", err))

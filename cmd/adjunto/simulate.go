@@ -20,8 +20,9 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/adjunto/adjunto/internal/atomicfile"
+	"github.com/adjunto/adjunto/internal/figure"
 	"github.com/adjunto/adjunto/models/lorenz"
-	"github.com/adjunto/adjunto/nn"
 )
 
 // simulation is a validated "adjunto simulate" run.
@@ -242,7 +243,7 @@ func (s *simulation) run(dir string) ([]string, error) {
 	fig := newFigureData(s)
 	start := time.Now()
 	final := make([]float64, len(s.x0))
-	err := nn.WriteFileAtomic(base+".csv", func(w io.Writer) error {
+	err := atomicfile.Write(base+".csv", func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 1<<20)
 		header := make([]string, 0, len(s.x0)+1)
 		header = append(header, "step")
@@ -281,17 +282,10 @@ func (s *simulation) run(dir string) ([]string, error) {
 	}
 	elapsed := time.Since(start)
 	files := []string{base + ".csv"}
-	p := fig.plot()
-	for _, ext := range []string{"png", "svg"} {
-		wt, err := p.WriterTo(7*vg.Inch, 5*vg.Inch, ext)
-		if err != nil {
-			return files, fmt.Errorf("drawing the figure: %w", err)
-		}
-		path := base + "." + ext
-		if err := nn.WriteFileAtomic(path, func(w io.Writer) error { _, err := wt.WriteTo(w); return err }); err != nil {
-			return files, fmt.Errorf("writing %s: %w", path, err)
-		}
-		files = append(files, path)
+	figs, err := figure.Save(base, [][]*plot.Plot{{fig.plot()}}, 7*vg.Inch, 5*vg.Inch)
+	files = append(files, figs...)
+	if err != nil {
+		return files, err
 	}
 	summary := map[string]any{
 		"model": s.name, "params": s.params, "dt": s.dt, "steps": s.steps,
@@ -300,7 +294,7 @@ func (s *simulation) run(dir string) ([]string, error) {
 	if len(final) <= 1000 {
 		summary["x0"], summary["final_state"] = s.x0, final
 	}
-	err = nn.WriteFileAtomic(base+".json", func(w io.Writer) error {
+	err = atomicfile.Write(base+".json", func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", " ")
 		return enc.Encode(summary)

@@ -14,6 +14,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/adjunto/adjunto/internal/atomicfile"
+	"github.com/adjunto/adjunto/internal/figure"
 	"github.com/adjunto/adjunto/nn"
 	"github.com/adjunto/adjunto/optimize"
 )
@@ -276,7 +278,7 @@ func writeTrainOutputs(out string, m *nn.Model, h *nn.History, metrics map[strin
 		return fmt.Errorf("writing the model: %w", err)
 	}
 	base := outputBase(out)
-	err := nn.WriteFileAtomic(base+"_history.csv", func(w io.Writer) error {
+	err := atomicfile.Write(base+"_history.csv", func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"epoch", "train_loss", "val_loss", "train_acc", "val_acc", "steps", "elapsed_s"})
 		for _, e := range h.Epochs {
@@ -290,7 +292,7 @@ func writeTrainOutputs(out string, m *nn.Model, h *nn.History, metrics map[strin
 		return fmt.Errorf("writing the history: %w", err)
 	}
 	if metrics != nil {
-		err = nn.WriteFileAtomic(base+"_metrics.json", func(w io.Writer) error {
+		err = atomicfile.Write(base+"_metrics.json", func(w io.Writer) error {
 			for k, v := range metrics {
 				if x, ok := v.(float64); ok && (math.IsNaN(x) || math.IsInf(x, 0)) {
 					metrics[k] = nil
@@ -351,14 +353,8 @@ func writeLossCurve(base string, h *nn.History) error {
 		p.Legend.Add(s.name, l)
 	}
 	p.Legend.Top = true
-	for _, ext := range []string{"png", "svg"} {
-		wt, err := p.WriterTo(6*vg.Inch, 4*vg.Inch, ext)
-		if err != nil {
-			return fmt.Errorf("loss curve: %w", err)
-		}
-		if err := nn.WriteFileAtomic(base+"."+ext, func(w io.Writer) error { _, err := wt.WriteTo(w); return err }); err != nil {
-			return fmt.Errorf("writing the loss curve: %w", err)
-		}
+	if _, err := figure.Save(base, [][]*plot.Plot{{p}}, 6*vg.Inch, 4*vg.Inch); err != nil {
+		return fmt.Errorf("loss curve: %w", err)
 	}
 	return nil
 }
