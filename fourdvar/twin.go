@@ -98,6 +98,22 @@ type Twin struct {
 	// StateControl minimises over x_0 rather than the control variable v (see Strong).
 	StateControl bool
 
+	// MDA selects multiple data assimilation (Bocquet and Sakov, 2014): window c
+	// assimilates every observation in (t_c, t_c + Window] (and step 0 in the first window),
+	// each observation is assimilated in every window that contains it, and its error
+	// variance is multiplied by the number of windows that use it, so that its total weight
+	// over the run is R⁻¹. The default (false) is single data assimilation: each
+	// observation once, when it first enters a window.
+	MDA bool
+	// Balance, with MDA, adds a second analysis per cycle for the filter estimate: the
+	// cycled (MDA) analysis has given the newest observations only part of their weight,
+	// so the balancing analysis starts from the same background and assimilates each
+	// observation of the window with the weight that earlier windows have not yet given it
+	// (σ² nₖ/(nₖ − uₖ) for an observation in nₖ windows, uₖ of them before this one). Its
+	// state at the window's end is the scored analysis; the next background still comes
+	// from the MDA analysis. Without Balance the scored analysis is the MDA analysis' end.
+	Balance bool
+
 	Cycles int // number of analyses; zero means 100
 	BurnIn int // cycles left out of the averages; zero means none
 	SpinUp int // steps of the truth run before the first window; zero means 1000, negative none
@@ -249,6 +265,8 @@ func (t *Twin) Validate() error {
 		return bad("param-sigma", t.ParamSigma, "≥ 0")
 	case variant == Params4DVar && t.Model.NumParams() == 0:
 		return fmt.Errorf("%w: variant params: the model has no parameters", ErrInput)
+	case t.Balance && !t.MDA:
+		return fmt.Errorf("%w: balance needs mda: only multiple data assimilation leaves observations part-weighted", ErrInput)
 	case variant == ThreeDVar && shift%obsEvery != 0:
 		return bad("shift", shift, fmt.Sprintf("a multiple of obs-every (%d) for 3DVar, which analyses at observation times", obsEvery))
 	}
@@ -404,23 +422,77 @@ func (t *Twin) Run() (*Result, error) {
 	s.ObsSteps = make([][]int, len(rec))
 	s.Obs = make([][]float64, len(rec))
 
+	// The steps [lo, hi] whose observations window c assimilates.
 	lastAssimilated := -1
+	span := func(c int) (lo, hi int) {
+		t0 := c * shift
+		switch {
+		case !t.MDA:
+			lo = max(t0, lastAssimilated+1)
+		case c == 0:
+			lo = 0
+		default:
+			lo = t0 + 1
+		}
+		return lo, t0 + window
+	}
+	// With MDA, uses[k] is the number of windows that assimilate the observations at step
+	// k, and used[k] how many of them have been analysed so far.
+	var uses, used map[int]int
+	if t.MDA {
+		uses, used = make(map[int]int), make(map[int]int)
+		for c := range cycles {
+			lo, hi := span(c)
+			for k := lo; k <= hi; k++ {
+				if _, ok := obsAt[k]; ok {
+					uses[k]++
+				}
+			}
+		}
+	}
+	inflate := func(sigma []float64, f float64) []float64 {
+		out := make([]float64, len(sigma))
+		for j, s := range sigma {
+			out[j] = s * math.Sqrt(f)
+		}
+		return out
+	}
 	xa := make([]float64, n)
 	fc := make([]float64, n)
 	for c := range cycles {
 		start := time.Now()
 		t0 := c * shift
 		w := &Window{Model: m, Steps: window, Xb: append([]float64(nil), xb...), B: bcov}
-		for k := max(t0, lastAssimilated+1); k <= t0+window; k++ {
-			if b, ok := obsAt[k]; ok {
-				b.Step = k - t0
-				w.Obs = append(w.Obs, b)
-			}
+		var bal *Window
+		if t.MDA && t.Balance {
+			bal = &Window{Model: m, Steps: window, Xb: w.Xb, B: bcov}
 		}
-		lastAssimilated = t0 + window
+		lo, hi := span(c)
+		for k := lo; k <= hi; k++ {
+			b, ok := obsAt[k]
+			if !ok {
+				continue
+			}
+			b.Step = k - t0
+			if t.MDA {
+				nk := float64(uses[k])
+				if bal != nil {
+					bb := b
+					bb.Sigma = inflate(b.Sigma, nk/(nk-float64(used[k])))
+					bal.Obs = append(bal.Obs, bb)
+				}
+				b.Sigma = inflate(b.Sigma, nk)
+				used[k]++
+			}
+			w.Obs = append(w.Obs, b)
+		}
+		lastAssimilated = hi
 		if variant == Params4DVar {
 			w.Pb = append([]float64(nil), pb...)
 			w.BP = pcov
+			if bal != nil {
+				bal.Pb, bal.BP = w.Pb, pcov
+			}
 		}
 		cyc := Cycle{Cycle: c, Step: t0, NumObs: w.NumObs()}
 		asm := Assimilator{Variant: variant, Minimizer: t.Minimizer, Incremental: t.Incremental, Q: q, StateControl: t.StateControl}
@@ -430,6 +502,23 @@ func (t *Twin) Run() (*Result, error) {
 		}
 		st := ana.Stats
 		traj := ana.Trajectory
+		// The scored analysis: the balancing analysis with MDA and Balance, else the cycled one.
+		filt := traj
+		if bal != nil && (err == nil || errors.Is(err, optimize.ErrLineSearch)) {
+			fa, ferr := asm.Analyse(bal)
+			if fa == nil {
+				return res, fmt.Errorf("cycle %d (step %d), balancing analysis: %w", c, t0, ferr)
+			}
+			st.Iterations += fa.Iterations
+			st.Evaluations += fa.Evaluations
+			st.History = append(st.History, fa.History...)
+			if ferr != nil && !errors.Is(ferr, optimize.ErrLineSearch) {
+				err = fmt.Errorf("balancing analysis: %w", ferr)
+			} else if ferr != nil && err == nil {
+				err = ferr
+			}
+			filt = fa.Trajectory
+		}
 		cyc.Params = ana.Params
 		cyc.Stats = st
 		if err != nil && !errors.Is(err, optimize.ErrLineSearch) {
@@ -456,7 +545,7 @@ func (t *Twin) Run() (*Result, error) {
 		}
 		cyc.RMSEBackground = rmse(w.Xb, truth[t0])
 		cyc.RMSEAnalysisStart = rmse(traj[0], truth[t0])
-		copy(xa, traj[window])
+		copy(xa, filt[window])
 		cyc.RMSEAnalysis = rmse(xa, truth[t0+window])
 		Forecast(m, fc, xa, shift, work)
 		cyc.RMSEForecast = rmse(fc, truth[t0+window+shift])

@@ -34,6 +34,8 @@ type fourdvarOptions struct {
 	obsSigma float64
 	h        string
 	rotate   bool
+	mda      bool
+	balance  bool
 
 	b       string
 	bSigma  float64
@@ -80,6 +82,8 @@ func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.Float64Var(&o.obsSigma, "obs-sigma", 1, "observation error standard deviation σ_o (R = σ_o² I)")
 	fs.StringVar(&o.h, "obs-op", "identity", "observation operator on the observed variables: identity or squared (x²)")
 	fs.BoolVar(&o.rotate, "obs-rotate", false, "with --obs-density < 1, move the observed variables by one at each observation time")
+	fs.BoolVar(&o.mda, "mda", false, "multiple data assimilation: every window assimilates all its observations, their variance multiplied by the number of windows using them")
+	fs.BoolVar(&o.balance, "balance", false, "with --mda, score a second (balancing) analysis per cycle that gives each observation its remaining weight")
 	fs.StringVar(&o.b, "b", "gaussian", "background error covariance: gaussian (on the circle), identity or climatology")
 	fs.Float64Var(&o.bSigma, "b-sigma", 0.3, "background error standard deviation σ_b (with --obs files: default 1)")
 	fs.Float64Var(&o.bLength, "b-length", 1, "length scale of the gaussian B, in grid points")
@@ -311,7 +315,7 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 		Model: m, Variant: asm.Variant, Window: o.window, Shift: o.shift, ObsEvery: o.obsEvery,
 		Observe: observe, ObsSigma: o.obsSigma, B: bcov, Q: asm.Q, ModelError: o.modelError,
 		ParamSigma: o.paramSigma, Minimizer: asm.Minimizer, Incremental: asm.Incremental,
-		Cycles: o.cycles, BurnIn: o.burnIn, SpinUp: o.spinUp, Seed: o.seed,
+		Cycles: o.cycles, BurnIn: o.burnIn, SpinUp: o.spinUp, Seed: o.seed, MDA: o.mda, Balance: o.balance,
 	}
 	if o.spinUp == 0 {
 		tw.SpinUp = -1
@@ -441,6 +445,8 @@ func (o *fourdvarOptions) setupObject(m fourdvar.Model, tw *fourdvar.Twin) fourd
 		{Key: "obs_sigma", Value: o.obsSigma},
 		{Key: "obs_op", Value: o.h},
 		{Key: "obs_rotate", Value: o.rotate},
+		{Key: "mda", Value: tw.MDA},
+		{Key: "balance", Value: tw.Balance},
 		{Key: "b", Value: o.b},
 		{Key: "b_sigma", Value: o.bSigma},
 		{Key: "b_length", Value: o.bLength},
