@@ -422,71 +422,19 @@ func (t *Twin) Run() (*Result, error) {
 	s.ObsSteps = make([][]int, len(rec))
 	s.Obs = make([][]float64, len(rec))
 
-	// The steps [lo, hi] whose observations window c assimilates.
-	lastAssimilated := -1
-	span := func(c int) (lo, hi int) {
-		t0 := c * shift
-		switch {
-		case !t.MDA:
-			lo = max(t0, lastAssimilated+1)
-		case c == 0:
-			lo = 0
-		default:
-			lo = t0 + 1
-		}
-		return lo, t0 + window
-	}
-	// With MDA, uses[k] is the number of windows that assimilate the observations at step
-	// k, and used[k] how many of them have been analysed so far.
-	var uses, used map[int]int
-	if t.MDA {
-		uses, used = make(map[int]int), make(map[int]int)
-		for c := range cycles {
-			lo, hi := span(c)
-			for k := lo; k <= hi; k++ {
-				if _, ok := obsAt[k]; ok {
-					uses[k]++
-				}
-			}
-		}
-	}
-	inflate := func(sigma []float64, f float64) []float64 {
-		out := make([]float64, len(sigma))
-		for j, s := range sigma {
-			out[j] = s * math.Sqrt(f)
-		}
-		return out
-	}
+	sched := newSchedule(obsAt, cycles, window, shift, t.MDA, t.Balance)
 	xa := make([]float64, n)
 	fc := make([]float64, n)
 	for c := range cycles {
 		start := time.Now()
 		t0 := c * shift
 		w := &Window{Model: m, Steps: window, Xb: append([]float64(nil), xb...), B: bcov}
+		obs, balObs := sched.next(c)
+		w.Obs = obs
 		var bal *Window
-		if t.MDA && t.Balance {
-			bal = &Window{Model: m, Steps: window, Xb: w.Xb, B: bcov}
+		if balObs != nil {
+			bal = &Window{Model: m, Steps: window, Xb: w.Xb, B: bcov, Obs: balObs}
 		}
-		lo, hi := span(c)
-		for k := lo; k <= hi; k++ {
-			b, ok := obsAt[k]
-			if !ok {
-				continue
-			}
-			b.Step = k - t0
-			if t.MDA {
-				nk := float64(uses[k])
-				if bal != nil {
-					bb := b
-					bb.Sigma = inflate(b.Sigma, nk/(nk-float64(used[k])))
-					bal.Obs = append(bal.Obs, bb)
-				}
-				b.Sigma = inflate(b.Sigma, nk)
-				used[k]++
-			}
-			w.Obs = append(w.Obs, b)
-		}
-		lastAssimilated = hi
 		if variant == Params4DVar {
 			w.Pb = append([]float64(nil), pb...)
 			w.BP = pcov
@@ -589,6 +537,93 @@ func (t *Twin) Run() (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// schedule decides which observations each window of a twin experiment assimilates, and
+// with which errors: the observations of the whole run are known in advance, and so is
+// (from the windows alone, not from any value) how many windows use each of them.
+type schedule struct {
+	obsAt           map[int]Batch // the batches of the run, by step of the truth run
+	window, shift   int
+	mda, balance    bool
+	lastAssimilated int         // single data assimilation: the last step assimilated so far
+	uses, used      map[int]int // MDA: windows that assimilate step k, and how many have so far
+}
+
+func newSchedule(obsAt map[int]Batch, cycles, window, shift int, mda, balance bool) *schedule {
+	s := &schedule{obsAt: obsAt, window: window, shift: shift, mda: mda, balance: balance && mda, lastAssimilated: -1}
+	if mda {
+		s.uses, s.used = make(map[int]int), make(map[int]int)
+		for c := range cycles {
+			lo, hi := s.span(c)
+			for k := lo; k <= hi; k++ {
+				if _, ok := obsAt[k]; ok {
+					s.uses[k]++
+				}
+			}
+		}
+	}
+	return s
+}
+
+// span returns the steps [lo, hi] of the truth run whose observations window c assimilates:
+// with MDA all of (t_c, t_c + window], and step 0 too in the first window; otherwise those
+// that no earlier window assimilated.
+func (s *schedule) span(c int) (lo, hi int) {
+	t0 := c * s.shift
+	switch {
+	case !s.mda:
+		lo = max(t0, s.lastAssimilated+1)
+	case c == 0:
+		lo = 0
+	default:
+		lo = t0 + 1
+	}
+	return lo, t0 + s.window
+}
+
+// next returns the batches of window c, with steps relative to the window's start, and with
+// MDA and balance those of its balancing analysis (nil otherwise). It must be called for
+// c = 0, 1, … in order. With MDA an observation in n_k windows has its variance multiplied
+// by n_k, so its weights 1/(n_k σ²) sum to 1/σ² over the run; in the balancing analysis of
+// window c it has σ² n_k/(n_k − u_k), u_k being the windows before c that used it, the
+// weight still missing from the background so that the filter analysis gives every
+// observation of the window its full weight 1/σ².
+func (s *schedule) next(c int) (obs, bal []Batch) {
+	lo, hi := s.span(c)
+	t0 := c * s.shift
+	for k := lo; k <= hi; k++ {
+		b, ok := s.obsAt[k]
+		if !ok {
+			continue
+		}
+		b.Step = k - t0
+		if s.mda {
+			nk := float64(s.uses[k])
+			if s.balance {
+				bb := b
+				bb.Sigma = inflate(b.Sigma, nk/(nk-float64(s.used[k])))
+				bal = append(bal, bb)
+			}
+			b.Sigma = inflate(b.Sigma, nk)
+			s.used[k]++
+		}
+		obs = append(obs, b)
+	}
+	if s.balance && bal == nil {
+		bal = []Batch{} // a window without observations still has a (trivial) balancing analysis
+	}
+	s.lastAssimilated = hi
+	return obs, bal
+}
+
+// inflate returns sigma multiplied by √f, in a new slice: the batches of the run are shared.
+func inflate(sigma []float64, f float64) []float64 {
+	out := make([]float64, len(sigma))
+	for j, v := range sigma {
+		out[j] = v * math.Sqrt(f)
+	}
+	return out
 }
 
 // summarise averages the cycles from burnIn on (all of them if there are no more).

@@ -37,13 +37,19 @@ func setupModel(t testing.TB, s fourdvar.Setup) fourdvar.Model {
 	return nil
 }
 
-// TestSetupsReachTargets runs the three standard setups in full (they take about a second
-// together) and checks the analysis RMSE against the targets. Seed 1 on amd64 gives
-// 0.191, 0.324 and 0.351 against targets 0.22, 0.33 and 0.40; the margin of 0.02 allows for
-// other platforms' floating point (fused multiply-add changes chaotic trajectories) while
-// still failing on any real loss of accuracy: a wrong gradient or a broken cycle gives RMSEs
-// near 1 or beyond. With -short the runs are cut to 40 cycles and the margin is the spread
-// of 40-cycle runs over seeds 1-5 (up to 0.04 above the full run).
+// TestSetupsReachTargets runs the three standard setups, each analysing at every
+// observation time as the published figures do, and checks the analysis RMSE against the
+// issue's targets. sakov2012 runs in full (1000 observation times, 0.1 s); sakov2008 and
+// bocquet2013, whose 48-step MDA windows with balancing take 10-16 s in full, run their
+// first 150 observation times (130 scored after the burn-in of 20), about 2.5 s each.
+// Seed 1 on amd64 gives 0.1514, 0.2941 and 0.3506 against targets 0.22, 0.33 and 0.40
+// (the full runs: 0.1587 and 0.2936, RESULTS.md); the margin of 0.02 allows for other
+// platforms' floating point (fused multiply-add changes chaotic trajectories) while still
+// failing on any real loss of accuracy: a wrong gradient or a broken cycle gives RMSEs near
+// 1 or beyond, and single data assimilation, the previous scheme, 0.2247 and 0.3724 at
+// best. Short runs vary more with the seed than full ones (150 observation times, seeds
+// 1-5: 0.151-0.195 and 0.293-0.391), which is why the test keeps seed 1. With -short the
+// runs are cut to 40 cycles and the margin is 0.06.
 func TestSetupsReachTargets(t *testing.T) {
 	for _, s := range fourdvar.Setups() {
 		t.Run(s.Name, func(t *testing.T) {
@@ -52,7 +58,14 @@ func TestSetupsReachTargets(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if s.Shift != s.ObsEvery {
+				t.Errorf("%s: analyses every %d steps, observations every %d: the preset must analyse at every observation time",
+					s.Name, s.Shift, s.ObsEvery)
+			}
 			margin := 0.02
+			if s.MDA {
+				tw.Cycles = min(tw.Cycles, 150)
+			}
 			if testing.Short() {
 				tw.Cycles = min(tw.Cycles, 40)
 				margin = 0.06
@@ -69,8 +82,16 @@ func TestSetupsReachTargets(t *testing.T) {
 			}
 			// A few analyses end on the iteration limit (200) with ‖∇J‖ reduced by 1e-5
 			// instead of 1e-6, or on a line search that can no longer decrease J at
-			// ‖∇J‖ ~ 1e-6 of its start (round-off in J); never more than 1%.
-			if res.Summary.Converged < res.Summary.Cycles*95/100 {
+			// ‖∇J‖ ~ 1e-6 of its start (round-off in J); never more than 1% with single
+			// data assimilation. The 48-step MDA windows meet that round-off floor more
+			// often (6 line-search failures in 130 on sakov2008, seed 1; 902-937 of 980
+			// analyses converged in the full runs, and --max-iter 500 changes none of
+			// them), so they are allowed 10%.
+			want := res.Summary.Cycles * 95 / 100
+			if s.MDA {
+				want = res.Summary.Cycles * 90 / 100
+			}
+			if res.Summary.Converged < want {
 				t.Errorf("%s: only %d of %d analyses converged", s.Name, res.Summary.Converged, res.Summary.Cycles)
 			}
 		})
@@ -144,6 +165,42 @@ func TestTwinIsDeterministic(t *testing.T) {
 	}
 	if a[0].CostInitial == c[0].CostInitial {
 		t.Error("seeds 7 and 8 gave the same first cost")
+	}
+}
+
+// TestMDAShortRun runs 150 analyses, one at every observation time, on the sakov2008 setup
+// (Lorenz-96, all variables observed every step, R = I) with single data assimilation
+// (window 10, σ_b = 0.1: the best SDA scheme at every observation time) and with multiple
+// data assimilation over windows of 24 steps (σ_b = 0.08), with and without the balancing
+// analysis. MDA must beat SDA clearly, and the balancing filter analysis the end of the
+// MDA analysis, whose newest observations carry only part of their weight.
+func TestMDAShortRun(t *testing.T) {
+	s, err := fourdvar.LookupSetup("sakov2008")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(window int, sigmaB float64, mda, balance bool) float64 {
+		tw := &fourdvar.Twin{Model: setupModel(t, s), Window: window, Shift: 1, B: fourdvar.ScaledIdentity{N: 40, Sigma: sigmaB},
+			Cycles: 150, BurnIn: 20, Seed: 1, MDA: mda, Balance: balance}
+		res, err := tw.Run()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Summary.RMSEAnalysis
+	}
+	sda := run(10, 0.1, false, false)
+	mda := run(24, 0.08, true, false)
+	bal := run(24, 0.08, true, true)
+	t.Logf("analysis RMSE over 130 observation times: SDA %.4f, MDA %.4f, MDA with balancing %.4f", sda, mda, bal)
+	// Seed 1 gives SDA 0.2283, MDA 0.1917, balanced 0.1741 on amd64; the margins (0.03
+	// asked, 0.054 found; 0.017 between MDA and its balancing) leave room for another
+	// platform's rounding; the inflation factors themselves are checked exactly by
+	// TestMDAWeightsSumToOne.
+	if !(bal < sda-0.03) {
+		t.Errorf("MDA with balancing: RMSE %.4f, want below SDA's %.4f by 0.03", bal, sda)
+	}
+	if !(bal < mda) {
+		t.Errorf("balancing analysis RMSE %.4f, want below the MDA analysis' %.4f", bal, mda)
 	}
 }
 

@@ -158,6 +158,9 @@ func (o *fourdvarOptions) applySetup(set map[string]bool) error {
 		def("window", func() { o.window = s.Window })
 		def("shift", func() { o.shift = s.Shift })
 	}
+	def("mda", func() { o.mda = s.MDA })
+	// A preset's balancing analysis goes with its MDA: --mda=false alone turns both off.
+	def("balance", func() { o.balance = s.Balance && o.mda })
 	def("obs-every", func() { o.obsEvery = s.ObsEvery })
 	def("obs-sigma", func() { o.obsSigma = s.ObsSigma })
 	def("b", func() { o.b = s.B })
@@ -414,6 +417,12 @@ func describeTwin(o *fourdvarOptions, m fourdvar.Model, tw *fourdvar.Twin) strin
 		o.density, o.h, o.obsSigma, o.b, o.bSigma)
 	if strings.EqualFold(o.b, "gaussian") {
 		s += fmt.Sprintf(" L=%g", o.bLength)
+	}
+	switch {
+	case tw.MDA && tw.Balance:
+		s += ", multiple data assimilation with a balancing filter analysis"
+	case tw.MDA:
+		s += ", multiple data assimilation"
 	}
 	s += fmt.Sprintf(", %s, %d cycles (burn-in %d), seed %d", o.methodName(tw.Variant), tw.Cycles, tw.BurnIn, o.seed)
 	if o.setup != "" {

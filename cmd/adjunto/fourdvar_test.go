@@ -93,6 +93,33 @@ func TestFourDVarSetupFlagsOverride(t *testing.T) {
 	}
 }
 
+// TestFourDVarSetupMDA checks that the sakov2008 preset runs multiple data assimilation
+// with its balancing analysis at every observation time, and that --mda=false alone brings
+// back single data assimilation (the preset's --balance goes with its --mda).
+func TestFourDVarSetupMDA(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "window 48 steps, shift 1, observations every 1 steps"},
+		{nil, "multiple data assimilation with a balancing filter analysis"},
+		{[]string{"--mda=false", "--window", "18", "--shift", "8", "--b-sigma", "0.1"}, "window 18 steps, shift 8"},
+	} {
+		args := append([]string{"fourdvar", "--setup", "sakov2008", "--cycles", "3", "--burn-in", "0", "--no-figures",
+			"--out", t.TempDir()}, tc.args...)
+		code, out, stderr := runArgs(args...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d; stderr:\n%s", tc.args, code, stderr)
+		}
+		if !strings.Contains(out, tc.want) {
+			t.Errorf("%v: description lacks %q:\n%s", tc.args, tc.want, out)
+		}
+		if tc.args != nil && strings.Contains(out, "multiple data assimilation") {
+			t.Errorf("%v: still multiple data assimilation:\n%s", tc.args, out)
+		}
+	}
+}
+
 func TestFourDVarBadFlags(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
@@ -109,6 +136,7 @@ func TestFourDVarBadFlags(t *testing.T) {
 		{[]string{"--shift", "9"}, "shift = 9, want ≤ the window (8 steps)"},
 		{[]string{"--n", "3"}, "N = 3"},
 		{[]string{"--obs", "x.csv"}, "--obs and --background go together"},
+		{[]string{"--balance"}, "balance needs mda"},
 	} {
 		args := append([]string{"fourdvar", "--out", t.TempDir()}, tc.args...)
 		code, _, stderr := runArgs(args...)
