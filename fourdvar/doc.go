@@ -86,9 +86,23 @@
 // metrics.json, cycles.csv and the figures as the cycles come, atomically, so that a run
 // that fails keeps what it had done.
 //
+// # Multiple data assimilation
+//
+// With Twin.MDA (multiple data assimilation; Bocquet and Sakov, 2014) each window
+// assimilates every observation in (t_c, t_c + Window] instead, and an observation used by
+// n windows has its error variance multiplied by n, so that its weights 1/(n σ²) add up to
+// 1/σ² over the run. With a shift of one observation interval an observation is in about
+// Window/Shift windows, and the background of each window already holds part of it. The end
+// of such an analysis has given the newest observations only 1/n of their weight; with
+// Twin.Balance a second, balancing analysis from the same background gives each
+// observation of the window the weight that earlier windows have not (σ² n/(n − u) after u
+// of its n windows), and its end is the scored filter analysis, while the next background
+// still comes from the MDA analysis. Each scored analysis uses only observations up to its
+// own time.
+//
 // Setups lists the standard configurations of the literature, with the tuned 4DVar that
-// reproduces them (see RESULTS.md in this directory for the numbers and how they were
-// obtained).
+// reproduces them, analysing at every observation time as the published figures do (see
+// RESULTS.md in this directory for the numbers and how they were obtained).
 //
 // # References
 //
