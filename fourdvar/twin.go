@@ -265,6 +265,8 @@ func (t *Twin) Validate() error {
 		return bad("param-sigma", t.ParamSigma, "≥ 0")
 	case variant == Params4DVar && t.Model.NumParams() == 0:
 		return fmt.Errorf("%w: variant params: the model has no parameters", ErrInput)
+	case t.MDA && variant == ThreeDVar:
+		return fmt.Errorf("%w: mda needs a window: 3DVar analyses each observation time once", ErrInput)
 	case t.Balance && !t.MDA:
 		return fmt.Errorf("%w: balance needs mda: only multiple data assimilation leaves observations part-weighted", ErrInput)
 	case variant == ThreeDVar && shift%obsEvery != 0:

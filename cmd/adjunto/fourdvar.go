@@ -158,7 +158,8 @@ func (o *fourdvarOptions) applySetup(set map[string]bool) error {
 		def("window", func() { o.window = s.Window })
 		def("shift", func() { o.shift = s.Shift })
 	}
-	def("mda", func() { o.mda = s.MDA })
+	// 3DVar has no window to assimilate an observation in more than once.
+	def("mda", func() { o.mda = s.MDA && !is3D })
 	// A preset's balancing analysis goes with its MDA: --mda=false alone turns both off.
 	def("balance", func() { o.balance = s.Balance && o.mda })
 	def("obs-every", func() { o.obsEvery = s.ObsEvery })

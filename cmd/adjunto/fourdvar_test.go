@@ -104,6 +104,7 @@ func TestFourDVarSetupMDA(t *testing.T) {
 		{nil, "window 48 steps, shift 1, observations every 1 steps"},
 		{nil, "multiple data assimilation with a balancing filter analysis"},
 		{[]string{"--mda=false", "--window", "18", "--shift", "8", "--b-sigma", "0.1"}, "window 18 steps, shift 8"},
+		{[]string{"--variant", "3dvar"}, "3dvar twin experiment"},
 	} {
 		args := append([]string{"fourdvar", "--setup", "sakov2008", "--cycles", "3", "--burn-in", "0", "--no-figures",
 			"--out", t.TempDir()}, tc.args...)
@@ -137,6 +138,7 @@ func TestFourDVarBadFlags(t *testing.T) {
 		{[]string{"--n", "3"}, "N = 3"},
 		{[]string{"--obs", "x.csv"}, "--obs and --background go together"},
 		{[]string{"--balance"}, "balance needs mda"},
+		{[]string{"--variant", "3dvar", "--mda"}, "mda needs a window"},
 	} {
 		args := append([]string{"fourdvar", "--out", t.TempDir()}, tc.args...)
 		code, _, stderr := runArgs(args...)
