@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/adjunto/adjunto/models/lorenz"
 	"github.com/adjunto/adjunto/verify"
 )
 
@@ -17,8 +18,8 @@ import (
 var verifyModels = map[string]func(seed uint64) []verify.Report{
 	"primitives": verifyPrimitives,
 	"mlp":        verifyMLP,
-	"lorenz63":   verifyLorenz63,
-	"lorenz96":   verifyLorenz96,
+	"lorenz63":   lorenz.ChecksL63,
+	"lorenz96":   lorenz.ChecksL96,
 	"fourdvar":   verifyFourDVar,
 }
 

@@ -1,38 +1,41 @@
-package main
+package lorenz
 
 import (
 	"fmt"
 	"math"
 	"math/rand/v2"
 
-	"github.com/adjunto/adjunto/models/lorenz"
 	"github.com/adjunto/adjunto/verify"
 )
 
-// verifyLorenz63 checks Lorenz-63 (σ, ρ, β = 10, 28, 8/3, dt = 0.01, RK4); see verifyLorenz.
-func verifyLorenz63(seed uint64) []verify.Report {
-	return verifyLorenz("lorenz63", lorenz.NewL63(), 100, seed)
+// ChecksL63 runs Checks on the default Lorenz-63 (σ, ρ, β = 10, 28, 8/3, dt = 0.01, RK4)
+// over windows of 1 and 100 steps, under the name "lorenz63". It is what
+// "adjunto verify --model lorenz63" prints.
+func ChecksL63(seed uint64) []verify.Report {
+	return Checks("lorenz63", NewL63(), 100, seed)
 }
 
-// verifyLorenz96 checks Lorenz-96 (N = 40, F = 8, dt = 0.05, RK4); see verifyLorenz.
-func verifyLorenz96(seed uint64) []verify.Report {
-	m, err := lorenz.NewL96(lorenz.DefaultL96N)
+// ChecksL96 runs Checks on the default Lorenz-96 (N = 40, F = 8, dt = 0.05, RK4) over windows
+// of 1 and 20 steps, under the name "lorenz96". It is what "adjunto verify --model lorenz96"
+// prints.
+func ChecksL96(seed uint64) []verify.Report {
+	m, err := NewL96(DefaultL96N)
 	if err != nil {
 		panic(err) // the default N is valid: a failure is a programming error
 	}
-	return verifyLorenz("lorenz96", m, 20, seed)
+	return Checks("lorenz96", m, 20, seed)
 }
 
-// verifyLorenz checks a model's fused and composed (engine-derived) TL and AD with respect to
-// the initial state and the parameters together, at a point of the attractor drawn from the
-// seed: all four checks on one step and on a window of steps steps (one model time unit,
+// Checks proves a model's derivatives with package verify, reporting under name. It checks
+// the fused and the composed (engine-derived) TL and AD with respect to the initial state and
+// the parameters together, at a point of the attractor drawn from the seed: all four checks on one step and on a window of steps steps (one model time unit,
 // within the horizon where the Taylor test can reach its tolerance in float64), the agreement
 // of fused and composed over that window (1e-12 relative), and the dot-product test over
 // 1000 steps, which holds however far past the predictability horizon the window reaches.
 // Windows use the 1e-10 dot-product tolerance the contract allows long composites.
-func verifyLorenz(name string, m lorenz.Composable, steps int, seed uint64) []verify.Report {
+func Checks(name string, m Composable, steps int, seed uint64) []verify.Report {
 	x0 := attractorPoint(m, seed)
-	c := lorenz.NewComposed(m)
+	c := NewComposed(m)
 	var reports []verify.Report
 	for _, k := range []int{1, steps} {
 		s := verify.Settings{Seed: seed}
@@ -41,14 +44,14 @@ func verifyLorenz(name string, m lorenz.Composable, steps int, seed uint64) []ve
 		}
 		for _, v := range []struct {
 			kind string
-			m    lorenz.Model
+			m    Model
 		}{{"fused", m}, {"composed", c}} {
-			fn, in := windowFunc(v.m, x0, k)
+			fn, in := checkWindow(v.m, x0, k)
 			reports = append(reports, verify.All(fmt.Sprintf("%s/%s/%d-step", name, v.kind, k), fn, in, s)...)
 		}
 	}
 	reports = append(reports, fusedVsComposed(fmt.Sprintf("%s/fused=composed/%d-step", name, steps), m, c, x0, steps, seed))
-	fn, in := windowFunc(m, x0, 1000)
+	fn, in := checkWindow(m, x0, 1000)
 	fn.Linearize(in)
 	rnd := rand.New(rand.NewPCG(seed, 1000))
 	reports = append(reports, verify.DotProduct(name+"/fused/1000-step", fn.N, fn.M, fn.Tangent, fn.Adjoint, rnd, 1e-10))
@@ -56,24 +59,24 @@ func verifyLorenz(name string, m lorenz.Composable, steps int, seed uint64) []ve
 }
 
 // attractorPoint returns a state on m's attractor: a seeded random start run for 500 steps.
-func attractorPoint(m lorenz.Model, seed uint64) []float64 {
+func attractorPoint(m Model, seed uint64) []float64 {
 	rnd := rand.New(rand.NewPCG(seed, 0x6c6f72))
 	x := make([]float64, m.Dim())
 	for i := range x {
 		x[i] = 1 + rnd.NormFloat64()
 	}
-	if err := lorenz.Integrate(m, x, 500); err != nil {
+	if err := Integrate(m, x, 500); err != nil {
 		panic(err) // the default models do not blow up from such a start
 	}
 	return x
 }
 
-// windowFunc returns the map (x_0, p) ↦ x_K of K steps of m as a verify.Func, with the point
+// checkWindow returns the map (x_0, p) ↦ x_K of K steps of m as a verify.Func, with the point
 // (x0, current parameters). F restores the parameters after each evaluation.
-func windowFunc(m lorenz.Model, x0 []float64, steps int) (verify.Func, []float64) {
+func checkWindow(m Model, x0 []float64, steps int) (verify.Func, []float64) {
 	n, np := m.Dim(), m.NumParams()
 	p0 := m.Params()
-	w := &lorenz.Window{Model: m, Steps: steps}
+	w := &Window{Model: m, Steps: steps}
 	in := append(append([]float64(nil), x0...), p0...)
 	lin := append([]float64(nil), p0...) // the parameters of the last Linearize
 	return verify.Func{
@@ -83,7 +86,7 @@ func windowFunc(m lorenz.Model, x0 []float64, steps int) (verify.Func, []float64
 			m.SetParams(in[n:])
 			defer m.SetParams(p0)
 			copy(y, in[:n])
-			if err := lorenz.Integrate(m, y, steps); err != nil {
+			if err := Integrate(m, y, steps); err != nil {
 				// A perturbed point that blows up makes the checks' values non-finite,
 				// which fails them; it needs no separate report.
 				for i := range y {
@@ -116,14 +119,14 @@ func windowFunc(m lorenz.Model, x0 []float64, steps int) (verify.Func, []float64
 // and the composed window TL (for a random (δx_0, δp)) and AD (for a random ỹ). Tolerance
 // 1e-12: their forward trajectories agree bit for bit, so only the order of the chain
 // rule's sums differs.
-func fusedVsComposed(name string, fused, composed lorenz.Model, x0 []float64, steps int, seed uint64) verify.Report {
+func fusedVsComposed(name string, fused, composed Model, x0 []float64, steps int, seed uint64) verify.Report {
 	rnd := rand.New(rand.NewPCG(seed, 0x66757365))
 	n, np := fused.Dim(), fused.NumParams()
 	dx, dp, ay := normals(rnd, n), normals(rnd, np), normals(rnd, n)
 	worst := 0.0
 	var tl, ax, ap [2][]float64
-	for i, m := range []lorenz.Model{fused, composed} {
-		w := &lorenz.Window{Model: m, Steps: steps}
+	for i, m := range []Model{fused, composed} {
+		w := &Window{Model: m, Steps: steps}
 		if err := w.Linearize(x0); err != nil {
 			panic(err)
 		}
