@@ -246,3 +246,16 @@ func TestFusedAgainstComposed(t *testing.T) {
 		})
 	}
 }
+
+// TestChecksPass runs the network suite of "adjunto verify --model mlp": dot-product, Taylor,
+// gradient and finite-difference checks of three networks with respect to their parameters
+// and inputs, all of which must pass.
+func TestChecksPass(t *testing.T) {
+	reps := Checks(1)
+	if len(reps) != 36 {
+		t.Errorf("%d checks, want 36 (3 networks × 3 maps × 4 tests)", len(reps))
+	}
+	for _, r := range verify.Failed(reps) {
+		t.Errorf("failed: %+v", r)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/adjunto/adjunto/models/lorenz"
+	"github.com/adjunto/adjunto/nn"
 	"github.com/adjunto/adjunto/verify"
 )
 
@@ -17,7 +18,7 @@ import (
 // from that seed, so that the same seed prints the same table.
 var verifyModels = map[string]func(seed uint64) []verify.Report{
 	"primitives": verifyPrimitives,
-	"mlp":        verifyMLP,
+	"mlp":        nn.Checks,
 	"lorenz63":   lorenz.ChecksL63,
 	"lorenz96":   lorenz.ChecksL96,
 	"fourdvar":   verifyFourDVar,

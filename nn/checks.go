@@ -1,36 +1,36 @@
-package main
+package nn
 
 import (
 	"math/rand/v2"
 
 	"github.com/adjunto/adjunto/adjoint"
-	"github.com/adjunto/adjunto/nn"
 	"github.com/adjunto/adjunto/verify"
 )
 
-// verifyMLP checks whole networks: the dot-product and Taylor tests of the logits with respect
+// Checks proves whole networks right with package verify, as "adjunto verify --model mlp"
+// prints: the dot-product and Taylor tests of the logits with respect
 // to the parameters and to the inputs, and the gradient test and finite-difference check of
 // the training objective J with respect to the parameters, for the course's tanh network, a
 // ReLU classifier with cross-entropy and L2 penalty, and a network with batch normalisation
 // and dropout in training mode (its masks fixed while checked). The dot-product tolerance is
 // the 1e-10 the contract allows long composites.
-func verifyMLP(seed uint64) []verify.Report {
+func Checks(seed uint64) []verify.Report {
 	s := verify.Settings{Seed: seed, Tolerances: verify.Tolerances{DotProduct: 1e-10}}
 	cases := []struct {
 		name, spec string
-		opts       nn.MLPOptions
-		cfg        nn.Config
+		opts       MLPOptions
+		cfg        Config
 		train      bool
 	}{
-		{"mlp/1-100-1:tanh", "1-100-1:tanh", nn.MLPOptions{}, nn.Config{}, false},
-		{"mlp/4-16-16-3:softplus/ce/L2", "4-16-16-3:softplus", nn.MLPOptions{}, nn.Config{Loss: nn.CrossEntropy, Penalty: nn.Penalty{Lambda: 0.01}}, false},
-		{"mlp/3-12-12-2:tanh/batchnorm+dropout", "3-12-12-2:tanh", nn.MLPOptions{BatchNorm: true, Dropout: 0.2}, nn.Config{Loss: nn.BCEWithLogits}, true},
+		{"mlp/1-100-1:tanh", "1-100-1:tanh", MLPOptions{}, Config{}, false},
+		{"mlp/4-16-16-3:softplus/ce/L2", "4-16-16-3:softplus", MLPOptions{}, Config{Loss: CrossEntropy, Penalty: Penalty{Lambda: 0.01}}, false},
+		{"mlp/3-12-12-2:tanh/batchnorm+dropout", "3-12-12-2:tanh", MLPOptions{BatchNorm: true, Dropout: 0.2}, Config{Loss: BCEWithLogits}, true},
 	}
 	const rows = 8
 	var reports []verify.Report
 	for _, c := range cases {
 		c.cfg.Seed = seed
-		net, err := nn.NewMLP(c.spec, c.opts, c.cfg)
+		net, err := NewMLP(c.spec, c.opts, c.cfg)
 		if err != nil {
 			panic(err) // the specs above are fixed: a failure is a programming error
 		}
@@ -43,12 +43,12 @@ func verifyMLP(seed uint64) []verify.Report {
 		for i := range y {
 			y[i] = rng.Float64()
 		}
-		if c.cfg.Loss == nn.CrossEntropy {
+		if c.cfg.Loss == CrossEntropy {
 			labels := make([]int, rows)
 			for i := range labels {
 				labels[i] = rng.IntN(net.Out())
 			}
-			y = nn.OneHot(labels, net.Out())
+			y = OneHot(labels, net.Out())
 		}
 		params := append([]float64(nil), net.Params()...)
 		in, out := net.In(), net.Out()
