@@ -411,6 +411,9 @@ func runWindow(ctx context.Context, cfg *WindowConfig, out *Output) (*WindowMetr
 				t.Cycles = max(cfg.Span/t.Shift, 2)
 				t.BurnIn = t.Cycles / 10
 				t.Incremental.Outer = cfg.Outer
+				// Each observation assimilated once (no MDA), the classical scheme whose
+				// window length the course discusses, whatever the setup's preset does.
+				t.MDA, t.Balance = false, false
 				c := WindowRun{Variant: vname, Window: w, Shift: t.Shift, Cycles: t.Cycles, BSigma: bs}
 				res, err := runTwin(ctx, out, fmt.Sprintf("%s, window %d, σ_b %g", vname, w, bs), t)
 				if ctx.Err() != nil {
