@@ -3,16 +3,14 @@ package fourdvar
 import (
 	"fmt"
 	"image/color"
-	"io"
 	"math"
 	"path/filepath"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/adjunto/adjunto/internal/figure"
 )
 
 // seriesSteps is the number of steps, the last ones, the time-series figure shows: enough
@@ -204,26 +202,6 @@ func writeCost(base string, hist [][]float64) error {
 
 // writePlots draws a column of plots, aligned, into base.png and base.svg, atomically.
 func writePlots(base string, rows [][]*plot.Plot, w, h vg.Length) error {
-	tiles := draw.Tiles{Rows: len(rows), Cols: 1, PadY: vg.Points(6), PadTop: vg.Points(4),
-		PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8)}
-	img := vgimg.New(w, h)
-	dc := draw.New(img)
-	for i, c := range plot.Align(rows, tiles, dc) {
-		rows[i][0].Draw(c[0])
-	}
-	if err := WriteFileAtomic(base+".png", func(out io.Writer) error {
-		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(out)
-		return err
-	}); err != nil {
-		return err
-	}
-	svg := vgsvg.New(w, h)
-	dc = draw.New(svg)
-	for i, c := range plot.Align(rows, tiles, dc) {
-		rows[i][0].Draw(c[0])
-	}
-	return WriteFileAtomic(base+".svg", func(out io.Writer) error {
-		_, err := svg.WriteTo(out)
-		return err
-	})
+	_, err := figure.Save(base, rows, w, h)
+	return err
 }

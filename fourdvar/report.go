@@ -11,33 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
 
-// WriteFileAtomic writes a file by calling write on a temporary file in the same directory
-// and renaming it over path, so that a reader (or a run that fails later) never sees a
-// partial file.
-func WriteFileAtomic(path string, write func(w io.Writer) error) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if err := write(f); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
-}
+	"github.com/adjunto/adjunto/internal/atomicfile"
+)
 
 // Field is one member of an ordered JSON object.
 type Field struct {
@@ -294,7 +270,7 @@ func (r *Recorder) flush(status string, runErr error) error {
 	if err := WriteJSONFile(filepath.Join(r.Dir, "metrics.json"), doc); err != nil {
 		return err
 	}
-	return WriteFileAtomic(filepath.Join(r.Dir, "cycles.csv"), func(w io.Writer) error {
+	return atomicfile.Write(filepath.Join(r.Dir, "cycles.csv"), func(w io.Writer) error {
 		return WriteCyclesCSV(w, r.cycles)
 	})
 }
@@ -305,7 +281,7 @@ func WriteJSONFile(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		_, err := w.Write(append(b, '\n'))
 		return err
 	})

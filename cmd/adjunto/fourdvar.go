@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/adjunto/adjunto/fourdvar"
+	"github.com/adjunto/adjunto/internal/atomicfile"
 	"github.com/adjunto/adjunto/models/lorenz"
 	"github.com/adjunto/adjunto/optimize"
 )
@@ -611,12 +612,12 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		return fail(exitFail, err)
 	}
 	if an.Trajectory != nil {
-		if err := fourdvar.WriteFileAtomic(filepath.Join(o.out, "analysis.csv"), func(w io.Writer) error {
+		if err := atomicfile.Write(filepath.Join(o.out, "analysis.csv"), func(w io.Writer) error {
 			return fourdvar.WriteState(w, an.Trajectory[0])
 		}); err != nil {
 			return fail(exitFail, err)
 		}
-		if err := fourdvar.WriteFileAtomic(filepath.Join(o.out, "trajectory.csv"), func(w io.Writer) error {
+		if err := atomicfile.Write(filepath.Join(o.out, "trajectory.csv"), func(w io.Writer) error {
 			return fourdvar.WriteTrajectory(w, an.Trajectory)
 		}); err != nil {
 			return fail(exitFail, err)
