@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/adjunto/adjunto/fourdvar"
 	"github.com/adjunto/adjunto/models/lorenz"
 	"github.com/adjunto/adjunto/nn"
 	"github.com/adjunto/adjunto/verify"
@@ -26,6 +27,15 @@ var verifyModels = map[string]func(seed uint64) []verify.Report{
 
 // allModels is the --model value that runs every registered suite.
 const allModels = "all"
+
+// verifyFourDVar checks whole 4DVar costs on the default Lorenz-96 (N = 40, F = 8, dt = 0.05).
+func verifyFourDVar(seed uint64) []verify.Report {
+	m, err := lorenz.NewL96(lorenz.DefaultL96N)
+	if err != nil {
+		panic(err) // the default N is valid: a failure is a programming error
+	}
+	return fourdvar.Checks(m, seed)
+}
 
 // verifyPrimitives checks every primitive of package adjoint with the default tolerances.
 func verifyPrimitives(seed uint64) []verify.Report {
