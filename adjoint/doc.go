@@ -53,8 +53,10 @@
 //
 // # Time loops and checkpointing
 //
-// The adjoint of a K-step time loop needs the states in reverse order. Loop runs a loop of a
-// model given as a Stepper (Step and StepAdjoint, usually hand-fused) and its adjoint under a
+// Model is the contract of a discrete-time dynamical model with hand-written TL and AD steps,
+// shared by the models that implement it and the assimilation that uses them. The adjoint of
+// a K-step time loop needs the states in reverse order. Loop runs a loop of a model given as a
+// Stepper (Step and StepAdjoint, the part of Model it needs) and its adjoint under a
 // checkpointing Policy: StoreAll keeps every state, StoreEvery{K} keeps every K-th and
 // recomputes the rest, and Revolve{Snapshots} follows the binomial schedule of Griewank and
 // Walther, which needs only s stored states for a logarithmic growth of recomputation. Every

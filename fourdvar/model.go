@@ -1,38 +1,16 @@
 package fourdvar
 
-import "fmt"
+import (
+	"fmt"
 
-// Model is a discrete dynamical model x_{k+1} = M(x_k; p) with its tangent-linear and
-// adjoint steps. fourdvar sees a model only through this interface; package models/lorenz
-// implements it with hand-fused TL and AD steps, and any user type can too.
-//
-// Implementations fix their own time step and integrator: one call of Step is one time step.
-// The three step methods must not allocate: a 4DVar cost calls them K times per evaluation.
-type Model interface {
-	// Dim returns the size of the state vector.
-	Dim() int
+	"github.com/adjunto/adjunto/adjoint"
+)
 
-	// Step sets dst = M(x), one time step. dst and x do not overlap.
-	Step(dst, x []float64)
-
-	// StepTangent sets dy = M'(x) dx + M_p(x) dp, the tangent-linear step (a JVP) about x.
-	// A nil dp is read as zero.
-	StepTangent(dy, x, dx, dp []float64)
-
-	// StepAdjoint accumulates ax += M'(x)ᵀ ay and, when ap is not nil, ap += M_p(x)ᵀ ay:
-	// the adjoint step (a VJP) about x. It adds, never assigns.
-	StepAdjoint(ax, ap, x, ay []float64)
-
-	// NumParams returns the number of model parameters p (for example the forcing F of
-	// Lorenz-96).
-	NumParams() int
-
-	// Params returns the current parameters. The caller must not modify the slice.
-	Params() []float64
-
-	// SetParams sets the parameters used by the next steps.
-	SetParams(p []float64)
-}
+// Model is the model contract of the engine, adjoint.Model: one step x_{k+1} = M(x_k; p) with
+// its tangent-linear and adjoint steps. fourdvar sees a model only through this interface;
+// package models/lorenz implements it with hand-fused TL and AD steps, and any user type can
+// too.
+type Model = adjoint.Model
 
 // Forecast integrates m for steps steps from x and writes the final state into dst. dst and x
 // may be the same slice. work, if it has length ≥ 2·Dim(), is used as scratch; otherwise

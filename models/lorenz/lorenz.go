@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/adjunto/adjunto/adjoint"
 )
 
 // Sentinel errors. Validation errors wrap ErrInvalid and name the offending field; a
@@ -70,34 +72,10 @@ func ParseIntegrator(s string) (Integrator, error) {
 	return 0, fmt.Errorf("%w: unknown integrator %q (want rk4 or euler)", ErrInvalid, s)
 }
 
-// Model is a discrete-time dynamical model x_{k+1} = M(x_k; p): one step of a time
-// integrator with its tangent-linear (TL) and adjoint (AD) models with respect to the state x
-// and the parameters p. *L63, *L96 and *Composed implement it; fourdvar assimilates into it.
-//
-// Implementations own scratch buffers and are not safe for concurrent use.
-type Model interface {
-	// Dim returns the size of the state.
-	Dim() int
-
-	// Step sets dst = M(x). dst and x must not overlap.
-	Step(dst, x []float64)
-
-	// StepTangent sets dy = M'(x) dx + M_p(x) dp, the TL model (a JVP); a nil dp is zero.
-	StepTangent(dy, x, dx, dp []float64)
-
-	// StepAdjoint accumulates ax += M'(x)ᵀ ay and, when ap is not nil, ap += M_p(x)ᵀ ay:
-	// the AD model (a VJP) at the linearisation state x.
-	StepAdjoint(ax, ap, x, ay []float64)
-
-	// NumParams returns the number of model parameters.
-	NumParams() int
-
-	// Params returns a copy of the model parameters.
-	Params() []float64
-
-	// SetParams sets the model parameters from p, of length NumParams.
-	SetParams(p []float64)
-}
+// Model is the model contract of the engine, adjoint.Model: one step x_{k+1} = M(x_k; p) of a
+// time integrator with its TL and AD steps with respect to the state and the parameters.
+// *L63, *L96 and *Composed implement it; package fourdvar assimilates into it.
+type Model = adjoint.Model
 
 // Integrate advances x in place by steps steps of m. It returns a *BlowUpError naming the
 // first step whose state is non-finite, with x left holding that state, and an error
