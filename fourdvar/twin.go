@@ -231,6 +231,21 @@ func (t *Twin) defaults() (variant Variant, window, shift, obsEvery, cycles, spi
 	return
 }
 
+// SettingError reports a setting of a Twin out of its domain. Setting is named as the
+// adjunto fourdvar flag that sets it ("window", "obs-sigma", ...). It matches ErrInput.
+type SettingError struct {
+	Setting string // the setting, named as its flag
+	Value   any    // the value given
+	Want    string // the domain, such as "≥ 1"
+}
+
+func (e *SettingError) Error() string {
+	return fmt.Sprintf("%v: %s = %v, want %s", ErrInput, e.Setting, e.Value, e.Want)
+}
+
+// Unwrap returns ErrInput.
+func (e *SettingError) Unwrap() error { return ErrInput }
+
 // Validate checks the settings a user chooses and returns an error wrapping ErrInput that
 // names the offending one.
 func (t *Twin) Validate() error {
@@ -242,7 +257,7 @@ func (t *Twin) Validate() error {
 		return err
 	}
 	bad := func(name string, v any, want string) error {
-		return fmt.Errorf("%w: %s = %v, want %s", ErrInput, name, v, want)
+		return &SettingError{Setting: name, Value: v, Want: want}
 	}
 	switch {
 	case window < 0:

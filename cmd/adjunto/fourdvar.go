@@ -128,6 +128,10 @@ func runFourDVar(args []string, stdout, stderr io.Writer) int {
 	if !set["burn-in"] && o.setup == "" {
 		o.burnIn = min(o.burnIn, o.cycles/5)
 	}
+	if err := o.checkDomains(); err != nil {
+		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
+		return exitUsage
+	}
 	if o.obsFile != "" || o.bgFile != "" || o.truthFile != "" {
 		return o.runFiles(set, stdout, stderr)
 	}
@@ -403,8 +407,54 @@ func shiftOf(tw *fourdvar.Twin) int {
 	return tw.Window
 }
 
+// checkDomains rejects a flag value outside its domain before anything runs, naming the flag:
+// a zero that would otherwise be read as "the default" must not pass silently.
+func (o *fourdvarOptions) checkDomains() error {
+	for _, f := range []struct {
+		name     string
+		v        float64
+		positive bool // > 0, else ≥ 0
+	}{
+		{"obs-sigma", o.obsSigma, true}, {"b-sigma", o.bSigma, true}, {"b-length", o.bLength, false},
+		{"q-sigma", o.qSigma, true}, {"grad-tol", o.gradTol, true}, {"obs-density", o.density, true},
+		{"dt", o.dt, false}, {"lr", o.lr, false}, {"model-error", o.modelError, false}, {"param-sigma", o.paramSigma, false},
+	} {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v < 0 || (f.positive && f.v == 0) {
+			want := "a finite value ≥ 0"
+			if f.positive {
+				want = "a finite value > 0"
+			}
+			return fmt.Errorf("--%s %v: want %s", f.name, f.v, want)
+		}
+	}
+	if o.density > 1 {
+		return fmt.Errorf("--obs-density %v: want a fraction in (0, 1]", o.density)
+	}
+	if o.b == "gaussian" && o.bLength == 0 {
+		return fmt.Errorf("--b-length 0: a gaussian B needs a length scale > 0")
+	}
+	for _, f := range []struct {
+		name   string
+		v, min int
+	}{
+		{"window", o.window, 1}, {"shift", o.shift, 0}, {"obs-every", o.obsEvery, 1}, {"max-iter", o.maxIter, 1},
+		{"outer", o.outer, 1}, {"inner", o.inner, 1}, {"backtrack", o.backtr, -1}, {"cycles", o.cycles, 1},
+		{"burn-in", o.burnIn, 0}, {"spinup", o.spinUp, 0}, {"every", o.every, 0},
+	} {
+		if f.v < f.min {
+			return fmt.Errorf("--%s %d: want ≥ %d", f.name, f.v, f.min)
+		}
+	}
+	return nil
+}
+
 // flagError rewrites a Twin.Validate error in terms of the flags.
-func flagError(err error) error { return fmt.Errorf("invalid flags: %w", err) }
+func flagError(err error) error {
+	if se, ok := errors.AsType[*fourdvar.SettingError](err); ok {
+		return fmt.Errorf("--%s %v: want %s", se.Setting, se.Value, se.Want)
+	}
+	return fmt.Errorf("invalid flags: %w", err)
+}
 
 func describeTwin(o *fourdvarOptions, m fourdvar.Model, tw *fourdvar.Twin) string {
 	var model string
