@@ -97,6 +97,21 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	if f.dropout < 0 || f.dropout >= 1 {
 		return usageErr("--dropout %v: want 0 ≤ p < 1", f.dropout)
 	}
+	// Zero must not slip through as "the optimiser's default" or "no training".
+	switch {
+	case !(f.lr > 0) || math.IsInf(f.lr, 0):
+		return usageErr("--lr %v: want a finite learning rate > 0", f.lr)
+	case f.epochs < 1:
+		return usageErr("--epochs %d: want ≥ 1", f.epochs)
+	case f.batch < 0:
+		return usageErr("--batch %d: want ≥ 1, or 0 for full batches", f.batch)
+	case f.patience < 0:
+		return usageErr("--patience %d: want ≥ 0 (0 disables early stopping)", f.patience)
+	case !(f.minDelta >= 0) || math.IsInf(f.minDelta, 0):
+		return usageErr("--min-delta %v: want a finite value ≥ 0", f.minDelta)
+	case !(f.l1 >= 0) || !(f.l2 >= 0):
+		return usageErr("--l1 %v, --l2 %v: want ≥ 0", f.l1, f.l2)
+	}
 	if f.l1 > 0 && f.l2 > 0 {
 		return usageErr("--l1 and --l2: choose one penalty")
 	}

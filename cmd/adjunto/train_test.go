@@ -100,6 +100,9 @@ func TestTrainBadInput(t *testing.T) {
 		{"arch vs data", []string{"--data", good, "--inputs", "x", "--targets", "y", "--arch", "2-5-1"}, exitUsage, "2 inputs"},
 		{"optimizer", []string{"--data", good, "--inputs", "x", "--targets", "y", "--optimizer", "magic"}, exitUsage, "--optimizer"},
 		{"required", []string{"--inputs", "x"}, exitUsage, "required"},
+		{"zero lr", []string{"--data", good, "--inputs", "x", "--targets", "y", "--lr", "0"}, exitUsage, "--lr 0"},
+		{"zero epochs", []string{"--data", good, "--inputs", "x", "--targets", "y", "--epochs", "0"}, exitUsage, "--epochs 0"},
+		{"negative patience", []string{"--data", good, "--inputs", "x", "--targets", "y", "--patience", "-1"}, exitUsage, "--patience -1"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
