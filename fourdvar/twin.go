@@ -239,6 +239,7 @@ type SettingError struct {
 	Want    string // the domain, such as "≥ 1"
 }
 
+// Error names the setting, the value given and the domain wanted.
 func (e *SettingError) Error() string {
 	return fmt.Sprintf("%v: %s = %v, want %s", ErrInput, e.Setting, e.Value, e.Want)
 }

@@ -30,6 +30,7 @@ type BlowUpError struct {
 	Value float64
 }
 
+// Error names the step and the component that became non-finite.
 func (e *BlowUpError) Error() string {
 	return fmt.Sprintf("lorenz: state became non-finite at step %d (x%d = %v)", e.Step, e.Index, e.Value)
 }
