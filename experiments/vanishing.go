@@ -143,8 +143,10 @@ func runVanishing(ctx context.Context, cfg *VanishingConfig, out *Output) (*Vani
 			}
 			addLine(p, label, ks, ys, seriesColor(ii), false)
 		}
-		p.Legend.Top = true
-		p.Legend.Left = true
+		// Bottom right: the first panel's curves all end high on the output side, so the
+		// legend hides none of them there.
+		p.Legend.Top = false
+		p.Legend.Left = false
 		tiles[0][ai] = p
 	}
 	if err := out.SaveTiles("gradient-norms", "The norm of the gradient of J with respect to each dense layer's weights at initialisation, input side on the left.",
