@@ -22,6 +22,7 @@ var (
 	colBackground = color.RGBA{R: 31, G: 119, B: 180, A: 255}
 	colAnalysis   = color.RGBA{R: 214, G: 39, B: 40, A: 255}
 	colForecast   = color.RGBA{R: 44, G: 160, B: 44, A: 255}
+	colAnalysis0  = color.RGBA{R: 148, G: 103, B: 189, A: 255}
 	colObs        = color.RGBA{R: 127, G: 127, B: 127, A: 255}
 )
 
@@ -138,15 +139,21 @@ func writeRMSE(base string, cycles []Cycle) error {
 	bg := make([]float64, len(cycles))
 	an := make([]float64, len(cycles))
 	fc := make([]float64, len(cycles))
+	a0 := make([]float64, len(cycles))
 	for i, c := range cycles {
 		x[i] = float64(c.Cycle)
-		bg[i], an[i], fc[i] = c.RMSEBackground, c.RMSEAnalysis, c.RMSEForecast
+		bg[i], an[i], fc[i], a0[i] = c.RMSEBackground, c.RMSEAnalysis, c.RMSEForecast, c.RMSEAnalysisStart
 	}
 	for _, l := range []struct {
 		name string
 		y    []float64
 		c    color.Color
-	}{{"background", bg, colBackground}, {"analysis (window end)", an, colAnalysis}, {"forecast", fc, colForecast}} {
+	}{
+		// Background and analysis at the window's start compare like with like; the analysis
+		// at the window's end is the filter analysis the setups are scored by.
+		{"background (window start)", bg, colBackground}, {"analysis (window start)", a0, colAnalysis0},
+		{"analysis (window end)", an, colAnalysis}, {"forecast", fc, colForecast},
+	} {
 		xy := finiteXY(x, l.y)
 		if len(xy) == 0 {
 			continue

@@ -382,9 +382,11 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 	}
 	s := res.Summary
 	fmt.Fprintf(stdout, "\nAverages over cycles %d-%d (burn-in %d):\n", s.BurnIn, len(res.Cycles)-1, s.BurnIn)
-	fmt.Fprintf(stdout, "  RMSE background        %.4f\n", s.RMSEBackground)
-	fmt.Fprintf(stdout, "  RMSE analysis (end)    %.4f\n", s.RMSEAnalysis)
-	fmt.Fprintf(stdout, "  RMSE analysis (start)  %.4f\n", s.RMSEAnalysisStart)
+	// Background and analysis compare at the same time, the window's start; the analysis at
+	// the window's end is the filter analysis that the standard setups are scored by.
+	fmt.Fprintf(stdout, "  RMSE background        %.4f   (at the window's start)\n", s.RMSEBackground)
+	fmt.Fprintf(stdout, "  RMSE analysis (start)  %.4f   (the same time, after assimilation)\n", s.RMSEAnalysisStart)
+	fmt.Fprintf(stdout, "  RMSE analysis (end)    %.4f   (at the window's end: the filter analysis, the setups' score)\n", s.RMSEAnalysis)
 	fmt.Fprintf(stdout, "  RMSE forecast          %.4f   (%d steps after the window's end)\n", s.RMSEForecast, shiftOf(tw))
 	fmt.Fprintf(stdout, "  iterations %.1f, evaluations %.1f per analysis; ‖∇J‖ reduced by %.1e; %d/%d converged\n",
 		s.Iterations, s.Evaluations, s.GradReduction, s.Converged, s.Cycles)
