@@ -108,9 +108,7 @@ func (m *L63) TapeLen() int { return tapeLen(m.Integrator, m.Dim()) }
 // length TapeLen, for StepAdjointTape.
 func (m *L63) StepTape(dst, tape, x []float64) {
 	m.check("StepTape", dst, x)
-	if len(tape) != m.TapeLen() {
-		panic(fmt.Sprintf("lorenz: L63.StepTape: tape of length %d, want %d", len(tape), m.TapeLen()))
-	}
+	checkTape("L63.StepTape", tape, m.TapeLen())
 	m.work.stepTape(m, m.Integrator, m.Dt, dst, tape, x)
 }
 
@@ -119,9 +117,7 @@ func (m *L63) StepTape(dst, tape, x []float64) {
 func (m *L63) StepAdjointTape(ax, ap, x, tape, ay []float64) {
 	m.check("StepAdjointTape", ax, x, ay)
 	checkParams("L63.StepAdjointTape", ap, m.NumParams())
-	if len(tape) != m.TapeLen() {
-		panic(fmt.Sprintf("lorenz: L63.StepAdjointTape: tape of length %d, want %d", len(tape), m.TapeLen()))
-	}
+	checkTape("L63.StepAdjointTape", tape, m.TapeLen())
 	m.work.stepAdjointTape(m, m.Integrator, m.Dt, ax, ap, x, tape, ay)
 }
 

@@ -118,6 +118,12 @@ func checkParams(op string, p []float64, n int) {
 	}
 }
 
+func checkTape(op string, tape []float64, n int) {
+	if len(tape) != n {
+		panic(fmt.Sprintf("lorenz: %s: tape of length %d, want %d", op, len(tape), n))
+	}
+}
+
 // TapeLen returns the length of the tape StepTape saves: the three RK4 stage states (3·Dim),
 // or 0 for Euler, whose adjoint recomputes nothing.
 func (m *L96) TapeLen() int { return tapeLen(m.Integrator, m.Dim()) }
@@ -126,9 +132,7 @@ func (m *L96) TapeLen() int { return tapeLen(m.Integrator, m.Dim()) }
 // length TapeLen, for StepAdjointTape.
 func (m *L96) StepTape(dst, tape, x []float64) {
 	m.check("StepTape", dst, x)
-	if len(tape) != m.TapeLen() {
-		panic(fmt.Sprintf("lorenz: L96.StepTape: tape of length %d, want %d", len(tape), m.TapeLen()))
-	}
+	checkTape("L96.StepTape", tape, m.TapeLen())
 	m.work.stepTape(m, m.Integrator, m.Dt, dst, tape, x)
 }
 
@@ -137,9 +141,7 @@ func (m *L96) StepTape(dst, tape, x []float64) {
 func (m *L96) StepAdjointTape(ax, ap, x, tape, ay []float64) {
 	m.check("StepAdjointTape", ax, x, ay)
 	checkParams("L96.StepAdjointTape", ap, m.NumParams())
-	if len(tape) != m.TapeLen() {
-		panic(fmt.Sprintf("lorenz: L96.StepAdjointTape: tape of length %d, want %d", len(tape), m.TapeLen()))
-	}
+	checkTape("L96.StepAdjointTape", tape, m.TapeLen())
 	m.work.stepAdjointTape(m, m.Integrator, m.Dt, ax, ap, x, tape, ay)
 }
 
