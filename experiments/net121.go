@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -158,7 +159,7 @@ func runNet121(ctx context.Context, cfg *Net121Config, out *Output) (*Net121Metr
 // isLineSearch reports whether err is a failed line search of a full-batch method, which
 // ends a converged run on a flat spot and leaves the best parameters in place.
 func isLineSearch(err error) bool {
-	return err != nil && errorsIs(err, optimize.ErrLineSearch)
+	return err != nil && errors.Is(err, optimize.ErrLineSearch)
 }
 
 // applyActivation evaluates h at z as the engine does.

@@ -2,10 +2,10 @@ package experiments
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/adjunto/adjunto/nn"
 )
@@ -16,7 +16,7 @@ func curveData(f func(float64) float64, n int, lo, hi, noise float64, rnd *rand.
 	for i := range x {
 		x[i] = lo + (hi-lo)*rnd.Float64()
 	}
-	sortFloats(x)
+	slices.Sort(x)
 	y := make([]float64, n)
 	for i, v := range x {
 		y[i] = f(v) + noise*rnd.NormFloat64()
@@ -26,14 +26,6 @@ func curveData(f func(float64) float64, n int, lo, hi, noise float64, rnd *rand.
 		panic("experiments: curveData: " + err.Error()) // the shapes are ours
 	}
 	return d
-}
-
-func sortFloats(x []float64) {
-	for i := 1; i < len(x); i++ {
-		for j := i; j > 0 && x[j] < x[j-1]; j-- {
-			x[j], x[j-1] = x[j-1], x[j]
-		}
-	}
 }
 
 // gridData is the dataset of the points xs with targets f(xs) (zero if f is nil).
@@ -140,5 +132,3 @@ func spreadBreakpoints(net *nn.Network, lo, hi float64, rnd *rand.Rand) {
 		b[j] = -w[j] * (lo + (hi-lo)*rnd.Float64())
 	}
 }
-
-func errorsIs(err, target error) bool { return errors.Is(err, target) }

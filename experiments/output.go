@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/gif"
+	"maps"
 	"math"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -212,7 +214,7 @@ func encodeValue(w *bytes.Buffer, v reflect.Value) error {
 			idx[names[i]] = k
 		}
 		w.WriteByte('{')
-		for i, n := range sortedKeys(idx) {
+		for i, n := range slices.Sorted(maps.Keys(idx)) {
 			if i > 0 {
 				w.WriteByte(',')
 			}

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -185,7 +187,7 @@ func orderedKeys(raw json.RawMessage, prefix string, m map[string]any) []string 
 			return keys
 		}
 	}
-	return sortedKeys(m)
+	return slices.Sorted(maps.Keys(m))
 }
 
 func objectRows(xs []any) ([]map[string]any, bool) {
@@ -209,7 +211,7 @@ func objectTable(title string, objs []map[string]any) metricTable {
 	for _, o := range objs {
 		flat := map[string]string{}
 		flattenObject("", o, flat)
-		for _, k := range sortedKeys(flat) {
+		for _, k := range slices.Sorted(maps.Keys(flat)) {
 			if !seen[k] {
 				seen[k] = true
 				header = append(header, k)
