@@ -58,9 +58,13 @@ func ParseVariant(s string) (Variant, error) {
 // The zero value, with Model set, is strong-constraint 4DVar over windows of 8 steps with
 // every variable observed every step with σ_o = 1 and B = I, for 100 cycles.
 type Twin struct {
-	// Model is the model, used for both the truth and the assimilation (a perfect-model
-	// twin), with its current parameters as the truth's.
+	// Model is the truth's model, with its current parameters as the truth's, and also the
+	// assimilation's unless Assimilate is set (a perfect-model twin).
 	Model Model
+	// Assimilate is the model of the analyses and of the forecasts between them, when it
+	// differs from the truth's (a learned surrogate, or a physical model with the wrong
+	// parameters): an imperfect-model twin. It must have Model's dimension. Nil means Model.
+	Assimilate Model
 
 	Variant Variant // zero means Strong4DVar
 
@@ -247,6 +251,14 @@ func (e *SettingError) Error() string {
 // Unwrap returns ErrInput.
 func (e *SettingError) Unwrap() error { return ErrInput }
 
+// assimilate returns the model of the analyses.
+func (t *Twin) assimilate() Model {
+	if t.Assimilate != nil {
+		return t.Assimilate
+	}
+	return t.Model
+}
+
 // Validate checks the settings a user chooses and returns an error wrapping ErrInput that
 // names the offending one.
 func (t *Twin) Validate() error {
@@ -279,7 +291,9 @@ func (t *Twin) Validate() error {
 		return bad("model-error", t.ModelError, "≥ 0")
 	case !(t.ParamSigma >= 0) || math.IsInf(t.ParamSigma, 0):
 		return bad("param-sigma", t.ParamSigma, "≥ 0")
-	case variant == Params4DVar && t.Model.NumParams() == 0:
+	case t.Assimilate != nil && t.Assimilate.Dim() != t.Model.Dim():
+		return fmt.Errorf("%w: the assimilation's model has dimension %d, the truth's %d", ErrInput, t.Assimilate.Dim(), t.Model.Dim())
+	case variant == Params4DVar && t.assimilate().NumParams() == 0:
 		return fmt.Errorf("%w: variant params: the model has no parameters", ErrInput)
 	case t.MDA && variant == ThreeDVar:
 		return fmt.Errorf("%w: mda needs a window: 3DVar analyses each observation time once", ErrInput)
@@ -326,8 +340,9 @@ func (t *Twin) Run() (*Result, error) {
 	variant, window, shift, obsEvery, cycles, spinUp, sigmaO := t.defaults()
 	m := t.Model
 	n := m.Dim()
-	trueParams := append([]float64(nil), m.Params()...)
-	defer m.SetParams(trueParams)
+	am := t.assimilate()
+	amParams := append([]float64(nil), am.Params()...)
+	defer am.SetParams(amParams)
 
 	// The truth.
 	x := make([]float64, n)
@@ -416,14 +431,14 @@ func (t *Twin) Run() (*Result, error) {
 		if ps == 0 {
 			ps = 1
 		}
-		pcov = ScaledIdentity{N: m.NumParams(), Sigma: ps}
+		pcov = ScaledIdentity{N: am.NumParams(), Sigma: ps}
 		prng := rand.New(rand.NewPCG(t.Seed, streamParams))
-		pb = make([]float64, m.NumParams())
+		pb = make([]float64, am.NumParams())
 		Sample(pb, pcov, prng)
 		for i := range pb {
-			pb[i] += trueParams[i]
+			pb[i] += amParams[i]
 		}
-		m.SetParams(pb)
+		am.SetParams(pb)
 	}
 
 	rec := t.Record
@@ -446,12 +461,12 @@ func (t *Twin) Run() (*Result, error) {
 	for c := range cycles {
 		start := time.Now()
 		t0 := c * shift
-		w := &Window{Model: m, Steps: window, Xb: append([]float64(nil), xb...), B: bcov}
+		w := &Window{Model: am, Steps: window, Xb: append([]float64(nil), xb...), B: bcov}
 		obs, balObs := sched.next(c)
 		w.Obs = obs
 		var bal *Window
 		if balObs != nil {
-			bal = &Window{Model: m, Steps: window, Xb: w.Xb, B: bcov, Obs: balObs}
+			bal = &Window{Model: am, Steps: window, Xb: w.Xb, B: bcov, Obs: balObs}
 		}
 		if variant == Params4DVar {
 			w.Pb = append([]float64(nil), pb...)
@@ -506,14 +521,14 @@ func (t *Twin) Run() (*Result, error) {
 			cyc.Error = err.Error()
 		}
 		if variant == Params4DVar {
-			m.SetParams(cyc.Params)
+			am.SetParams(cyc.Params)
 			pb = append(pb[:0], cyc.Params...)
 		}
 		cyc.RMSEBackground = rmse(w.Xb, truth[t0])
 		cyc.RMSEAnalysisStart = rmse(traj[0], truth[t0])
 		copy(xa, filt[window])
 		cyc.RMSEAnalysis = rmse(xa, truth[t0+window])
-		Forecast(m, fc, xa, shift, work)
+		Forecast(am, fc, xa, shift, work)
 		cyc.RMSEForecast = rmse(fc, truth[t0+window+shift])
 
 		// The series over the steps this cycle owns, [t0, t0+shift), and the next background.
@@ -530,11 +545,11 @@ func (t *Twin) Run() (*Result, error) {
 					s.Obs[v] = append(s.Obs[v], b.Y[i])
 				}
 			}
-			Forecast(m, bg, bg, 1, work)
+			Forecast(am, bg, bg, 1, work)
 			if k-t0+1 <= window {
 				copy(an, traj[k-t0+1])
 			} else {
-				Forecast(m, an, an, 1, work)
+				Forecast(am, an, an, 1, work)
 			}
 		}
 		// an is now the analysed trajectory at t0+shift: the next background.

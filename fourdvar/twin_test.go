@@ -319,3 +319,40 @@ func TestValidateNamesTheSetting(t *testing.T) {
 		}
 	}
 }
+
+// TestImperfectModelTwin guards Twin.Assimilate: an identical copy of the truth's model gives
+// the perfect-model twin bit for bit, and a copy with the wrong forcing analyses worse and
+// leaves the truth's model alone.
+func TestImperfectModelTwin(t *testing.T) {
+	run := func(assimilate fourdvar.Model) (fourdvar.Summary, *lorenz.L96) {
+		m := newL96(t)
+		tw := &fourdvar.Twin{Model: m, Assimilate: assimilate, Cycles: 15, BurnIn: 5, Seed: 2,
+			B: fourdvar.NewGaussianCircle(40, 0.3, 1)}
+		res, err := tw.Run()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Summary, m
+	}
+	perfect, _ := run(nil)
+	same, _ := run(newL96(t))
+	if same.RMSEAnalysis != perfect.RMSEAnalysis || same.RMSEForecast != perfect.RMSEForecast {
+		t.Errorf("an identical assimilation model gives RMSE %v/%v, the perfect twin %v/%v",
+			same.RMSEAnalysis, same.RMSEForecast, perfect.RMSEAnalysis, perfect.RMSEForecast)
+	}
+	wrong := newL96(t)
+	wrong.F = 6
+	bad, truth := run(wrong)
+	t.Logf("analysis RMSE: perfect %.3f, F = 6 %.3f", perfect.RMSEAnalysis, bad.RMSEAnalysis)
+	// A forcing 25 % low biases every step; the analysis can only partly fit it away.
+	if !(bad.RMSEAnalysis > 1.5*perfect.RMSEAnalysis) {
+		t.Errorf("wrong-F analysis RMSE %.3f, want well above the perfect model's %.3f", bad.RMSEAnalysis, perfect.RMSEAnalysis)
+	}
+	if truth.F != 8 || wrong.F != 6 {
+		t.Errorf("forcings after the run: truth %v, assimilation %v; want 8 and 6", truth.F, wrong.F)
+	}
+	tw := &fourdvar.Twin{Model: newL96(t), Assimilate: lorenz.NewL63()}
+	if err := tw.Validate(); err == nil || !strings.Contains(err.Error(), "dimension 3") {
+		t.Errorf("Validate with a model of another dimension: %v", err)
+	}
+}
