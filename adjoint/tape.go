@@ -108,6 +108,58 @@ func apply(p Primitive, rows, cols int, in ...*Value) *Value {
 	return in[0].tape.Apply(p, rows, cols, in...)
 }
 
+// SnapshotLen returns the number of values Snapshot saves: the Data of every value computed
+// by a primitive. Variables and constants are the caller's and are not saved.
+func (t *Tape) SnapshotLen() int {
+	n := 0
+	for _, v := range t.nodes {
+		if v.prim != nil {
+			n += len(v.Data)
+		}
+	}
+	return n
+}
+
+// Snapshot copies into dst, of length SnapshotLen, the Data of every value computed by a
+// primitive: the forward evaluation that the sweeps linearise about. With Restore, one
+// recorded program replayed at many inputs (the steps of a time loop through one tape) can
+// keep its evaluations and sweep any of them later without replaying it, the trade of memory
+// for recomputation that checkpointing makes one level up. It captures what built-in
+// primitives need; a primitive that keeps linearisation state of its own (see
+// Primitive.Forward) must not be used with it. It panics if len(dst) != SnapshotLen().
+func (t *Tape) Snapshot(dst []float64) {
+	t.snapshot(dst, false)
+}
+
+// Restore copies src, saved by Snapshot on t, back into the computed values, so that the
+// sweeps linearise about that evaluation again. Set the variables and constants to the
+// inputs of that evaluation too: they are not part of the snapshot. It panics if len(src) !=
+// SnapshotLen().
+func (t *Tape) Restore(src []float64) {
+	t.snapshot(src, true)
+}
+
+func (t *Tape) snapshot(buf []float64, restore bool) {
+	off := 0
+	for _, v := range t.nodes {
+		if v.prim == nil {
+			continue
+		}
+		if off+len(v.Data) > len(buf) {
+			panic(fmt.Sprintf("adjoint: Snapshot: buffer of length %d, tape needs %d", len(buf), t.SnapshotLen()))
+		}
+		if restore {
+			copy(v.Data, buf[off:])
+		} else {
+			copy(buf[off:], v.Data)
+		}
+		off += len(v.Data)
+	}
+	if off != len(buf) {
+		panic(fmt.Sprintf("adjoint: Snapshot: buffer of length %d, tape needs %d", len(buf), off))
+	}
+}
+
 // Forward replays the recorded program: every primitive recomputes its output from its
 // inputs' current Data, in recording order. Update variables and constants in place first.
 func (t *Tape) Forward() {
