@@ -46,12 +46,12 @@ func Checks(name string, m Composable, steps int, seed uint64) []verify.Report {
 			kind string
 			m    Model
 		}{{"fused", m}, {"composed", c}} {
-			fn, in := checkWindow(v.m, x0, k)
+			fn, in := WindowFunc(v.m, x0, k)
 			reports = append(reports, verify.All(fmt.Sprintf("%s/%s/%d-step", name, v.kind, k), fn, in, s)...)
 		}
 	}
 	reports = append(reports, fusedVsComposed(fmt.Sprintf("%s/fused=composed/%d-step", name, steps), m, c, x0, steps, seed))
-	fn, in := checkWindow(m, x0, 1000)
+	fn, in := WindowFunc(m, x0, 1000)
 	fn.Linearize(in)
 	rnd := rand.New(rand.NewPCG(seed, 1000))
 	reports = append(reports, verify.DotProduct(name+"/fused/1000-step", fn.N, fn.M, fn.Tangent, fn.Adjoint, rnd, 1e-10))
@@ -71,9 +71,10 @@ func attractorPoint(m Model, seed uint64) []float64 {
 	return x
 }
 
-// checkWindow returns the map (x_0, p) ↦ x_K of K steps of m as a verify.Func, with the point
-// (x0, current parameters). F restores the parameters after each evaluation.
-func checkWindow(m Model, x0 []float64, steps int) (verify.Func, []float64) {
+// WindowFunc returns the map (x_0, p) ↦ x_K of steps steps of any model m as a verify.Func,
+// for verify.All and verify.DotProduct, with the point (x0, m's current parameters). Each
+// evaluation restores m's parameters afterwards.
+func WindowFunc(m Model, x0 []float64, steps int) (verify.Func, []float64) {
 	n, np := m.Dim(), m.NumParams()
 	p0 := m.Params()
 	w := &Window{Model: m, Steps: steps}

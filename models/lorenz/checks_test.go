@@ -39,7 +39,7 @@ func (m badAdjoint) StepAdjoint(ax, ap, x, ay []float64) { m.L63.StepAdjoint(ax,
 // adjoint that forgets the parameters fails the dot-product test and the gradient checks.
 func TestChecksCatchWrongAdjoint(t *testing.T) {
 	m := badAdjoint{NewL63()}
-	fn, in := checkWindow(m, attractorPoint(m, 1), 10)
+	fn, in := WindowFunc(m, attractorPoint(m, 1), 10)
 	reps := verify.All("bad", fn, in, verify.Settings{Seed: 1})
 	for _, r := range reps {
 		if r.Test != verify.CheckTaylor && r.Pass {
