@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/adjunto/adjunto/adjoint"
 	"github.com/adjunto/adjunto/nn"
@@ -69,6 +70,11 @@ type Config struct {
 // adjoint.TapedStepper it saves each step's evaluation (Tape.Snapshot) so that the adjoint
 // sweep needs no replay.
 //
+// A batch of states is split into parts of at least 8 states (at most 8 parts), each with
+// tapes of its own, and the parts are stepped in parallel. The split depends on the batch
+// size only, never on the number of processors, and the parts' weight adjoints are summed in
+// a fixed order, so the results are the same to the last bit on every machine.
+//
 // The model owns the network it was made from: SetParams writes its weights. A Model is not
 // safe for concurrent use.
 type Model struct {
@@ -77,9 +83,15 @@ type Model struct {
 	batch  int
 	radius int
 	dt     float64
+	phys   Physics
 
+	parts []part
+}
+
+// part steps the states [from, to) of the batch.
+type part struct {
+	from, to    int
 	full, state *program // the step with the weights active, and with them constant
-	scratch     []float64
 }
 
 // program is the step recorded on a tape: x ↦ M(x) at the network's current weights.
@@ -129,17 +141,28 @@ func New(m *nn.Model, c Config) (*Model, error) {
 	case m.TargetScaler != nil && (len(m.TargetScaler.Mean) != 1 || len(m.TargetScaler.Std) != 1):
 		return nil, fmt.Errorf("%w: target scaler of %d columns for 1 output", ErrSpec, len(m.TargetScaler.Mean))
 	}
-	s := &Model{net: m, n: c.N, batch: c.Batch, radius: in / 2, dt: c.Dt}
-	s.full = s.record(c.Physics, true)
-	s.state = s.record(c.Physics, false)
+	s := &Model{net: m, n: c.N, batch: c.Batch, radius: in / 2, dt: c.Dt, phys: c.Physics}
+	np := min(maxParts, max(1, c.Batch/minPartStates))
+	for i := range np {
+		from, to := i*c.Batch/np, (i+1)*c.Batch/np
+		s.parts = append(s.parts, part{from: from, to: to,
+			full: s.record(true, to-from), state: s.record(false, to-from)})
+	}
 	return s, nil
 }
 
-// record records one RK4 step on a new tape, with the weights a variable when active is set
-// and a constant otherwise.
-func (s *Model) record(phys Physics, active bool) *program {
+// The split of a batch into parts: enough states per part that the network's products stay
+// efficient, and few enough parts for the processors of a workstation.
+const (
+	minPartStates = 8
+	maxParts      = 8
+)
+
+// record records one RK4 step of batch states on a new tape, with the weights a variable
+// when active is set and a constant otherwise.
+func (s *Model) record(active bool, batch int) *program {
 	tp := adjoint.NewTape()
-	dim := s.Dim()
+	dim := batch * s.n
 	p := &program{tape: tp, gx: make([]float64, dim)}
 	p.x = tp.Vector(make([]float64, dim))
 	w := s.net.Network.Params()
@@ -149,10 +172,26 @@ func (s *Model) record(phys Physics, active bool) *program {
 	} else {
 		p.w = tp.Constant(w, 1, len(w))
 	}
-	net := s.net.Network
+	f := s.tendency(p.w, batch)
+	h := s.dt
+	k1 := f(p.x)
+	k2 := f(adjoint.Add(p.x, adjoint.Scale(h/2, k1)))
+	k3 := f(adjoint.Add(p.x, adjoint.Scale(h/2, k2)))
+	k4 := f(adjoint.Add(p.x, adjoint.Scale(h, k3)))
+	sum := adjoint.Add(adjoint.Add(k1, adjoint.Scale(2, k2)), adjoint.Add(adjoint.Scale(2, k3), k4))
+	p.y = adjoint.Add(p.x, adjoint.Scale(h/6, sum))
+	p.snapLen = tp.SnapshotLen()
+	return p
+}
+
+// tendency returns the function that records the tendency of batch states x (1×(batch·N))
+// on the tape of the weights w: the scaled network of every stencil plus the physics.
+func (s *Model) tendency(w *adjoint.Value, batch int) func(x *adjoint.Value) *adjoint.Value {
+	tp := w.Tape()
+	dim := batch * s.n
 	width := 2*s.radius + 1
 	idx := make([]int, 0, dim*width)
-	for st := range s.batch {
+	for st := range batch {
 		for i := range s.n {
 			for d := -s.radius; d <= s.radius; d++ {
 				idx = append(idx, st*s.n+((i+d)%s.n+s.n)%s.n)
@@ -172,30 +211,32 @@ func (s *Model) record(phys Physics, active bool) *program {
 	if sc := s.net.TargetScaler; sc != nil {
 		outW, outB = tp.Constant([]float64{sc.Std[0]}, 1, 1), tp.Constant([]float64{sc.Mean[0]}, 1, 1)
 	}
-	f := func(x *adjoint.Value) *adjoint.Value {
+	return func(x *adjoint.Value) *adjoint.Value {
 		st := adjoint.Reshape(adjoint.Gather(x, idx), dim, width)
 		if inW != nil {
 			st = adjoint.Dense(st, inW, inB)
 		}
-		z, _ := net.Build(p.w, st, nil, false)
+		z, _ := s.net.Network.Build(w, st, nil, false)
 		if outW != nil {
 			z = adjoint.Dense(z, outW, outB)
 		}
 		z = adjoint.Reshape(z, 1, dim)
-		if phys != nil {
-			z = adjoint.Add(phys(x, s.n), z)
+		if s.phys != nil {
+			z = adjoint.Add(s.phys(x, s.n), z)
 		}
 		return z
 	}
-	h := s.dt
-	k1 := f(p.x)
-	k2 := f(adjoint.Add(p.x, adjoint.Scale(h/2, k1)))
-	k3 := f(adjoint.Add(p.x, adjoint.Scale(h/2, k2)))
-	k4 := f(adjoint.Add(p.x, adjoint.Scale(h, k3)))
-	sum := adjoint.Add(adjoint.Add(k1, adjoint.Scale(2, k2)), adjoint.Add(adjoint.Scale(2, k3), k4))
-	p.y = adjoint.Add(p.x, adjoint.Scale(h/6, sum))
-	p.snapLen = tp.SnapshotLen()
-	return p
+}
+
+// Tendency sets dst = dx/dt at the stacked states x, the network plus the physics: what the
+// model integrates. It records a tape for the call, so it is for inspection (comparing the
+// learned tendency with the true one), not for loops.
+func (s *Model) Tendency(dst, x []float64) {
+	s.check("Tendency", len(dst), len(x))
+	tp := adjoint.NewTape()
+	w := s.net.Network.Params()
+	f := s.tendency(tp.Constant(w, 1, len(w)), s.batch)
+	copy(dst, f(tp.Constant(append([]float64(nil), x...), 1, len(x))).Data)
 }
 
 // Network returns the model's network with its scalers: the model's own, whose weights
@@ -234,87 +275,131 @@ func (s *Model) check(op string, lens ...int) {
 	}
 }
 
+// each runs f on every part, in parallel when there are several, with the part's window
+// [lo, hi) of the stacked state vector.
+func (s *Model) each(f func(p *part, lo, hi int)) {
+	if len(s.parts) == 1 {
+		f(&s.parts[0], 0, s.Dim())
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range s.parts {
+		p := &s.parts[i]
+		wg.Go(func() { f(p, p.from*s.n, p.to*s.n) })
+	}
+	wg.Wait()
+}
+
 // Step sets dst = M(x), one RK4 step.
 func (s *Model) Step(dst, x []float64) {
 	s.check("Step", len(dst), len(x))
-	p := s.state
-	copy(p.x.Data, x)
-	p.tape.Forward()
-	copy(dst, p.y.Data)
+	s.each(func(p *part, lo, hi int) {
+		copy(p.state.x.Data, x[lo:hi])
+		p.state.tape.Forward()
+		copy(dst[lo:hi], p.state.y.Data)
+	})
 }
 
 // StepTangent sets dy = M'(x) dx + M_w(x) dw, a JVP of the recorded step. A nil dp is zero.
 func (s *Model) StepTangent(dy, x, dx, dp []float64) {
 	s.check("StepTangent", len(dy), len(x), len(dx))
-	p := s.state
-	vars, dirs := []*adjoint.Value{p.x}, [][]float64{dx}
-	if dp != nil {
-		if len(dp) != s.NumParams() {
-			panic(fmt.Sprintf("surrogate: StepTangent: %d parameter perturbations for %d weights", len(dp), s.NumParams()))
-		}
-		p = s.full
-		vars, dirs = []*adjoint.Value{p.x, p.w}, [][]float64{dx, dp}
+	if dp != nil && len(dp) != s.NumParams() {
+		panic(fmt.Sprintf("surrogate: StepTangent: %d parameter perturbations for %d weights", len(dp), s.NumParams()))
 	}
-	copy(p.x.Data, x)
-	p.tape.Forward()
-	p.tape.JVP(vars, dirs)
-	copy(dy, p.y.Tan)
+	s.each(func(pt *part, lo, hi int) {
+		p := pt.state
+		vars, dirs := []*adjoint.Value{p.x}, [][]float64{dx[lo:hi]}
+		if dp != nil {
+			p = pt.full
+			vars, dirs = []*adjoint.Value{p.x, p.w}, [][]float64{dx[lo:hi], dp}
+		}
+		copy(p.x.Data, x[lo:hi])
+		p.tape.Forward()
+		p.tape.JVP(vars, dirs)
+		copy(dy[lo:hi], p.y.Tan)
+	})
 }
 
 // StepAdjoint accumulates ax += M'(x)ᵀ ay and, when ap is not nil, ap += M_w(x)ᵀ ay, a VJP of
 // the recorded step.
 func (s *Model) StepAdjoint(ax, ap, x, ay []float64) {
 	s.check("StepAdjoint", len(ax), len(x), len(ay))
-	p := s.program(ap)
-	copy(p.x.Data, x)
-	p.tape.Forward()
-	s.sweep(p, ax, ap, ay)
+	s.adjoint(ax, ap, x, ay, nil)
 }
 
 // TapeLen returns the number of values StepTape saves: every value of the recorded step.
-func (s *Model) TapeLen() int { return s.state.snapLen }
+func (s *Model) TapeLen() int {
+	n := 0
+	for _, p := range s.parts {
+		n += p.state.snapLen
+	}
+	return n
+}
 
 // StepTape sets dst = M(x) as Step does and saves the step's evaluation in tape.
 func (s *Model) StepTape(dst, tape, x []float64) {
-	s.Step(dst, x)
-	s.state.tape.Snapshot(tape)
+	s.check("StepTape", len(dst), len(x))
+	s.each(func(p *part, lo, hi int) {
+		copy(p.state.x.Data, x[lo:hi])
+		p.state.tape.Forward()
+		copy(dst[lo:hi], p.state.y.Data)
+		p.state.tape.Snapshot(s.snapshot(tape, p))
+	})
 }
 
 // StepAdjointTape accumulates what StepAdjoint(ax, ap, x, ay) does, from the evaluation that
-// StepTape saved at x instead of a replay. Both recorded programs have the same primitives in
-// the same order, so a snapshot of one restores the other.
+// StepTape saved at x instead of a replay. Both recorded programs of a part have the same
+// primitives in the same order, so a snapshot of one restores the other.
 func (s *Model) StepAdjointTape(ax, ap, x, tape, ay []float64) {
 	s.check("StepAdjointTape", len(ax), len(x), len(ay))
-	p := s.program(ap)
-	copy(p.x.Data, x)
-	p.tape.Restore(tape)
-	s.sweep(p, ax, ap, ay)
+	if len(tape) != s.TapeLen() {
+		panic(fmt.Sprintf("surrogate: StepAdjointTape: tape of length %d, want %d", len(tape), s.TapeLen()))
+	}
+	s.adjoint(ax, ap, x, ay, tape)
 }
 
-// program returns the recording that takes the derivatives asked for: the one with active
-// weights only when their adjoint is wanted, since it costs one more product per layer.
-func (s *Model) program(ap []float64) *program {
-	if ap == nil {
-		return s.state
+// snapshot returns part p's window of a step tape.
+func (s *Model) snapshot(tape []float64, p *part) []float64 {
+	off := 0
+	for i := range s.parts {
+		if &s.parts[i] == p {
+			break
+		}
+		off += s.parts[i].state.snapLen
 	}
-	if len(ap) != s.NumParams() {
+	return tape[off : off+p.state.snapLen]
+}
+
+// adjoint sweeps every part back, from its replayed evaluation at x or, when tape is not
+// nil, from the saved one, and adds the parts' adjoints into ax and (in part order) ap.
+func (s *Model) adjoint(ax, ap, x, ay, tape []float64) {
+	if ap != nil && len(ap) != s.NumParams() {
 		panic(fmt.Sprintf("surrogate: StepAdjoint: %d parameter adjoints for %d weights", len(ap), s.NumParams()))
 	}
-	return s.full
-}
-
-func (s *Model) sweep(p *program, ax, ap, ay []float64) {
-	p.x.Adj = p.gx
+	s.each(func(pt *part, lo, hi int) {
+		// The weights' adjoint costs one more product per layer: take it only when asked.
+		p := pt.state
+		if ap != nil {
+			p = pt.full
+			p.w.Adj = p.gw
+		}
+		copy(p.x.Data, x[lo:hi])
+		if tape != nil {
+			p.tape.Restore(s.snapshot(tape, pt))
+		} else {
+			p.tape.Forward()
+		}
+		p.x.Adj = p.gx
+		p.tape.VJP(p.y, ay[lo:hi])
+		for i, g := range p.gx {
+			ax[lo+i] += g
+		}
+	})
 	if ap != nil {
-		p.w.Adj = p.gw
-	}
-	p.tape.VJP(p.y, ay)
-	for i, g := range p.gx {
-		ax[i] += g
-	}
-	if ap != nil {
-		for i, g := range p.gw {
-			ap[i] += g
+		for _, pt := range s.parts {
+			for i, g := range pt.full.gw {
+				ap[i] += g
+			}
 		}
 	}
 }

@@ -60,29 +60,39 @@ func TestNewRejectsWhatDoesNotFit(t *testing.T) {
 	}
 }
 
-// TestBatchStepsEachStateAlone checks that stacking states in a batch steps each exactly as
-// the model of one state does: the network sees one row per grid point either way.
+// TestBatchStepsEachStateAlone checks that stacking states in a batch, split into parts
+// stepped in parallel (17 states make two parts), steps each state as the model of one state
+// does, and that the weights' adjoint is the sum of the states' own.
 func TestBatchStepsEachStateAlone(t *testing.T) {
+	const b = 17
 	one := newModel(t, "5-12-1", surrogate.Config{N: 10})
-	three := newModel(t, "5-12-1", surrogate.Config{N: 10, Batch: 3})
-	x := attractor(30, 1)
-	y := make([]float64, 30)
-	three.Step(y, x)
-	for b := range 3 {
+	many := newModel(t, "5-12-1", surrogate.Config{N: 10, Batch: b})
+	x, ay := attractor(10*b, 1), attractor(10*b, 2)
+	y := make([]float64, 10*b)
+	many.Step(y, x)
+	ax, ap := make([]float64, 10*b), make([]float64, many.NumParams())
+	many.StepAdjoint(ax, ap, x, ay)
+	wantAp := make([]float64, many.NumParams())
+	for s := range b {
 		want := make([]float64, 10)
-		one.Step(want, x[10*b:10*b+10])
-		assert.InDeltaSlice(t, want, y[10*b:10*b+10], 1e-14, "state %d", b)
+		one.Step(want, x[10*s:10*s+10])
+		assert.InDeltaSlice(t, want, y[10*s:10*s+10], 1e-14, "state %d", s)
+		wantAx := make([]float64, 10)
+		one.StepAdjoint(wantAx, wantAp, x[10*s:10*s+10], ay[10*s:10*s+10])
+		assert.InDeltaSlice(t, wantAx, ax[10*s:10*s+10], 1e-13, "adjoint of state %d", s)
 	}
+	assert.InDeltaSlice(t, wantAp, ap, 1e-12)
 }
 
 // TestTapedAdjointIsTheReplayedOne checks that the adjoint step from a saved evaluation
 // equals the one that replays the step, bit for bit, with and without the weights' adjoint,
 // and that a whole Loop gives the same gradient either way.
 func TestTapedAdjointIsTheReplayedOne(t *testing.T) {
-	m := newModel(t, "5-8-8-1", surrogate.Config{N: 12, Physics: surrogate.L96(8)})
-	x := attractor(12, 2)
-	ay := attractor(12, 3)
-	y := make([]float64, 12)
+	const n = 12 * 20 // 20 states of 12 points, in two parts
+	m := newModel(t, "5-8-8-1", surrogate.Config{N: 12, Batch: 20, Physics: surrogate.L96(8)})
+	x := attractor(n, 2)
+	ay := attractor(n, 3)
+	y := make([]float64, n)
 	tape := make([]float64, m.TapeLen())
 	m.StepTape(y, tape, x)
 	m.Step(y, ay) // move the recorded evaluation elsewhere
@@ -92,7 +102,7 @@ func TestTapedAdjointIsTheReplayedOne(t *testing.T) {
 		if withW {
 			ap1, ap2 = make([]float64, m.NumParams()), make([]float64, m.NumParams())
 		}
-		ax1, ax2 := make([]float64, 12), make([]float64, 12)
+		ax1, ax2 := make([]float64, n), make([]float64, n)
 		m.StepAdjoint(ax1, ap1, x, ay)
 		m.StepAdjointTape(ax2, ap2, x, tape, ay)
 		assert.Equal(t, ax1, ax2)
@@ -100,7 +110,7 @@ func TestTapedAdjointIsTheReplayedOne(t *testing.T) {
 	}
 
 	cost := sumSquares{}
-	gx := [2][]float64{make([]float64, 12), make([]float64, 12)}
+	gx := [2][]float64{make([]float64, n), make([]float64, n)}
 	gp := [2][]float64{make([]float64, m.NumParams()), make([]float64, m.NumParams())}
 	var j [2]float64
 	for i, taped := range []bool{false, true} {
@@ -142,4 +152,25 @@ func TestStepPanicsNameTheShapes(t *testing.T) {
 		m.StepAdjoint(make([]float64, 12), make([]float64, 3), make([]float64, 12), make([]float64, 12))
 		return ""
 	}(), "surrogate: StepAdjoint: 3 parameter adjoints"))
+}
+
+// TestTendencyIsNetworkPlusPhysics checks Tendency against its parts: with the weights
+// zeroed the hybrid's tendency is its physics alone, Lorenz-96 written out by hand; with
+// them the pure network's is the hybrid's minus the physics.
+func TestTendencyIsNetworkPlusPhysics(t *testing.T) {
+	const n = 8
+	x := attractor(n, 4)
+	hybrid := newModel(t, "5-6-1", surrogate.Config{N: n, Physics: surrogate.L96(7.5)})
+	pure := newModel(t, "5-6-1", surrogate.Config{N: n})
+	th, tn := make([]float64, n), make([]float64, n)
+	hybrid.Tendency(th, x)
+	pure.Tendency(tn, x)
+	want := make([]float64, n)
+	for i := range n {
+		want[i] = (x[(i+1)%n]-x[(i+n-2)%n])*x[(i+n-1)%n] - x[i] + 7.5
+		assert.InDelta(t, want[i], th[i]-tn[i], 1e-12, "physics at %d", i)
+	}
+	hybrid.SetParams(make([]float64, hybrid.NumParams()))
+	hybrid.Tendency(th, x)
+	assert.InDeltaSlice(t, want, th, 1e-12)
 }
