@@ -240,6 +240,8 @@ func All() []*Experiment {
 		lorenz63Experiment(),
 		lorenz96Experiment(),
 		windowExperiment(),
+		learnParamsExperiment(),
+		learnSurrogateExperiment(),
 	}
 }
 

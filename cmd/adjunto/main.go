@@ -37,6 +37,7 @@ func commands() []command {
 	return []command{
 		{"experiment", "list, show and run the experiments that reproduce the course's figures", runExperiment},
 		{"fourdvar", "run a 4DVar data-assimilation experiment (the main job)", runFourDVar},
+		{"learn", "learn a model's parameters, or a neural surrogate of the model, from observations by 4DVar", runLearn},
 		{"report", "run the experiments (or reuse their results) and write one static HTML page", runReport},
 		{"simulate", "integrate Lorenz-63 or Lorenz-96 and write the trajectory and its figure", runSimulate},
 		{"verify", "run the adjoint, tangent-linear and gradient checks and print the table", runVerify},
