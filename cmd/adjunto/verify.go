@@ -9,6 +9,7 @@ import (
 
 	"github.com/adjunto/adjunto/fourdvar"
 	"github.com/adjunto/adjunto/models/lorenz"
+	"github.com/adjunto/adjunto/models/surrogate"
 	"github.com/adjunto/adjunto/nn"
 	"github.com/adjunto/adjunto/verify"
 )
@@ -23,6 +24,7 @@ var verifyModels = map[string]func(seed uint64) []verify.Report{
 	"lorenz63":   lorenz.ChecksL63,
 	"lorenz96":   lorenz.ChecksL96,
 	"fourdvar":   verifyFourDVar,
+	"surrogate":  surrogate.Checks,
 }
 
 // allModels is the --model value that runs every registered suite.
