@@ -65,7 +65,7 @@ type Stage struct {
 // 5 to 20 steps (0.25 to 1 time unit of Lorenz-96), so that the weights are first fitted
 // where the trajectories from the first-guess states are still short, and then where the
 // model must carry information further, as in multiple shooting with a growing horizon.
-var DefaultStages = []Stage{{Steps: 5, Iterations: 300}, {Steps: 10, Link: 0.5, Iterations: 300}, {Steps: 20, Link: 0.3, Iterations: 300}}
+var DefaultStages = []Stage{{Steps: 5, Iterations: 200}, {Steps: 10, Link: 0.5, Iterations: 300}, {Steps: 20, Link: 0.3, Iterations: 1000}}
 
 // Progress is the record of one training iteration, passed to TrainConfig.OnIteration.
 type Progress struct {
