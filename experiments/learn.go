@@ -326,7 +326,7 @@ func runLearnSurrogate(ctx context.Context, cfg *LearnSurrogateConfig, out *Outp
 	for _, s := range hist.Status {
 		met.Stages = append(met.Stages, s.String())
 	}
-	met.StateRMSE = stateRMSE(hist.States, tw.Truth, hist.StateSteps, n)
+	met.StateRMSE = learn.StateRMSE(hist.States, tw.Truth, hist.StateSteps, n)
 	var buf bytes.Buffer
 	if err := net.Encode(&buf); err != nil {
 		return nil, err
@@ -419,17 +419,6 @@ func runLearnSurrogate(ctx context.Context, cfg *LearnSurrogateConfig, out *Outp
 		return nil, err
 	}
 	return met, nil
-}
-
-// stateRMSE returns the RMSE of stacked window initial states against the truth at the
-// windows' starts.
-func stateRMSE(x0 []float64, truth [][]float64, steps, n int) float64 {
-	s := 0.0
-	for i, v := range x0 {
-		d := v - truth[(i/n)*steps][i%n]
-		s += d * d
-	}
-	return math.Sqrt(s / float64(len(x0)))
 }
 
 // surrogateFigures draws the forecast skill of every model, the training cost and the

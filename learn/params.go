@@ -233,8 +233,8 @@ func EstimateParams(c ParamsConfig) ([]ParamsRun, error) {
 		for i := range truth {
 			r.Error = append(r.Error, r.Estimate[i]-truth[i])
 		}
-		r.StateRMSE = windowRMSE(cost.States(res.X), tw.Truth, c.Steps, m.Dim())
-		r.GuessRMSE = windowRMSE(first, tw.Truth, c.Steps, m.Dim())
+		r.StateRMSE = StateRMSE(cost.States(res.X), tw.Truth, c.Steps, m.Dim())
+		r.GuessRMSE = StateRMSE(first, tw.Truth, c.Steps, m.Dim())
 		for _, y := range tw.Obs.Y {
 			for _, v := range y {
 				if !math.IsNaN(v) {
@@ -251,9 +251,10 @@ func EstimateParams(c ParamsConfig) ([]ParamsRun, error) {
 	return runs, nil
 }
 
-// windowRMSE returns the RMSE of stacked window initial states x0 against the truth at the
-// windows' starts.
-func windowRMSE(x0 []float64, truth [][]float64, steps, n int) float64 {
+// StateRMSE returns the RMSE of the initial states x0 of consecutive windows of steps steps
+// each, stacked (n variables each), against the truth (truth[k] at model step k) at the
+// windows' starts: how well a training or an estimation analysed the states.
+func StateRMSE(x0 []float64, truth [][]float64, steps, n int) float64 {
 	s := 0.0
 	for i, v := range x0 {
 		d := v - truth[(i/n)*steps][i%n]

@@ -39,19 +39,10 @@ func TestTrainSurrogateLearnsDynamics(t *testing.T) {
 	pers, err := learn.Forecast(nil, tw.Truth, starts, 40)
 	require.NoError(t, err)
 	t.Logf("NRMSE after 5 steps: learned %.3f, persistence %.3f; valid steps %d and %d; training states RMSE %.3f",
-		learned.NRMSE[5], pers.NRMSE[5], learned.ValidSteps, pers.ValidSteps, stateRMSE(h.States, tw.Truth, h.StateSteps))
+		learned.NRMSE[5], pers.NRMSE[5], learned.ValidSteps, pers.ValidSteps, learn.StateRMSE(h.States, tw.Truth, h.StateSteps, 40))
 	assert.Less(t, learned.NRMSE[5], pers.NRMSE[5]/2)
 	assert.Greater(t, learned.ValidSteps, pers.ValidSteps)
-	assert.Less(t, stateRMSE(h.States, tw.Truth, h.StateSteps), 1.0)
-}
-
-func stateRMSE(x0 []float64, truth [][]float64, steps int) float64 {
-	s := 0.0
-	for i, v := range x0 {
-		d := v - truth[(i/40)*steps][i%40]
-		s += d * d
-	}
-	return math.Sqrt(s / float64(len(x0)))
+	assert.Less(t, learn.StateRMSE(h.States, tw.Truth, h.StateSteps, 40), 1.0)
 }
 
 // TestDivergingTrainingKeepsTheBestWeights makes the second stage diverge from its start
