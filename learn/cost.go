@@ -85,9 +85,8 @@ type Cost struct {
 	Prior      []float64
 	PriorSigma []float64
 	// Freeze holds the parameters or the states at their values in z: the gradient's part
-	// for them is zero, so a minimiser leaves them where they are. Staged training uses it:
-	// fit the weights to first-guess states, then assimilate with the weights held, then
-	// minimise over both.
+	// for them is zero, so a minimiser leaves them where they are (assimilation with a
+	// model held fixed, or weights fitted to states held fixed, as a Stage may ask).
 	Freeze Part
 
 	loop   adjoint.Loop

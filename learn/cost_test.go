@@ -1,9 +1,11 @@
 package learn_test
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/adjunto/adjunto/adjoint"
@@ -107,4 +109,32 @@ func surrogateStack(w int) adjoint.Model {
 		panic(err)
 	}
 	return m
+}
+
+// TestCostInitNamesWhatDoesNotFit guards the errors of a cost that cannot be built.
+func TestCostInitNamesWhatDoesNotFit(t *testing.T) {
+	tw := l96Twin(t, 20, 1)
+	bad := *tw.Obs
+	bad.Y = append([][]float64(nil), tw.Obs.Y...)
+	bad.Y[3] = append([]float64(nil), bad.Y[3]...)
+	bad.Y[3][7] = math.Inf(-1)
+	for _, c := range []struct {
+		cost *learn.Cost
+		want string
+	}{
+		{&learn.Cost{Model: l96Stack(3), Obs: tw.Obs, Steps: 10, Windows: 3, Prior: []float64{8}, PriorSigma: []float64{1}},
+			"3 windows of 10 steps need 30 steps of data, the observations span 20"},
+		{&learn.Cost{Model: l96Stack(2), Obs: tw.Obs, Steps: 5, Windows: 3, Prior: []float64{8}, PriorSigma: []float64{1}},
+			"a model of dimension 80 for 3 windows of 40 variables"},
+		{&learn.Cost{Model: l96Stack(2), Obs: &bad, Steps: 5, Windows: 2, Prior: []float64{8}, PriorSigma: []float64{1}},
+			"observation of variable 7 at step 3 is -Inf"},
+		{&learn.Cost{Model: l96Stack(2), Obs: tw.Obs, Steps: 5, Windows: 2, Prior: []float64{8, 1}, PriorSigma: []float64{1}},
+			"a prior of 2 parameters for a model of 1"},
+	} {
+		err := c.cost.Init()
+		if assert.Error(t, err) {
+			assert.ErrorIs(t, err, learn.ErrInput)
+			assert.Contains(t, err.Error(), c.want)
+		}
+	}
 }
