@@ -8,7 +8,7 @@ import (
 	"github.com/adjunto/adjunto/models/surrogate"
 )
 
-// BenchmarkWindow times one integration of a 10-step window of the surrogate of a 5-32-32-1
+// BenchmarkWindow times one integration of a 10-step window of the surrogate of a 5-64-1
 // tanh network on 40 points ("forward", the cost alone) against one cost plus its gradient
 // with respect to the initial states and the weights, with the step tapes saved ("gradient")
 // and replayed ("gradient-replay"), for one state and for 64 states stacked in a batch, the
@@ -16,7 +16,7 @@ import (
 func BenchmarkWindow(b *testing.B) {
 	const steps = 10
 	for _, batch := range []int{1, 64} {
-		m := newModel(b, "5-32-32-1", surrogate.Config{N: 40, Batch: batch, Physics: nil})
+		m := newModel(b, "5-64-1", surrogate.Config{N: 40, Batch: batch})
 		x := attractor(m.Dim(), 1)
 		gx, gp := make([]float64, m.Dim()), make([]float64, m.NumParams())
 		for _, c := range []struct {

@@ -22,7 +22,7 @@
 // for the surrogate, and Checks proves it with the dot-product, Taylor, gradient and
 // finite-difference tests. The step also saves its evaluation (adjoint.Tape.Snapshot) for
 // adjoint.Loop's Tape option, so that the adjoint sweep needs no replay: a window's gradient
-// with respect to states and weights costs 2.5–3 forward integrations (BenchmarkWindow).
+// with respect to states and weights costs 2–3 forward integrations (BenchmarkWindow).
 //
 // # Batches
 //
