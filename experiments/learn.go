@@ -415,7 +415,7 @@ func runLearnSurrogate(ctx context.Context, cfg *LearnSurrogateConfig, out *Outp
 	if err := out.AddTable("scores", "Forecast valid time, Lyapunov exponent and cycled 4DVar analysis RMSE of each model", tb.String()); err != nil {
 		return nil, err
 	}
-	if err := surrogateFigures(out, kind, models, skills, hist, dt*lam, learned, tw.Truth[cfg.TrainSteps:]); err != nil {
+	if err := surrogateFigures(out, kind, models, skills, hist, dt*lam, learned, surrogate.L96(truthModel.F), tw.Truth[cfg.TrainSteps:]); err != nil {
 		return nil, err
 	}
 	return met, nil
@@ -424,7 +424,7 @@ func runLearnSurrogate(ctx context.Context, cfg *LearnSurrogateConfig, out *Outp
 // surrogateFigures draws the forecast skill of every model, the training cost and the
 // learned tendency against the true one.
 func surrogateFigures(out *Output, kind string, models []namedModel, skills []*learn.Skill, hist *learn.History,
-	lyapPerStep float64, learned *surrogate.Model, test [][]float64) error {
+	lyapPerStep float64, learned *surrogate.Model, truthF surrogate.Physics, test [][]float64) error {
 	p := newPlot("Forecast error from the true state", "lead time (Lyapunov times)", "normalised RMSE")
 	for i, nm := range models {
 		var xs, ys []float64
@@ -462,7 +462,6 @@ func surrogateFigures(out *Output, kind string, models []namedModel, skills []*l
 	}
 
 	tp := newPlot("Learned against true tendency", "true dx_i/dt", "learned dx_i/dt")
-	truthF := surrogate.L96(8)
 	var pts plotter.XYs
 	got := make([]float64, learned.Dim())
 	for k := 0; k < len(test) && len(pts) < 2000; k += 7 {

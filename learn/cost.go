@@ -1,10 +1,12 @@
 package learn
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
 	"github.com/adjunto/adjunto/adjoint"
+	"github.com/adjunto/adjunto/optimize"
 )
 
 // Stack returns the model that steps b independent states of m, stacked one after the
@@ -96,6 +98,43 @@ type Cost struct {
 	end    []float64 // x_K of every window, kept by the cost terms for the link
 	err    error     // of the last FuncGrad: where the integration blew up
 }
+
+// Fit minimises c with L-BFGS from the parameters theta and the windows' initial states x0
+// (nil means c.FirstGuess) and returns the result; c.Params and States read its point, and
+// the model is left with its parameters. Trial points at which the model blows up are steps
+// too long (see Cost.FuncGrad). A model that blows up from the start, or a non-finite
+// gradient, stops the run with an error wrapping ErrDiverged that says where; the result,
+// when there is one, holds the best point reached before it.
+func Fit(c *Cost, theta, x0 []float64, s *optimize.Settings) (*optimize.Result, error) {
+	if x0 == nil {
+		x0 = make([]float64, c.Model.Dim())
+		c.FirstGuess(x0)
+	}
+	z := make([]float64, c.Len())
+	c.Control(z, theta, x0)
+	if c.FuncGrad(make([]float64, len(z)), z); c.err != nil {
+		return nil, fmt.Errorf("%w: the model blows up from the starting point: %w", ErrDiverged, c.err)
+	}
+	res, err := optimize.Minimize(optimize.Problem{FuncGrad: c.FuncGrad, Func: c.Func}, z, s, &optimize.LBFGS{})
+	if res == nil {
+		return nil, err
+	}
+	// The model holds the parameters of the last trial point; leave it at the result's.
+	c.Params(c.theta, res.X)
+	c.Model.SetParams(c.theta)
+	if res.J >= blowUp {
+		return res, fmt.Errorf("%w: the minimiser ended where the model blows up", ErrDiverged)
+	}
+	var div *optimize.DivergenceError
+	if errors.As(err, &div) {
+		return res, fmt.Errorf("%w: %w", ErrDiverged, err)
+	}
+	return res, err
+}
+
+// States returns the windows' initial states that the control vector z stands for (a slice
+// of z).
+func (c *Cost) States(z []float64) []float64 { return z[len(c.Prior):] }
 
 // Part names parts of the control vector.
 type Part int

@@ -11,43 +11,6 @@ import (
 	"github.com/adjunto/adjunto/optimize"
 )
 
-// Fit minimises c with L-BFGS from the parameters theta and the windows' initial states x0
-// (nil means c.FirstGuess) and returns the result; c.Params and States read its point, and
-// the model is left with its parameters. Trial points at which the model blows up are steps
-// too long (see Cost.FuncGrad). A model that blows up from the start, or a non-finite
-// gradient, stops the run with an error wrapping ErrDiverged that says where; the result,
-// when there is one, holds the best point reached before it.
-func Fit(c *Cost, theta, x0 []float64, s *optimize.Settings) (*optimize.Result, error) {
-	if x0 == nil {
-		x0 = make([]float64, c.Model.Dim())
-		c.FirstGuess(x0)
-	}
-	z := make([]float64, c.Len())
-	c.Control(z, theta, x0)
-	if c.FuncGrad(make([]float64, len(z)), z); c.err != nil {
-		return nil, fmt.Errorf("%w: the model blows up from the starting point: %w", ErrDiverged, c.err)
-	}
-	res, err := optimize.Minimize(optimize.Problem{FuncGrad: c.FuncGrad, Func: c.Func}, z, s, &optimize.LBFGS{})
-	if res == nil {
-		return nil, err
-	}
-	// The model holds the parameters of the last trial point; leave it at the result's.
-	c.Params(c.theta, res.X)
-	c.Model.SetParams(c.theta)
-	if res.J >= blowUp {
-		return res, fmt.Errorf("%w: the minimiser ended where the model blows up", ErrDiverged)
-	}
-	var div *optimize.DivergenceError
-	if errors.As(err, &div) {
-		return res, fmt.Errorf("%w: %w", ErrDiverged, err)
-	}
-	return res, err
-}
-
-// States returns the windows' initial states that the control vector z stands for (a slice
-// of z).
-func (c *Cost) States(z []float64) []float64 { return z[len(c.Prior):] }
-
 // ParamsConfig sets up the estimation of a Lorenz model's parameters with its initial
 // states. The zero value of each field selects the default documented on it.
 type ParamsConfig struct {
@@ -86,20 +49,19 @@ type ParamsConfig struct {
 
 // ParamsRun is the outcome of one estimation.
 type ParamsRun struct {
-	ObsSigma   float64            // σ_o of the observations
-	Names      []string           // the parameters' names
-	Truth      []float64          // their true values
-	Guess      []float64          // the first guess
-	Estimate   []float64          // the estimate
-	Error      []float64          // Estimate − Truth
-	StateRMSE  float64            // RMSE of the windows' estimated initial states against the truth
-	GuessRMSE  float64            // RMSE of the first-guess states
-	Iterations int                // L-BFGS iterations
-	Status     optimize.Status    // why the minimiser stopped
-	Cost       float64            // J at the estimate
-	NumObs     int                // scalar observations used
-	Result     *optimize.Result   `json:"-"`
-	Settings   map[string]float64 `json:"-"`
+	ObsSigma   float64          // σ_o of the observations
+	Names      []string         // the parameters' names
+	Truth      []float64        // their true values
+	Guess      []float64        // the first guess
+	Estimate   []float64        // the estimate
+	Error      []float64        // Estimate − Truth
+	StateRMSE  float64          // RMSE of the windows' estimated initial states against the truth
+	GuessRMSE  float64          // RMSE of the first-guess states
+	Iterations int              // L-BFGS iterations
+	Status     optimize.Status  // why the minimiser stopped
+	Cost       float64          // J at the estimate
+	NumObs     int              // scalar observations used
+	Result     *optimize.Result // the minimiser's record, History included
 }
 
 // ParamNames returns the names of a Lorenz model's parameters as the CLI and the metrics
