@@ -16,7 +16,7 @@ func runLearn(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("learn", "[flags]", stderr)
 	model := fs.String("model", "lorenz63", "model: lorenz63 or lorenz96 (surrogate and hybrid: lorenz96)")
 	what := fs.String("what", "params", "what to learn: params (the model's parameters), surrogate (a network that is the model) or hybrid (a network correcting Lorenz-96 with the wrong F)")
-	out := fs.String("out", filepath.Join("results", "learn"), "output `directory` for metrics, figures and weights")
+	out := fs.String("out", filepath.Join("out", "learn"), "output `directory` for metrics, figures and weights")
 	asJSON := fs.Bool("json", false, "print the metrics as JSON instead of tables")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	seed := fs.Uint64("seed", 1, "seed of the truth, the observations and the weights")
