@@ -88,9 +88,11 @@ type Model struct {
 	parts []part
 }
 
-// part steps the states [from, to) of the batch.
+// part steps the states [from, to) of the batch; its step tape is tape[snap : snap+snapLen]
+// of StepTape's.
 type part struct {
 	from, to    int
+	snap        int
 	full, state *program // the step with the weights active, and with them constant
 }
 
@@ -143,10 +145,12 @@ func New(m *nn.Model, c Config) (*Model, error) {
 	}
 	s := &Model{net: m, n: c.N, batch: c.Batch, radius: in / 2, dt: c.Dt, phys: c.Physics}
 	np := min(maxParts, max(1, c.Batch/minPartStates))
+	snap := 0
 	for i := range np {
 		from, to := i*c.Batch/np, (i+1)*c.Batch/np
-		s.parts = append(s.parts, part{from: from, to: to,
-			full: s.record(true, to-from), state: s.record(false, to-from)})
+		p := part{from: from, to: to, snap: snap, full: s.record(true, to-from), state: s.record(false, to-from)}
+		snap += p.state.snapLen
+		s.parts = append(s.parts, p)
 	}
 	return s, nil
 }
@@ -190,12 +194,11 @@ func (s *Model) tendency(w *adjoint.Value, batch int) func(x *adjoint.Value) *ad
 	tp := w.Tape()
 	dim := batch * s.n
 	width := 2*s.radius + 1
-	idx := make([]int, 0, dim*width)
-	for st := range batch {
-		for i := range s.n {
-			for d := -s.radius; d <= s.radius; d++ {
-				idx = append(idx, st*s.n+((i+d)%s.n+s.n)%s.n)
-			}
+	// Row p of the stencil matrix holds x_{i−r} … x_{i+r} around point p = (state, i).
+	idx := make([]int, dim*width)
+	for j := range width {
+		for p, k := range ring(batch, s.n, j-s.radius) {
+			idx[p*width+j] = k
 		}
 	}
 	var inW, inB, outW, outB *adjoint.Value
@@ -360,14 +363,7 @@ func (s *Model) StepAdjointTape(ax, ap, x, tape, ay []float64) {
 
 // snapshot returns part p's window of a step tape.
 func (s *Model) snapshot(tape []float64, p *part) []float64 {
-	off := 0
-	for i := range s.parts {
-		if &s.parts[i] == p {
-			break
-		}
-		off += s.parts[i].state.snapLen
-	}
-	return tape[off : off+p.state.snapLen]
+	return tape[p.snap : p.snap+p.state.snapLen]
 }
 
 // adjoint sweeps every part back, from its replayed evaluation at x or, when tape is not
