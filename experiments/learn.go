@@ -462,13 +462,17 @@ func surrogateFigures(out *Output, kind string, models []namedModel, skills []*l
 	}
 
 	tp := newPlot("Learned against true tendency", "true dx_i/dt", "learned dx_i/dt")
+	var states [][]float64
+	for k := 0; k < len(test) && len(states)*learned.Dim() < 2000; k += 7 {
+		states = append(states, test[k])
+	}
+	want := learn.Tendencies(truthF, nil, states)
 	var pts plotter.XYs
 	got := make([]float64, learned.Dim())
-	for k := 0; k < len(test) && len(pts) < 2000; k += 7 {
-		want := evalPhysics(truthF, test[k])
-		learned.Tendency(got, test[k])
-		for i := range want {
-			pts = append(pts, plotter.XY{X: want[i], Y: got[i]})
+	for k, x := range states {
+		learned.Tendency(got, x)
+		for i, g := range got {
+			pts = append(pts, plotter.XY{X: want[k*len(got)+i], Y: g})
 		}
 	}
 	sc, err := plotter.NewScatter(pts)
@@ -484,11 +488,4 @@ func surrogateFigures(out *Output, kind string, models []namedModel, skills []*l
 	}
 	addLine(tp, "identity", []float64{lo, hi}, []float64{lo, hi}, seriesColor(7), true)
 	return out.SavePlot("tendency", fmt.Sprintf("The %s's tendency (network plus physics) against Lorenz-96's at states of the test period.", kind), tp, 5*vg.Inch, 5*vg.Inch)
-}
-
-// evalPhysics evaluates a tendency at one state.
-func evalPhysics(f surrogate.Physics, x []float64) []float64 {
-	tp := adjoint.NewTape()
-	v := tp.Constant(append([]float64(nil), x...), 1, len(x))
-	return f(v, len(x)).Data
 }

@@ -215,7 +215,7 @@ func Supervised(net *nn.Model, target, known surrogate.Physics, states [][]float
 	if in%2 == 0 || in > n || net.Network.Out() != 1 {
 		return nil, fmt.Errorf("%w: a %d→%d network for the stencil of a %d-point grid", ErrInput, in, net.Network.Out(), n)
 	}
-	tend := tendencies(target, known, states)
+	tend := Tendencies(target, known, states)
 	x := make([]float64, 0, len(states)*n*in)
 	for _, s := range states {
 		for i := range n {
@@ -248,8 +248,9 @@ func Supervised(net *nn.Model, target, known surrogate.Physics, states [][]float
 	return res, err
 }
 
-// tendencies returns target(x) − known(x) for every state x, stacked.
-func tendencies(target, known surrogate.Physics, states [][]float64) []float64 {
+// Tendencies returns target(x) − known(x) (known nil: target(x)) for every state x, stacked:
+// one tape recorded once and replayed.
+func Tendencies(target, known surrogate.Physics, states [][]float64) []float64 {
 	n := len(states[0])
 	tp := adjoint.NewTape()
 	x := tp.Constant(make([]float64, n), 1, n)
