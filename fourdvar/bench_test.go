@@ -105,37 +105,3 @@ func BenchmarkDefaultTwin(b *testing.B) {
 		}
 	}
 }
-
-// BenchmarkLoopAgainstOld measures the default twin's window (N=40, 8 steps) on the
-// engine's loop against the store-everything loop Strong had before, sub-benchmarks
-// interleaved so that -count runs them A B A B: one J+gradient, and one whole L-BFGS
-// analysis from the background as a cycle of "adjunto fourdvar" runs it.
-func BenchmarkLoopAgainstOld(b *testing.B) {
-	w := benchWindow(b, 8, fourdvar.NewGaussianCircle(40, 0.3, 1))
-	costs := []struct {
-		name string
-		c    fourdvar.Cost
-	}{{"old", fourdvar.NewOldStrong(w)}, {"loop", fourdvar.NewStrong(w)}}
-	z := make([]float64, 40)
-	rng := rand.New(rand.NewPCG(3, 4))
-	for i := range z {
-		z[i] = rng.NormFloat64()
-	}
-	grad := make([]float64, 40)
-	for _, c := range costs {
-		b.Run("J+gradient/"+c.name, func(b *testing.B) {
-			for b.Loop() {
-				c.c.FuncGrad(grad, z)
-			}
-		})
-	}
-	for _, c := range costs {
-		b.Run("analysis/"+c.name, func(b *testing.B) {
-			for b.Loop() {
-				if _, _, err := (fourdvar.Minimizer{}).Minimize(c.c); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
