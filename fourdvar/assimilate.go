@@ -47,6 +47,8 @@ func (a *Assimilator) Analyse(w *Window) (*Analysis, error) {
 		return nil, fmt.Errorf("%w: variant params needs the parameters' background", ErrInput)
 	case variant != Params4DVar && w.Pb != nil:
 		return nil, fmt.Errorf("%w: variant %s does not estimate parameters", ErrInput, variant)
+	case variant == Weak4DVar && NeedsHessVec(a.Minimizer.Method):
+		return nil, fmt.Errorf("%w: method %T needs Hessian-vector products, which the weak-constraint cost does not provide (Strong's are Gauss-Newton products)", ErrInput, a.Minimizer.Method)
 	}
 	var (
 		z   []float64

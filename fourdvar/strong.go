@@ -61,18 +61,20 @@ type Strong struct {
 	n, np int
 	obs   obsLoop
 
-	views   [][]float64 // per-batch windows of JacTVec's input
-	lam     []float64
-	lamPrev []float64
-	xk, xk1 []float64 // states stepped beside JacVec's tangent when the trajectory is not kept
-	ap      []float64
-	p       []float64
-	tmp     []float64
-	tmp2    []float64
-	dp      []float64
-	tp1     []float64
-	tp2     []float64
-	jb, jo  float64
+	views     [][]float64 // per-batch windows of JacTVec's input
+	lastZ     []float64   // the control vector of the last evaluation
+	gnScratch []float64   // HessVec's observation-space scratch
+	lam       []float64
+	lamPrev   []float64
+	xk, xk1   []float64 // states stepped beside JacVec's tangent when the trajectory is not kept
+	ap        []float64
+	p         []float64
+	tmp       []float64
+	tmp2      []float64
+	dp        []float64
+	tp1       []float64
+	tp2       []float64
+	jb, jo    float64
 }
 
 // NewStrong returns the strong-constraint cost of w. It panics if the shapes of w are
@@ -174,6 +176,7 @@ func (c *Strong) start(z []float64) float64 {
 	w := c.W
 	n := c.n
 	x0 := c.obs.x0
+	c.lastZ = append(c.lastZ[:0], z...)
 	c.jb = 0
 	if c.StateControl {
 		copy(x0, z[:n])

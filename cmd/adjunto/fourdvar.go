@@ -245,6 +245,9 @@ func (o *fourdvarOptions) assimilator(n int) (fourdvar.Assimilator, error) {
 	case !(o.qSigma > 0) || math.IsInf(o.qSigma, 0):
 		return a, fmt.Errorf("--q-sigma %v: want > 0", o.qSigma)
 	}
+	if v == fourdvar.Weak4DVar && fourdvar.NeedsHessVec(meth) {
+		return a, fmt.Errorf("--method %s: the weak-constraint cost has no Hessian-vector products (use --variant 4dvar or params, or another method)", o.method)
+	}
 	a.Minimizer = fourdvar.Minimizer{Method: meth, MaxIterations: o.maxIter, GradReduction: o.gradTol}
 	if o.backtr == 0 {
 		o.backtr = -1 // 0 halvings: the zero value of Incremental.Backtrack means 5
