@@ -31,7 +31,9 @@
 // On a recorded tape, Gradient and VJP run reverse sweeps and JVP runs forward tangent sweeps,
 // as often as needed and without re-running the forward: Gauss-Newton products Jᵀ W J v
 // (GaussNewton) need many of them per linearisation. HessVec gives Hessian-vector products by
-// central differences of adjoint gradients. Forward replays the recorded program at new input values
+// central differences of adjoint gradients; HessVecExact gives them exactly, by forward over
+// reverse: the tangent of the adjoint sweep, from each primitive's second-order rule
+// (SecondOrder; the rules are listed in secondorder.go). Forward replays the recorded program at new input values
 // (update the inputs' Data in place first), so a training loop or a minimiser records its
 // program once and then evaluates and differentiates it with no allocation.
 //
