@@ -201,7 +201,7 @@ func (p unaryOp) AdjointTangent(out *Value, in []*Value) {
 	}
 }
 
-// second returns f”(x) for y = f(x), for the kinds with curvature.
+// second returns the second derivative of f at x, y = f(x), for the kinds with curvature.
 func (p unaryOp) second(x, y float64) float64 {
 	switch p.kind {
 	case kindSquare:
