@@ -515,7 +515,7 @@ func (t *Twin) Run() (*Result, error) {
 			cyc.WallSeconds = time.Since(start).Seconds()
 			res.Cycles = append(res.Cycles, cyc)
 			res.Histories = append(res.Histories, st.History)
-			res.Summary = summarise(res.Cycles, t.BurnIn)
+			res.Summary = Summarise(res.Cycles, t.BurnIn)
 			if t.OnCycle != nil {
 				if cbErr := t.OnCycle(&res.Cycles[len(res.Cycles)-1]); cbErr != nil {
 					return res, cbErr
@@ -568,7 +568,7 @@ func (t *Twin) Run() (*Result, error) {
 		cyc.WallSeconds = time.Since(start).Seconds()
 		res.Cycles = append(res.Cycles, cyc)
 		res.Histories = append(res.Histories, st.History)
-		res.Summary = summarise(res.Cycles, t.BurnIn)
+		res.Summary = Summarise(res.Cycles, t.BurnIn)
 		if t.OnCycle != nil {
 			if err := t.OnCycle(&res.Cycles[len(res.Cycles)-1]); err != nil {
 				return res, err
@@ -665,8 +665,8 @@ func inflate(sigma []float64, f float64) []float64 {
 	return out
 }
 
-// summarise averages the cycles from burnIn on (all of them if there are no more).
-func summarise(cs []Cycle, burnIn int) Summary {
+// Summarise averages the cycles from burnIn on (all of them if there are no more).
+func Summarise(cs []Cycle, burnIn int) Summary {
 	s := Summary{BurnIn: burnIn}
 	for _, c := range cs {
 		s.WallSeconds += c.WallSeconds
