@@ -1,5 +1,6 @@
 // Package twinout writes what a twin experiment of package fourdvar produces: metrics.json
-// (setup, status, summary and one record per cycle, non-finite numbers as null), cycles.csv
+// (setup, status, summary and one record per cycle; non-finite numbers as internal/jsonnum
+// writes them), cycles.csv
 // and the figures (PNG and SVG through gonum/plot). It is kept out of fourdvar so that the
 // library's maths does not pull the plotting packages into every importer.
 package twinout
@@ -18,6 +19,7 @@ import (
 
 	"github.com/adjunto/adjunto/fourdvar"
 	"github.com/adjunto/adjunto/internal/atomicfile"
+	"github.com/adjunto/adjunto/internal/jsonnum"
 )
 
 // Field is one member of an ordered JSON object.
@@ -27,8 +29,8 @@ type Field struct {
 }
 
 // Object is a JSON object whose members keep their order and whose non-finite float64
-// values (a diverged cost, an RMSE without a truth) are written as null, which
-// encoding/json refuses to do.
+// values (a diverged cost, an RMSE without a truth) are written as package jsonnum says,
+// which encoding/json refuses to do.
 type Object []Field
 
 // MarshalJSON implements json.Marshaler.
@@ -55,9 +57,7 @@ func (o Object) MarshalJSON() ([]byte, error) {
 func marshalValue(v any) ([]byte, error) {
 	switch x := v.(type) {
 	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return []byte("null"), nil
-		}
+		return jsonnum.Format(x), nil
 	case []float64:
 		vals := make([]any, len(x))
 		for i, f := range x {
