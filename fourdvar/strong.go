@@ -335,15 +335,15 @@ func (c *Strong) JacVec(dy, dz []float64) {
 	}
 	// The states come from the kept trajectory, or are stepped beside the tangent.
 	var traj [][]float64
-	x, xn := c.obs.x0, c.xk1
+	var x, xn []float64
 	if c.obs.valid {
 		traj = c.obs.traj
-	} else if c.xk == nil {
-		c.xk, c.xk1 = make([]float64, n), make([]float64, n)
-	}
-	if !c.obs.valid {
-		copy(c.xk, c.obs.x0)
+	} else {
+		if c.xk == nil {
+			c.xk, c.xk1 = make([]float64, n), make([]float64, n)
+		}
 		x, xn = c.xk, c.xk1
+		copy(x, c.obs.x0)
 	}
 	for k := 0; k <= w.Steps; k++ {
 		if traj != nil {
