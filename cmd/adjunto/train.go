@@ -15,8 +15,8 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/adjunto/adjunto/internal/atomicfile"
-	"github.com/adjunto/adjunto/internal/jsonnum"
 	"github.com/adjunto/adjunto/internal/figure"
+	"github.com/adjunto/adjunto/internal/jsonnum"
 	"github.com/adjunto/adjunto/nn"
 	"github.com/adjunto/adjunto/optimize"
 )
