@@ -63,7 +63,11 @@
 // recomputes the rest, and Revolve{Snapshots} follows the binomial schedule of Griewank and
 // Walther, which needs only s stored states for a logarithmic growth of recomputation. Every
 // policy gives the same gradient to the last bit. The comment at the top of checkpoint.go
-// gives the recursion and the step counts.
+// gives the recursion and the step counts. A LoopCost adds one term per state (a 4DVar
+// observation term); a Forcing adds a term to each step, x_{k+1} = M(x_k) + η_{k+1}, and
+// receives its gradient x̃_k as the sweep passes (weak-constraint 4DVar's model errors).
+// ParsePolicy reads the policies' String forms (all, every:K, revolve:S) and LoopBytes
+// estimates the memory a policy holds.
 //
 // # Shapes
 //
