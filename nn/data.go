@@ -293,6 +293,7 @@ type Batches struct {
 	size     int
 	dropLast bool
 	shuffle  bool
+	src      *rand.PCG // the state of rng, saved to resume training
 	rng      *rand.Rand
 	pos      int
 }
@@ -304,8 +305,8 @@ func NewBatches(n, size int, shuffle, dropLast bool, seed uint64) *Batches {
 	if size <= 0 || size > n {
 		size = n
 	}
-	b := &Batches{perm: make([]int, n), size: size, dropLast: dropLast, shuffle: shuffle,
-		rng: rand.New(rand.NewPCG(seed, 0x6261746368))} // "batch"
+	src := rand.NewPCG(seed, 0x6261746368) // "batch"
+	b := &Batches{perm: make([]int, n), size: size, dropLast: dropLast, shuffle: shuffle, src: src, rng: rand.New(src)}
 	for i := range b.perm {
 		b.perm[i] = i
 	}
