@@ -344,3 +344,32 @@ func (b *Batches) PerEpoch() int {
 	}
 	return (len(b.perm) + b.size - 1) / b.size
 }
+
+// Standardize fits the model's scalers on the training set train: InputScaler always, and
+// TargetScaler when the network's loss is a regression loss (class labels and 0/1 targets
+// are left as they are). Fitting on the training set alone keeps the validation and test
+// sets out of training. Standardize changes no data; Transform does.
+func (m *Model) Standardize(train *Dataset) {
+	m.InputScaler = FitScaler(train.X, train.N, train.In)
+	m.TargetScaler = nil
+	if !m.Network.Config().Loss.Classification() {
+		m.TargetScaler = FitScaler(train.Y, train.N, train.Out)
+	}
+}
+
+// Transform standardises the inputs and targets of each dataset in place with the model's
+// scalers, giving the data the network is trained and evaluated on. Nil scalers and nil
+// datasets are skipped.
+func (m *Model) Transform(ds ...*Dataset) {
+	for _, d := range ds {
+		if d == nil {
+			continue
+		}
+		if m.InputScaler != nil {
+			m.InputScaler.Transform(d.X)
+		}
+		if m.TargetScaler != nil {
+			m.TargetScaler.Transform(d.Y)
+		}
+	}
+}
