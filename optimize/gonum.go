@@ -17,7 +17,37 @@ var (
 	_ Method = (*GradientDescent)(nil)
 	_ Method = (*Newton)(nil)
 	_ Method = Gonum{}
+
+	_ HessVecUser = (*Newton)(nil)
+	_ HessVecUser = Gonum{}
 )
+
+// HessVecUser is a Method that can say whether it needs Problem.HessVec, so that a caller
+// which can supply Hessian-vector products only at a price (a 4DVar cost linearising its
+// model, say) supplies them only when they are used.
+type HessVecUser interface {
+	Method
+	UsesHessVec() bool
+}
+
+// NeedsHessVec reports whether m needs Problem.HessVec: whether it is a HessVecUser that
+// says so.
+func NeedsHessVec(m Method) bool {
+	h, ok := m.(HessVecUser)
+	return ok && h.UsesHessVec()
+}
+
+// UsesHessVec reports true: Newton assembles the Hessian from HessVec.
+func (*Newton) UsesHessVec() bool { return true }
+
+// UsesHessVec reports whether the gonum method's Uses asks for the Hessian.
+func (g Gonum) UsesHessVec() bool {
+	if g.Method == nil {
+		return false
+	}
+	u, err := g.Method.Uses(gopt.Available{Grad: true, Hess: true})
+	return err == nil && u.Hess
+}
 
 // LBFGS is the limited-memory BFGS quasi-Newton method of gonum/optimize
 // (Nocedal 1980; Liu and Nocedal 1989) with a line search satisfying the

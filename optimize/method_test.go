@@ -245,3 +245,19 @@ func TestStepperStateResumes(t *testing.T) {
 		t.Errorf("short vector: %v", err)
 	}
 }
+
+// TestNeedsHessVec: Newton and a gonum method that asks for the Hessian need HessVec; the
+// others do not.
+func TestNeedsHessVec(t *testing.T) {
+	for _, c := range []struct {
+		m    Method
+		want bool
+	}{
+		{&Newton{}, true}, {Gonum{Method: &gopt.Newton{}}, true}, {Gonum{Method: &gopt.NelderMead{}}, false},
+		{&LBFGS{}, false}, {&Adam{}, false}, {&barzilaiBorwein{}, false},
+	} {
+		if got := NeedsHessVec(c.m); got != c.want {
+			t.Errorf("NeedsHessVec(%T) = %v, want %v", c.m, got, c.want)
+		}
+	}
+}
