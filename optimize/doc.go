@@ -68,7 +68,9 @@
 // alone, with a learning rate η and no line search. They implement Stepper:
 // Step(x, grad) updates x in place without allocating, so a mini-batch
 // training loop calls it with each batch's gradient, and Minimize runs them
-// full-batch. Their update formulas and default hyperparameters are those of
+// full-batch. They are Resumable: State and SetState save and restore their
+// moments, step count and live rate, so that interrupted training resumes
+// bit for bit. Their update formulas and default hyperparameters are those of
 // PyTorch's torch.optim (version 1.13), written on each type, so that
 // trajectories can be compared with it; the tests match ten-step PyTorch
 // trajectories to 1e-12 relative.

@@ -56,6 +56,8 @@ func Minimize(p Problem, x0 []float64, s *Settings, m Method) (*Result, error) {
 		err = r.err
 	case err != nil && len(r.res.History) == 0:
 		return nil, err // the method refused the problem before its first iterate
+	case len(r.res.History) == 0:
+		return nil, fmt.Errorf("%w: %T returned without reporting an iterate", ErrProblem, m)
 	case err != nil:
 		r.status, r.err = Failure, err
 	default:
