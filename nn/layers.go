@@ -69,6 +69,13 @@ type Recorder struct {
 	end     int // end of the layer's parameters
 	state   []float64
 	weights []*adjoint.Value
+	blocks  []paramBlock // the layer's blocks so far, to find a penalised one's offset
+	ranges  [][2]int     // offsets and lengths of the penalised blocks in the parameter vector
+}
+
+type paramBlock struct {
+	v   *adjoint.Value
+	off int
 }
 
 // Param returns the next rows×cols block of the layer's parameters as a value on the tape
@@ -79,12 +86,23 @@ func (r *Recorder) Param(rows, cols int) *adjoint.Value {
 		panic(fmt.Sprintf("nn: Recorder.Param: block %dx%d beyond the %d parameters the layer declared", rows, cols, r.end-r.off))
 	}
 	v := r.param(r.off, rows, cols)
+	r.blocks = append(r.blocks, paramBlock{v, r.off})
 	r.off += rows * cols
 	return v
 }
 
-// Penalize adds w to the weights the network's Penalty applies to (the dense layers' W).
-func (r *Recorder) Penalize(w *adjoint.Value) { r.weights = append(r.weights, w) }
+// Penalize adds w, a block the layer has from Param, to the weights the network's Penalty
+// applies to (the dense layers' W). It panics for another value.
+func (r *Recorder) Penalize(w *adjoint.Value) {
+	for _, b := range r.blocks {
+		if b.v == w {
+			r.weights = append(r.weights, w)
+			r.ranges = append(r.ranges, [2]int{b.off, w.Len()})
+			return
+		}
+	}
+	panic("nn: Recorder.Penalize: the value is not a parameter block of the layer")
+}
 
 // Training reports whether the network is recorded for training: dropout active, batch
 // statistics. It is false in evaluation and in MC-dropout prediction.

@@ -91,6 +91,8 @@ type Network struct {
 	widths []int       // widths[i] is layer i's input width, widths[i+1] its output width
 	state  [][]float64 // each layer's state (batch norm's running mean then variance), or nil
 
+	penalized [][2]int // offset and length of each block the penalty applies to, set by forward
+
 	dropSrc *rand.PCG // the state of dropRNG, saved to resume training
 	dropRNG *rand.Rand
 	progs   map[progKey]*program
@@ -317,13 +319,14 @@ func (n *Network) forward(x *adjoint.Value, param func(off, r, c int) *adjoint.V
 	r := &Recorder{n: n, p: p, mode: m, param: param}
 	h := x
 	for i, l := range n.layers {
-		r.off, r.end, r.state = n.offs[i], n.offs[i+1], n.state[i]
+		r.off, r.end, r.state, r.blocks = n.offs[i], n.offs[i+1], n.state[i], r.blocks[:0]
 		h = l.Record(r, h)
 		if h.Cols() != n.widths[i+1] || h.Rows() != x.Rows() {
 			panic(fmt.Sprintf("nn: layer %d (%s) recorded an output of %dx%d, Setup said %dx%d",
 				i, l.Kind(), h.Rows(), h.Cols(), x.Rows(), n.widths[i+1]))
 		}
 	}
+	n.penalized = r.ranges
 	return h, r.weights
 }
 

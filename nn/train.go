@@ -6,6 +6,8 @@ import (
 	"math"
 	"time"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/adjunto/adjunto/adjoint"
 	"github.com/adjunto/adjunto/optimize"
 )
@@ -30,6 +32,13 @@ type TrainConfig struct {
 	// ClipNorm, if positive, rescales the gradient of every mini-batch to a Euclidean norm of
 	// at most ClipNorm before the step (optimize.ClipNorm). Full-batch methods reject it.
 	ClipNorm float64
+	// Curvature selects the Hessian-vector product a full-batch method that needs one
+	// (Newton) is given. Default HessianFD.
+	Curvature Curvature
+	// Damping μ ≥ 0 is added to the curvature's diagonal, (C + μI) v: Levenberg-Marquardt's
+	// cure for a Gauss-Newton matrix that is nearly singular, whose Newton steps would
+	// otherwise be huge along the directions the data hardly determine. Default 0.
+	Damping float64
 	// Resume, if not nil, continues training from the state a previous Train left
 	// (History.Resume, saved as Model.Training) on the network that training left: the
 	// epochs are numbered on, the optimiser (a Resumable Stepper, set up as before) keeps its
@@ -152,6 +161,10 @@ func Train(n *Network, train, val *Dataset, c TrainConfig) (*History, error) {
 		return nil, fmt.Errorf("%w: patience %d, minimum improvement %v: want ≥ 0", ErrConfig, c.Patience, c.MinDelta)
 	case c.Patience > 0 && val == nil:
 		return nil, fmt.Errorf("%w: early stopping (patience %d) needs a validation set", ErrConfig, c.Patience)
+	case c.Curvature != HessianFD && c.Curvature != GaussNewton:
+		return nil, fmt.Errorf("%w: unknown curvature %d", ErrConfig, int(c.Curvature))
+	case !(c.Damping >= 0) || math.IsInf(c.Damping, 0):
+		return nil, fmt.Errorf("%w: damping %v, want a finite value ≥ 0", ErrConfig, c.Damping)
 	case !(c.ClipNorm >= 0) || math.IsInf(c.ClipNorm, 0):
 		return nil, fmt.Errorf("%w: gradient clipping norm %v, want a finite value ≥ 0", ErrConfig, c.ClipNorm)
 	}
@@ -363,7 +376,7 @@ func (t *trainer) fullBatch() error {
 			n.SetParams(x)
 			return n.objectiveValue(t.train)
 		},
-		HessVec: n.hessVec(t.train),
+		HessVec: n.hessVec(t.train, t.c.Curvature, t.c.Damping),
 	}
 	s := &optimize.Settings{
 		MaxIterations: t.c.Epochs,
@@ -462,19 +475,56 @@ func (n *Network) objectiveValue(d *Dataset) float64 {
 	return p.J.Data[0]
 }
 
-// hessVec returns the product of the Hessian of the training objective on d (in evaluation
-// mode) with a vector, by central differences of adjoint gradients (adjoint.Tape.HessVec)
-// on a tape of J as a function of one parameter vector, recorded on first use.
-func (n *Network) hessVec(d *Dataset) func(dst, x, v []float64) {
+// Curvature selects the second-order information of full-batch training.
+type Curvature int
+
+const (
+	// HessianFD is the Hessian of the training objective, its products with a vector taken by
+	// central differences of two adjoint gradients (adjoint.Tape.HessVec): exact up to O(h²)
+	// and round-off, and indefinite away from a minimum (Newton then adds a multiple of I).
+	HessianFD Curvature = iota
+	// GaussNewton is the generalised Gauss-Newton matrix J_zᵀ H_z J_z of the loss (J_z the
+	// Jacobian of the logits with respect to the parameters, H_z the loss's Hessian in the
+	// logits) plus the L2 penalty's λI on the penalised weights: one tangent and one reverse
+	// sweep per product (adjoint.Tape.GaussNewton), positive semi-definite, and the Hessian
+	// itself where the residuals vanish. An L1 penalty contributes no curvature.
+	GaussNewton
+)
+
+// hessVec returns the product of a curvature matrix c of the training objective on d (in
+// evaluation mode), plus damping times the identity, with a vector, on a tape of the network as a function of one parameter
+// vector, recorded on first use.
+func (n *Network) hessVec(d *Dataset, c Curvature, damping float64) func(dst, x, v []float64) {
 	var t *adjoint.Tape
-	var w, J *adjoint.Value
+	var w, z, J *adjoint.Value
+	var at []float64 // the point of the last forward run (Gauss-Newton)
 	return func(dst, x, v []float64) {
 		if t == nil {
 			t = adjoint.NewTape()
 			w = t.Variable(make([]float64, len(n.params)), 1, len(n.params))
-			_, J = n.Build(w, t.Constant(d.X, d.N, d.In), t.Constant(d.Y, d.N, d.Out), false)
+			z, J = n.Build(w, t.Constant(d.X, d.N, d.In), t.Constant(d.Y, d.N, d.Out), false)
 		}
-		copy(w.Data, x)
-		t.HessVec(dst, w, J, v, 0)
+		if damping > 0 {
+			defer floats.AddScaled(dst, damping, v)
+		}
+		if c == HessianFD {
+			copy(w.Data, x)
+			t.HessVec(dst, w, J, v, 0)
+			return
+		}
+		if at == nil || !floats.Equal(at, x) {
+			// Newton asks for n products at one point: one forward run serves them all.
+			copy(w.Data, x)
+			t.Forward()
+			at = append(at[:0], x...)
+		}
+		t.GaussNewton(dst, w, z, v, func(dst, src []float64) {
+			n.cfg.Loss.curvature(dst, src, z.Data, d.Y, d.N, d.Out)
+		})
+		if pen := n.cfg.Penalty; pen.Lambda > 0 && pen.q() == 2 {
+			for _, r := range n.penalized {
+				floats.AddScaled(dst[r[0]:r[0]+r[1]], pen.Lambda, v[r[0]:r[0]+r[1]])
+			}
+		}
 	}
 }

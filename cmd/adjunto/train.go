@@ -24,12 +24,12 @@ import (
 
 // trainFlags are the settings of "adjunto train".
 type trainFlags struct {
-	data, inputs, targets, arch, activation, loss, optimizer, init, out, split, schedule, resume string
-	lr, weightDecay, dropout, minDelta, l1, l2, clip                                             float64
-	epochs, batch, patience                                                                      int
-	seed                                                                                         uint64
-	batchNorm, dropLast, noStandardize, quiet                                                    bool
-	set                                                                                          map[string]bool // the flags given
+	data, inputs, targets, arch, activation, loss, optimizer, init, out, split, schedule, resume, hessian string
+	lr, weightDecay, dropout, minDelta, l1, l2, clip, damping                                             float64
+	epochs, batch, patience                                                                               int
+	seed                                                                                                  uint64
+	batchNorm, dropLast, noStandardize, quiet                                                             bool
+	set                                                                                                   map[string]bool // the flags given
 }
 
 // trainRun is what "adjunto train" works on once its flags are checked.
@@ -42,6 +42,7 @@ type trainRun struct {
 	pen        nn.Penalty
 	method     optimize.Method
 	schedule   optimize.Schedule
+	curvature  nn.Curvature
 	trainFrac  float64
 	valFrac    float64
 	tr, va, te *nn.Dataset
@@ -96,6 +97,8 @@ func parseTrain(args []string, stdout, stderr io.Writer) (r *trainRun, code int,
 	fs.StringVar(&f.init, "init", "auto", "initialisation: auto, glorot-uniform, glorot-normal, kaiming-uniform, kaiming-normal")
 	fs.Float64Var(&f.lr, "lr", 1e-2, "learning rate (the initial one with --schedule)")
 	fs.StringVar(&f.schedule, "schedule", "none", "learning-rate schedule per epoch from --lr: none, step:EVERY[:GAMMA], exp:GAMMA, cosine:PERIOD[:MIN]")
+	fs.StringVar(&f.hessian, "hessian", "fd", "curvature for --optimizer newton: fd (the Hessian, by differences of adjoint gradients) or gauss-newton")
+	fs.Float64Var(&f.damping, "damping", 1e-3, "for --optimizer newton: μ added to the curvature's diagonal (Levenberg-Marquardt)")
 	fs.Float64Var(&f.clip, "clip", 0, "clip each mini-batch gradient to this Euclidean norm; 0 disables it")
 	fs.IntVar(&f.epochs, "epochs", 200, "epochs (iterations for a full-batch optimiser such as lbfgs)")
 	fs.IntVar(&f.batch, "batch", 64, "mini-batch size; 0 for full batches (the only choice, and the default, for full-batch optimisers)")
@@ -155,6 +158,14 @@ func (r *trainRun) checkFlags() error {
 	if r.schedule, err = parseSchedule(f.schedule, f.lr); err != nil {
 		return fmt.Errorf("--schedule: %w", err)
 	}
+	switch f.hessian {
+	case "fd":
+		r.curvature = nn.HessianFD
+	case "gauss-newton", "gn":
+		r.curvature = nn.GaussNewton
+	default:
+		return fmt.Errorf("--hessian %q: want fd or gauss-newton", f.hessian)
+	}
 	if f.dropout < 0 || f.dropout >= 1 {
 		return fmt.Errorf("--dropout %v: want 0 ≤ p < 1", f.dropout)
 	}
@@ -172,6 +183,8 @@ func (r *trainRun) checkFlags() error {
 		return fmt.Errorf("--min-delta %v: want a finite value ≥ 0", f.minDelta)
 	case !(f.l1 >= 0) || !(f.l2 >= 0):
 		return fmt.Errorf("--l1 %v, --l2 %v: want ≥ 0", f.l1, f.l2)
+	case !(f.damping >= 0) || math.IsInf(f.damping, 0):
+		return fmt.Errorf("--damping %v: want a finite value ≥ 0", f.damping)
 	case !(f.clip >= 0) || math.IsInf(f.clip, 0):
 		return fmt.Errorf("--clip %v: want a finite norm ≥ 0 (0 disables clipping)", f.clip)
 	}
@@ -254,7 +267,7 @@ func (r *trainRun) train(stdout, stderr io.Writer) (*nn.History, error) {
 	progress := &progressLine{w: stderr, prefix: "adjunto train"}
 	terminal := isTerminal(stderr)
 	cfg := nn.TrainConfig{Method: r.method, Epochs: f.epochs, BatchSize: f.batch, DropLast: f.dropLast,
-		Patience: patience, MinDelta: f.minDelta, Seed: f.seed, Schedule: r.schedule, ClipNorm: f.clip,
+		Patience: patience, MinDelta: f.minDelta, Seed: f.seed, Schedule: r.schedule, ClipNorm: f.clip, Curvature: r.curvature, Damping: f.damping,
 		Resume: r.model.Training,
 		Progress: func(e nn.Epoch) error {
 			if f.quiet {

@@ -136,6 +136,9 @@ func TestTrainNewtonAndFlags(t *testing.T) {
 	data := writeSinCSV(t, dir, 120)
 	model := filepath.Join(dir, "m.json")
 	base := []string{"train", "--data", data, "--inputs", "x", "--targets", "y", "--arch", "1-4-1", "--out", model}
+	if code, _, stderr := runArgs(append(base, "--optimizer", "newton", "--hessian", "gauss-newton", "--epochs", "20", "--patience", "0", "-q")...); code != exitOK {
+		t.Fatalf("newton --hessian gauss-newton: exit %d\n%s", code, stderr)
+	}
 	code, out, stderr := runArgs(append(base, "--optimizer", "newton", "--epochs", "20", "--patience", "0")...)
 	if code != exitOK {
 		t.Fatalf("newton: exit %d\n%s", code, stderr)
@@ -170,6 +173,7 @@ func TestTrainNewtonAndFlags(t *testing.T) {
 		{[]string{"--schedule", "step:0"}, "--schedule"},
 		{[]string{"--schedule", "linear"}, "--schedule"},
 		{[]string{"--clip", "-1"}, "--clip -1"},
+		{[]string{"--optimizer", "newton", "--hessian", "exact"}, "--hessian"},
 	} {
 		code, _, stderr := runArgs(append(append(base, "-q", "--epochs", "1"), c.args...)...)
 		if code == exitOK || !strings.Contains(stderr, c.want) {
