@@ -373,3 +373,36 @@ func (m *Model) Transform(ds ...*Dataset) {
 		}
 	}
 }
+
+// Predict writes the model's predictions for the rows of d's inputs, given in the units of
+// the data file, into dst (N×Out) in the units of the targets: the inputs are standardised
+// (on a copy; d is left as it is), the network predicts in evaluation mode with its head,
+// and the targets' standardisation is undone.
+func (m *Model) Predict(dst []float64, d *Dataset) {
+	m.PredictMC(dst, nil, d, 0, 0)
+}
+
+// PredictMC is Network.PredictMC in the units of the data, as Predict is Network.Predict:
+// with T passes of MC dropout from seed it writes the mean and the standard deviation (both
+// rescaled to the targets' units); with T = 0 (std nil) it is Predict.
+func (m *Model) PredictMC(mean, std []float64, d *Dataset, T int, seed uint64) {
+	if m.InputScaler != nil {
+		x := append([]float64(nil), d.X...)
+		m.InputScaler.Transform(x)
+		c := *d
+		c.X = x
+		d = &c
+	}
+	if T == 0 {
+		m.Network.Predict(mean, d)
+	} else {
+		m.Network.PredictMC(mean, std, d, T, seed)
+	}
+	if s := m.TargetScaler; s != nil {
+		s.Inverse(mean)
+		k := len(s.Std)
+		for i := range std {
+			std[i] *= s.Std[i%k]
+		}
+	}
+}

@@ -288,3 +288,31 @@ func dot(a, b []float64) float64 {
 	}
 	return s
 }
+
+// TestModelPredictUnits: Model.Predict takes inputs in the data's units and returns targets
+// in theirs, leaving the dataset as it was: a model trained on y = 100 + 50 x standardised
+// predicts 100 + 50 x.
+func TestModelPredictUnits(t *testing.T) {
+	const N = 50
+	x, y := make([]float64, N), make([]float64, N)
+	for i := range x {
+		x[i] = 10 + float64(i)
+		y[i] = 100 + 50*x[i]
+	}
+	d, _ := NewDataset(x, y, N, 1, 1)
+	n, _ := NewMLP("1-1", MLPOptions{}, Config{})
+	m := &Model{Network: n}
+	m.Standardize(d)
+	tr := &Dataset{X: append([]float64(nil), x...), Y: append([]float64(nil), y...), N: N, In: 1, Out: 1}
+	m.Transform(tr)
+	if _, err := Train(n, tr, nil, TrainConfig{Method: &optimize.LBFGS{}, Epochs: 50}); err != nil {
+		t.Fatal(err)
+	}
+	pred := make([]float64, N)
+	m.Predict(pred, d)
+	for i := range pred {
+		if want := 100 + 50*(10+float64(i)); math.Abs(pred[i]-want) > 1e-6*want || d.X[i] != 10+float64(i) {
+			t.Fatalf("item %d: x %v predicted %v, want %v", i, d.X[i], pred[i], want)
+		}
+	}
+}
