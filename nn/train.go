@@ -22,8 +22,8 @@ type TrainConfig struct {
 	// other method (L-BFGS, CG, Newton, …) is run full-batch by optimize.Minimize, one
 	// iteration per epoch, on the network in evaluation mode (no dropout, batch norm frozen)
 	// so that the line search sees one deterministic function. The full-batch problem has
-	// Func (a forward run alone, for line-search trials) and HessVec (central differences of
-	// adjoint gradients, for Newton). Default &optimize.Adam{}.
+	// Func (a forward run alone, for line-search trials) and HessVec (see Curvature, for
+	// Newton). Default &optimize.Adam{}.
 	Method optimize.Method
 	// Schedule, if not nil, sets a Stepper's learning rate at the start of every epoch e
 	// (counted from 1, and across a resumption) to Schedule.Rate(e−1). Full-batch methods
