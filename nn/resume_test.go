@@ -316,3 +316,25 @@ func TestModelPredictUnits(t *testing.T) {
 		}
 	}
 }
+
+// TestPlateauLowersRate: with a patience of 1 and a rate so large that SGD cannot improve the
+// loss, ReduceOnPlateau halves the rate after every second epoch without improvement.
+func TestPlateauLowersRate(t *testing.T) {
+	d := sinData(32, 0.1, 5)
+	n, _ := NewMLP("1-6-1", MLPOptions{}, Config{Seed: 2})
+	s := &optimize.SGD{}
+	var rates []float64
+	_, err := Train(n, d, nil, TrainConfig{Method: s, Epochs: 12, BatchSize: 32,
+		Plateau:  &optimize.ReduceOnPlateau{Initial: 1e-6, Factor: 0.5, Patience: 1, Threshold: 0.5},
+		Progress: func(Epoch) error { rates = append(rates, s.Rate()); return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A relative threshold of 0.5 makes every epoch a non-improvement after the first.
+	if rates[0] != 1e-6 || rates[len(rates)-1] >= rates[0]/8 {
+		t.Errorf("rates %v: want 1e-6 first, lowered at least three times", rates)
+	}
+	if _, err := Train(n, d, nil, TrainConfig{Method: s, Plateau: &optimize.ReduceOnPlateau{Initial: 1}, Schedule: optimize.ExponentialDecay{Initial: 1, Gamma: 0.5}}); !errors.Is(err, ErrConfig) {
+		t.Errorf("schedule and plateau: %v", err)
+	}
+}

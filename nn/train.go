@@ -29,6 +29,12 @@ type TrainConfig struct {
 	// (counted from 1, and across a resumption) to Schedule.Rate(e−1). Full-batch methods
 	// have no learning rate and reject it.
 	Schedule optimize.Schedule
+	// Plateau, if not nil, lowers a Stepper's learning rate when the monitored loss (the
+	// validation loss, or the training loss without a validation set) stops improving: it
+	// observes the loss after every epoch and sets the rate of the next one. Its Initial rate
+	// is set at the start. It cannot be combined with Schedule, and its counters are not part
+	// of TrainState, so a resumed run starts its patience afresh.
+	Plateau *optimize.ReduceOnPlateau
 	// ClipNorm, if positive, rescales the gradient of every mini-batch to a Euclidean norm of
 	// at most ClipNorm before the step (optimize.ClipNorm). Full-batch methods reject it.
 	ClipNorm float64
@@ -176,6 +182,14 @@ func Train(n *Network, train, val *Dataset, c TrainConfig) (*History, error) {
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 	}
+	if c.Plateau != nil {
+		if err := c.Plateau.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+		if c.Schedule != nil {
+			return nil, fmt.Errorf("%w: a schedule and a plateau rule both set the learning rate: choose one", ErrConfig)
+		}
+	}
 	if err := c.Resume.check(n); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
@@ -184,7 +198,7 @@ func Train(n *Network, train, val *Dataset, c TrainConfig) (*History, error) {
 		case c.BatchSize > 0 && c.BatchSize < train.N:
 			return nil, fmt.Errorf("%w: %T runs full-batch (one iteration over all %d training items per epoch), not on mini-batches of %d: use batch size 0",
 				ErrConfig, c.Method, train.N, c.BatchSize)
-		case c.Schedule != nil || c.ClipNorm > 0:
+		case c.Schedule != nil || c.Plateau != nil || c.ClipNorm > 0:
 			return nil, fmt.Errorf("%w: %T chooses its steps by a line search: it takes no learning-rate schedule or gradient clipping", ErrConfig, c.Method)
 		}
 	}
@@ -278,6 +292,9 @@ func (t *trainer) stepping(s optimize.Stepper) error {
 		done = r.Epochs
 	}
 	defer func() { t.h.Resume = t.snapshot(done, s, b) }()
+	if t.c.Plateau != nil {
+		s.SetRate(t.c.Plateau.Rate())
+	}
 	for epoch, last := done+1, done+t.c.Epochs; epoch <= last; epoch++ {
 		if t.c.Schedule != nil {
 			s.SetRate(t.c.Schedule.Rate(epoch - 1))
@@ -300,6 +317,14 @@ func (t *trainer) stepping(s optimize.Stepper) error {
 		done = epoch
 		if stop, err := t.endEpoch(epoch, sum/float64(items)); stop {
 			return err
+		}
+		if t.c.Plateau != nil {
+			e := t.h.Epochs[len(t.h.Epochs)-1]
+			monitored := e.ValLoss
+			if t.val == nil {
+				monitored = e.TrainLoss
+			}
+			s.SetRate(t.c.Plateau.Observe(monitored))
 		}
 	}
 	return nil

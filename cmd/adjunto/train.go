@@ -42,6 +42,7 @@ type trainRun struct {
 	pen        nn.Penalty
 	method     optimize.Method
 	schedule   optimize.Schedule
+	plateau    *optimize.ReduceOnPlateau
 	curvature  nn.Curvature
 	trainFrac  float64
 	valFrac    float64
@@ -96,7 +97,8 @@ func parseTrain(args []string, stdout, stderr io.Writer) (r *trainRun, code int,
 		" (lbfgs, bfgs, cg*, gd and newton run full-batch, one iteration per epoch)")
 	fs.StringVar(&f.init, "init", "auto", "initialisation: auto, glorot-uniform, glorot-normal, kaiming-uniform, kaiming-normal")
 	fs.Float64Var(&f.lr, "lr", 1e-2, "learning rate (the initial one with --schedule)")
-	fs.StringVar(&f.schedule, "schedule", "none", "learning-rate schedule per epoch from --lr: none, step:EVERY[:GAMMA], exp:GAMMA, cosine:PERIOD[:MIN]")
+	fs.StringVar(&f.schedule, "schedule", "none", "learning-rate schedule per epoch from --lr: none, step:EVERY[:GAMMA], exp:GAMMA, cosine:PERIOD[:MIN], "+
+		"plateau:PATIENCE[:FACTOR] (lower it when the validation loss stalls)")
 	fs.StringVar(&f.hessian, "hessian", "fd", "curvature for --optimizer newton: fd (the Hessian, by differences of adjoint gradients) or gauss-newton")
 	fs.Float64Var(&f.damping, "damping", 1e-3, "for --optimizer newton: μ added to the curvature's diagonal (Levenberg-Marquardt)")
 	fs.Float64Var(&f.clip, "clip", 0, "clip each mini-batch gradient to this Euclidean norm; 0 disables it")
@@ -155,7 +157,7 @@ func (r *trainRun) checkFlags() error {
 	if r.trainFrac, r.valFrac, err = parseSplit(f.split); err != nil {
 		return fmt.Errorf("--split: %w", err)
 	}
-	if r.schedule, err = parseSchedule(f.schedule, f.lr); err != nil {
+	if r.schedule, r.plateau, err = parseSchedule(f.schedule, f.lr); err != nil {
 		return fmt.Errorf("--schedule: %w", err)
 	}
 	switch f.hessian {
@@ -267,7 +269,7 @@ func (r *trainRun) train(stdout, stderr io.Writer) (*nn.History, error) {
 	progress := &progressLine{w: stderr, prefix: "adjunto train"}
 	terminal := isTerminal(stderr)
 	cfg := nn.TrainConfig{Method: r.method, Epochs: f.epochs, BatchSize: f.batch, DropLast: f.dropLast,
-		Patience: patience, MinDelta: f.minDelta, Seed: f.seed, Schedule: r.schedule, ClipNorm: f.clip, Curvature: r.curvature, Damping: f.damping,
+		Patience: patience, MinDelta: f.minDelta, Seed: f.seed, Schedule: r.schedule, Plateau: r.plateau, ClipNorm: f.clip, Curvature: r.curvature, Damping: f.damping,
 		Resume: r.model.Training,
 		Progress: func(e nn.Epoch) error {
 			if f.quiet {
@@ -320,15 +322,16 @@ func (r *trainRun) report(hist *nn.History, stdout io.Writer) map[string]any {
 	return metrics
 }
 
-// parseSchedule reads --schedule with initial rate lr: nil for "none".
-func parseSchedule(s string, lr float64) (optimize.Schedule, error) {
+// parseSchedule reads --schedule with initial rate lr: a Schedule, or a plateau rule, or
+// neither for "none".
+func parseSchedule(s string, lr float64) (optimize.Schedule, *optimize.ReduceOnPlateau, error) {
 	name, args, _ := strings.Cut(strings.TrimSpace(s), ":")
 	var nums []float64
 	if args != "" {
 		for _, a := range strings.Split(args, ":") {
 			v, err := strconv.ParseFloat(strings.TrimSpace(a), 64)
 			if err != nil {
-				return nil, fmt.Errorf("%q: %q is not a number", s, a)
+				return nil, nil, fmt.Errorf("%q: %q is not a number", s, a)
 			}
 			nums = append(nums, v)
 		}
@@ -342,7 +345,13 @@ func parseSchedule(s string, lr float64) (optimize.Schedule, error) {
 	var sch optimize.Schedule
 	switch n := len(nums); {
 	case name == "none" && n == 0:
-		return nil, nil
+		return nil, nil, nil
+	case name == "plateau" && n >= 1 && n <= 2 && nums[0] == math.Trunc(nums[0]) && nums[0] >= 1:
+		p := &optimize.ReduceOnPlateau{Initial: lr, Patience: int(nums[0]), Factor: arg(1, 0.1)}
+		if err := p.Validate(); err != nil {
+			return nil, nil, fmt.Errorf("%q: %w", s, err)
+		}
+		return nil, p, nil
 	case name == "step" && n >= 1 && n <= 2 && nums[0] == math.Trunc(nums[0]):
 		sch = optimize.StepDecay{Initial: lr, Every: int(nums[0]), Gamma: arg(1, 0.1)}
 	case name == "exp" && n == 1:
@@ -350,12 +359,12 @@ func parseSchedule(s string, lr float64) (optimize.Schedule, error) {
 	case name == "cosine" && n >= 1 && n <= 2 && nums[0] == math.Trunc(nums[0]):
 		sch = optimize.CosineDecay{Initial: lr, Period: int(nums[0]), Min: arg(1, 0)}
 	default:
-		return nil, fmt.Errorf("%q: want none, step:EVERY[:GAMMA], exp:GAMMA or cosine:PERIOD[:MIN]", s)
+		return nil, nil, fmt.Errorf("%q: want none, step:EVERY[:GAMMA], exp:GAMMA, cosine:PERIOD[:MIN] or plateau:PATIENCE[:FACTOR]", s)
 	}
 	if err := sch.Validate(); err != nil {
-		return nil, fmt.Errorf("%q: %w", s, err)
+		return nil, nil, fmt.Errorf("%q: %w", s, err)
 	}
-	return sch, nil
+	return sch, nil, nil
 }
 
 // newMethod returns the optimiser name with learning rate lr and decoupled weight decay wd.

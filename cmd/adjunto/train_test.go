@@ -172,6 +172,8 @@ func TestTrainNewtonAndFlags(t *testing.T) {
 		{[]string{"--optimizer", "lbfgs", "--schedule", "exp:0.9"}, "--schedule"},
 		{[]string{"--schedule", "step:0"}, "--schedule"},
 		{[]string{"--schedule", "linear"}, "--schedule"},
+		{[]string{"--schedule", "plateau:0"}, "--schedule"},
+		{[]string{"--optimizer", "cg", "--schedule", "plateau:5"}, "--schedule"},
 		{[]string{"--clip", "-1"}, "--clip -1"},
 		{[]string{"--optimizer", "newton", "--hessian", "exact"}, "--hessian"},
 	} {
