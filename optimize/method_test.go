@@ -261,3 +261,40 @@ func TestNeedsHessVec(t *testing.T) {
 		}
 	}
 }
+
+// methodFunc adapts a function to Method, for the tests of what Minimize does with a
+// method's outcome.
+type methodFunc func(d *Driver, x0 []float64) error
+
+func (methodFunc) Init(int) error                      { return nil }
+func (m methodFunc) Run(d *Driver, x0 []float64) error { return m(d, x0) }
+
+// TestMethodOutcomes: an error after the first iterate is a Failure with the best point
+// kept; an error before it, or no iterate at all, is an input error; a clean return is the
+// method's own convergence; Func without Problem.Func falls back to FuncGrad, counted.
+func TestMethodOutcomes(t *testing.T) {
+	p := rosenbrock(2)
+	boom := errors.New("boom")
+	once := func(err error) methodFunc {
+		return func(d *Driver, x0 []float64) error {
+			f, _ := d.Func(x0)
+			d.Iterate(x0, f, nil)
+			return err
+		}
+	}
+	r, err := Minimize(p, rosenbrockStart(2), nil, once(boom))
+	if !errors.Is(err, boom) || r == nil || r.Status != Failure || math.Abs(r.J-24.2) > 1e-12 || r.Gradients != 1 {
+		t.Errorf("error after an iterate: %v, %+v", err, r)
+	}
+	if r, err := Minimize(p, rosenbrockStart(2), nil, once(nil)); err != nil || r.Status != MethodConverged || !r.Status.Converged() {
+		t.Errorf("clean return: %v, %+v", err, r)
+	}
+	none := methodFunc(func(*Driver, []float64) error { return nil })
+	if r, err := Minimize(p, rosenbrockStart(2), nil, none); !errors.Is(err, ErrProblem) || r != nil {
+		t.Errorf("no iterate: %v, %+v", err, r)
+	}
+	needs := methodFunc(func(d *Driver, x0 []float64) error { return d.HessVec(make([]float64, 2), x0, x0) })
+	if r, err := Minimize(Problem{FuncGrad: p.FuncGrad}, rosenbrockStart(2), nil, needs); !errors.Is(err, ErrProblem) || r != nil {
+		t.Errorf("HessVec without Problem.HessVec: %v, %+v", err, r)
+	}
+}
