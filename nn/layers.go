@@ -115,7 +115,7 @@ func (r *Recorder) Stochastic() bool { return r.mode != modeEval }
 // State returns the layer's state, a window of the network's own vector.
 func (r *Recorder) State() []float64 { return r.state }
 
-// Built-in kinds of layer.
+// The kinds of the built-in layers, as model files name them.
 const (
 	KindDense      = "dense"
 	KindActivation = "activation"
@@ -126,6 +126,7 @@ const (
 // DenseLayer is the affine map x ↦ W x + b, with W of shape Out×In (row-major) followed by b
 // in the parameter vector. The penalty applies to W.
 type DenseLayer struct {
+	// In and Out are the input and output widths, both positive.
 	In  int `json:"in"`
 	Out int `json:"out"`
 }
@@ -178,6 +179,7 @@ func (l DenseLayer) InitLayer(params, _ []float64, _ int, s InitScheme, rng *ran
 
 // ActivationLayer applies an Activation elementwise.
 type ActivationLayer struct {
+	// Activation is the function h; the zero value is Identity.
 	Activation Activation `json:"activation,omitempty"`
 	// Slope is LeakyReLU's slope for negative inputs; zero means DefaultLeakySlope.
 	Slope float64 `json:"slope,omitempty"`
@@ -205,6 +207,7 @@ func (l ActivationLayer) Record(_ *Recorder, h *adjoint.Value) *adjoint.Value {
 // DropoutLayer is inverted dropout: in training each unit is zeroed with probability Rate and
 // the others are scaled by 1/(1−Rate); in evaluation it is the identity.
 type DropoutLayer struct {
+	// Rate is the drop probability p in [0, 1); zero makes the layer the identity.
 	Rate float64 `json:"rate,omitempty"`
 }
 
