@@ -283,19 +283,20 @@ func (f *EnKF) Analyse(e *mat.Dense, obs []fourdvar.Batch) {
 			d.Set(i, j, o.d[j]-s.At(i, j)+eps.At(i, j))
 		}
 	}
-	// K = D C⁻¹ Sᵀ / (N−1) (N×N) and E_a = E + K A.
+	// E_a = E + D C⁻¹ (Sᵀ A) / (N−1), multiplied in the order that keeps every product
+	// small (N×M times M×n) whatever N.
 	var z mat.Dense
 	if err := chol.SolveTo(&z, d.T()); err != nil {
 		panic(fmt.Sprintf("ensemble: EnKF: solve: %v", err))
 	}
-	var k mat.Dense
-	k.Mul(z.T(), s.T())
-	k.Scale(1/n1, &k)
 	mean := make([]float64, c)
 	var a mat.Dense
 	Anomalies(&a, mean, e)
+	var sa mat.Dense
+	sa.Mul(s.T(), &a)
+	sa.Scale(1/n1, &sa)
 	var inc mat.Dense
-	inc.Mul(&k, &a)
+	inc.Mul(z.T(), &sa)
 	e.Add(e, &inc)
 	Inflate(e, factorOr1(f.Inflation))
 }
