@@ -41,6 +41,12 @@ type IEnKS struct {
 	MaxIter int
 	// Tol stops the iterations once the step has ‖Δw‖² < Tol·N; zero means 1e-4.
 	Tol float64
+	// Bundle, when positive, is the ε of the bundle variant: the iterates are propagated as
+	// x̄₀ + A₀ᵀ(w + ε e_i), a tight ensemble whose finite differences are the tangent-linear
+	// sensitivities at the iterate, rather than the transform variant's full-size analysis
+	// ensemble, whose sensitivities are secants over the ensemble's spread. Zero means the
+	// transform variant.
+	Bundle float64
 
 	t transform
 	o obsSpace
@@ -96,11 +102,16 @@ func (s *IEnKS) Analyse(p *Propagator, e *mat.Dense, steps int, obs []fourdvar.B
 	grad := make([]float64, r)
 	t := identity(r)
 	tinv := identity(r)
+	if s.Bundle > 0 {
+		t.Scale(s.Bundle, t)
+		tinv.Scale(1/s.Bundle, tinv)
+	}
 	ew := mat.NewDense(r, n, nil)
 	res := &WindowAnalysis{Background: make([]float64, n)}
 	st := &res.Stats
 	st.Status = optimize.IterationLimit.String()
 	var y0 mat.Dense
+	lastZeta := n1
 	for it := range maxIter {
 		// The ensemble of the current iterate, forecast through the window.
 		recompose(ew, mean, w, t, &a0)
@@ -144,8 +155,12 @@ func (s *IEnKS) Analyse(p *Propagator, e *mat.Dense, steps int, obs []fourdvar.B
 		st.History = append(st.History, cost)
 		st.Iterations++
 		s.t.apply(dw, grad, zeta, -1)
-		s.t.matrix(t, zeta, -0.5, math.Sqrt(n1))
-		s.t.matrix(tinv, zeta, 0.5, 1/math.Sqrt(n1))
+		if s.Bundle == 0 {
+			s.t.matrix(t, zeta, -0.5, math.Sqrt(n1))
+			s.t.matrix(tinv, zeta, 0.5, 1/math.Sqrt(n1))
+		} else {
+			lastZeta = zeta
+		}
 		for i := range w {
 			w[i] += dw[i]
 		}
@@ -153,6 +168,10 @@ func (s *IEnKS) Analyse(p *Propagator, e *mat.Dense, steps int, obs []fourdvar.B
 			st.Status = optimize.GradientConverged.String()
 			break
 		}
+	}
+	if s.Bundle > 0 {
+		// The analysis transform from the Hessian at the last iterate.
+		s.t.matrix(t, lastZeta, -0.5, math.Sqrt(n1))
 	}
 	// The analysis ensemble, inflated, and its forecast through the window.
 	if f := factorOr1(s.Inflation); f != 1 {

@@ -20,12 +20,15 @@ type Preset struct {
 // Presets returns the tuned ensemble methods of the standard setups.
 func Presets() []Preset {
 	return []Preset{
-		{Setup: "sakov2008", Method: "ienks", Members: 20, Inflation: 1, Lag: 10, Shift: 1, FiniteSize: false,
-			Tuning: "placeholder until tuned"},
-		{Setup: "bocquet2013", Method: "ienks", Members: 20, Inflation: 1, Lag: 4, Shift: 1, FiniteSize: false,
-			Tuning: "placeholder until tuned"},
-		{Setup: "sakov2012", Method: "ienks", Members: 10, Inflation: 1, Lag: 4, Shift: 1, FiniteSize: false,
-			Tuning: "placeholder until tuned"},
+		{Setup: "sakov2008", Method: "ienks", Members: 40, Inflation: 1, Lag: 12, Shift: 1,
+			Tuning: "iEnKS, single DA, N 20/40/60/100, lag 1-20, inflation 0.995-1.04, MDA, bundle and " +
+				"finite-size variants; seed 1, 300 then 1000 observation times, checked on seeds 2-4 (fourdvar/RESULTS.md)"},
+		{Setup: "bocquet2013", Method: "ienks", Members: 40, Inflation: 1, Lag: 6, Shift: 1,
+			Tuning: "iEnKS, single DA and MDA, N 20/40/60/80, lag 4-16, inflation 0.998-1.03; seed 1, " +
+				"checked on seeds 2-4 (fourdvar/RESULTS.md)"},
+		{Setup: "sakov2012", Method: "ienks", Members: 10, Inflation: 1.01, Lag: 2, Shift: 1,
+			Tuning: "iEnKS, N 10, lag 1-8, inflation 1-1.05, finite-size; seed 1, checked on seeds 2-4 " +
+				"(fourdvar/RESULTS.md)"},
 	}
 }
 

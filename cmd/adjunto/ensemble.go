@@ -29,6 +29,7 @@ type ensembleOptions struct {
 	finiteSize bool
 	maxIterE   int
 	tol        float64
+	bundle     float64
 	obsTimes   int
 	spread     float64
 	cold       bool
@@ -61,6 +62,7 @@ func (o *ensembleOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.finiteSize, "finite-size", false, "ienks: finite-size (EnKF-N) adaptive inflation")
 	fs.IntVar(&o.maxIterE, "max-iter", 10, "ienks: Gauss-Newton iterations per window")
 	fs.Float64Var(&o.tol, "tol", 1e-4, "ienks: stop when ‖Δw‖² < tol·N")
+	fs.Float64Var(&o.bundle, "bundle", 0, "ienks: ε of the bundle variant (0: the transform variant)")
 	fs.IntVar(&o.obsTimes, "obs-times", 1000, "observation times (analyses with shift 1)")
 	fs.IntVar(&o.burnIn, "burn-in", 20, "analyses left out of the averages")
 	fs.Float64Var(&o.spread, "spread", 1, "warm start: standard deviation of the first members about the truth")
@@ -125,7 +127,7 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 		tw.Filter = &ensemble.LETKF{Radius: o.radius, Inflation: o.inflation}
 	case "ienks":
 		tw.Smoother = &ensemble.IEnKS{Lag: o.lag, Shift: o.shiftObs, MDA: o.mdaE, Inflation: o.inflation,
-			FiniteSize: o.finiteSize, MaxIter: o.maxIterE, Tol: o.tol}
+			FiniteSize: o.finiteSize, MaxIter: o.maxIterE, Tol: o.tol, Bundle: o.bundle}
 	default:
 		return fail(exitUsage, fmt.Errorf("--method: unknown ensemble method %q (known: %s)", o.method, strings.Join(ensembleMethods, ", ")))
 	}
@@ -248,7 +250,7 @@ func (o *ensembleOptions) ensembleObject(m fourdvar.Model) fourdvar.Object {
 		{Key: "method", Value: o.method}, {Key: "members", Value: o.members}, {Key: "inflation", Value: o.inflation},
 		{Key: "radius", Value: o.radius}, {Key: "lag", Value: o.lag}, {Key: "shift", Value: o.shiftObs},
 		{Key: "mda", Value: o.mdaE}, {Key: "balance", Value: o.balanceE}, {Key: "finite_size", Value: o.finiteSize},
-		{Key: "max_iter", Value: o.maxIterE}, {Key: "tol", Value: o.tol}, {Key: "obs_times", Value: o.obsTimes},
+		{Key: "max_iter", Value: o.maxIterE}, {Key: "tol", Value: o.tol}, {Key: "bundle", Value: o.bundle}, {Key: "obs_times", Value: o.obsTimes},
 		{Key: "burn_in", Value: o.burnIn}, {Key: "cold_start", Value: o.cold}, {Key: "spread", Value: o.spread},
 		{Key: "seed", Value: o.seed},
 	}
