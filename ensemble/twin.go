@@ -49,6 +49,9 @@ type Twin struct {
 	Filter Filter
 	// Smoother, if not nil, runs the iEnKS instead of a filter.
 	Smoother *IEnKS
+	// Hybrid, if not nil, runs hybrid En-4DVar instead (its ensemble cycled by its own
+	// filter).
+	Hybrid *Hybrid
 	// Balance, with an MDA smoother, scores a second (balancing) analysis of each window
 	// that gives every observation of the window the weight earlier windows have not yet
 	// given it (as fourdvar.Twin.Balance does); the next window still starts from the MDA
@@ -104,7 +107,7 @@ func (t *Twin) Validate() error {
 		return bad("members", members, "≥ 2")
 	case obsTimes < 1:
 		return bad("obs-times", obsTimes, "≥ 1")
-	case t.Filter == nil && t.Smoother == nil:
+	case t.Filter == nil && t.Smoother == nil && t.Hybrid == nil:
 		return fmt.Errorf("%w: ensemble twin without a filter or smoother", fourdvar.ErrInput)
 	case !(spread > 0) || math.IsInf(spread, 0):
 		return bad("spread", spread, "> 0")
@@ -123,6 +126,12 @@ func (t *Twin) Validate() error {
 		case !(s.Inflation >= 0) || math.IsInf(s.Inflation, 0):
 			return bad("inflation", s.Inflation, "≥ 0")
 		}
+	}
+	if t.Smoother != nil && t.Hybrid != nil {
+		return fmt.Errorf("%w: ensemble twin with both a smoother and a hybrid", fourdvar.ErrInput)
+	}
+	if h := t.Hybrid; h != nil && (!(h.BetaS >= 0) || !(h.BetaE >= 0) || !(h.Radius >= 0) || h.Lag < 0) {
+		return fmt.Errorf("%w: hybrid β_s = %v, β_e = %v, radius %v, lag %d: want β, radius ≥ 0 and lag ≥ 0", fourdvar.ErrInput, h.BetaS, h.BetaE, h.Radius, h.Lag)
 	}
 	if t.Balance && (t.Smoother == nil || !t.Smoother.MDA) {
 		return fmt.Errorf("%w: balance needs an MDA smoother", fourdvar.ErrInput)
@@ -223,6 +232,9 @@ func (t *Twin) Run() (*fourdvar.Result, error) {
 
 	if t.Smoother != nil {
 		return res, t.runSmoother(p, e, obsAt, cycles, obsTimes, oe, finish)
+	}
+	if t.Hybrid != nil {
+		return res, t.runHybrid(p, e, obsAt, obsTimes, oe, finish)
 	}
 	if f, ok := t.Filter.(*EnKF); ok && f.Rand == nil {
 		f.Rand = rand.New(rand.NewPCG(t.Base.Seed, streamFilter))
