@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"path/filepath"
 	"strings"
 
@@ -122,7 +121,7 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 	}
 	switch strings.ToLower(o.method) {
 	case "enkf":
-		tw.Filter = &ensemble.EnKF{Inflation: o.inflation, Rand: rand.New(rand.NewPCG(o.seed, 103))}
+		tw.Filter = &ensemble.EnKF{Inflation: o.inflation} // the twin seeds its perturbations from --seed
 	case "etkf":
 		tw.Filter = &ensemble.ETKF{Inflation: o.inflation}
 	case "letkf":
