@@ -37,6 +37,10 @@ type IEnKS struct {
 	// FiniteSize selects the EnKF-N prior term ζ(w) (with the mode correction of Bocquet et
 	// al., 2015) instead of ζ = N−1.
 	FiniteSize bool
+	// Boost is the xN of DAPPER's finite-size prior, which multiplies ε_N and c_L: values
+	// above 1 trust the ensemble more, as for nearly linear, deterministic systems. Zero
+	// means 1.
+	Boost float64
 	// MaxIter bounds the Gauss–Newton iterations per window; zero means 10.
 	MaxIter int
 	// Tol stops the iterations once the step has ‖Δw‖² < Tol·N; zero means 1e-4.
@@ -189,8 +193,8 @@ func (s *IEnKS) Analyse(p *Propagator, e *mat.Dense, steps int, obs []fourdvar.B
 
 // zetaN returns the EnKF-N prior weight ζ(w) = (N−1) c_L / (ε_N + ‖w‖²) of the finite-size
 // iEnKS, with ε_N = 1 + 1/N and c_L = N/(N−1) corrected towards the mode of the posterior
-// as in Bocquet et al. (2015, eq. 36), as DAPPER does; it uses the spectrum of the current
-// decomposition.
+// as in Bocquet et al. (2015, eq. 36), both multiplied by Boost, as DAPPER does; it uses the
+// spectrum of the current decomposition.
 func (s *IEnKS) zetaN(w []float64) float64 {
 	nn := float64(len(w))
 	n1 := nn - 1
@@ -205,6 +209,10 @@ func (s *IEnKS) zetaN(w []float64) float64 {
 	mc := math.Sqrt(math.Pow(priorMode, ikh))
 	eN /= mc
 	cL *= mc
+	if s.Boost > 0 {
+		eN *= s.Boost
+		cL *= s.Boost
+	}
 	return n1 * cL / (eN + dot(w, w))
 }
 

@@ -30,6 +30,7 @@ type ensembleOptions struct {
 	tol        float64
 	bundle     float64
 	betaS      float64
+	boost      float64
 	betaE      float64
 	obsTimes   int
 	spread     float64
@@ -61,6 +62,7 @@ func (o *ensembleOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.mdaE, "mda", false, "ienks: multiple data assimilation")
 	fs.BoolVar(&o.balanceE, "balance", false, "ienks with --mda: score a balancing analysis per window")
 	fs.BoolVar(&o.finiteSize, "finite-size", false, "ienks: finite-size (EnKF-N) adaptive inflation")
+	fs.Float64Var(&o.boost, "boost", 1, "ienks with --finite-size: DAPPER's xN, >1 trusts the ensemble more")
 	fs.IntVar(&o.maxIterE, "max-iter", 10, "ienks: Gauss-Newton iterations per window")
 	fs.Float64Var(&o.tol, "tol", 1e-4, "ienks: stop when ‖Δw‖² < tol·N")
 	fs.Float64Var(&o.bundle, "bundle", 0, "ienks: ε of the bundle variant (0: the transform variant)")
@@ -131,7 +133,7 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 		tw.Filter = &ensemble.LETKF{Radius: o.radius, Inflation: o.inflation}
 	case "ienks":
 		tw.Smoother = &ensemble.IEnKS{Lag: o.lag, Shift: o.shiftObs, MDA: o.mdaE, Inflation: o.inflation,
-			FiniteSize: o.finiteSize, MaxIter: o.maxIterE, Tol: o.tol, Bundle: o.bundle}
+			FiniteSize: o.finiteSize, MaxIter: o.maxIterE, Tol: o.tol, Bundle: o.bundle, Boost: o.boost}
 	case "hybrid":
 		if !(o.bSigma > 0) {
 			return fail(exitUsage, fmt.Errorf("--b-sigma %v: want > 0", o.bSigma))
@@ -261,7 +263,7 @@ func (o *ensembleOptions) ensembleObject(m fourdvar.Model) fourdvar.Object {
 		{Key: "obs_density", Value: o.density}, {Key: "obs_sigma", Value: o.obsSigma}, {Key: "obs_op", Value: o.h},
 		{Key: "method", Value: o.method}, {Key: "members", Value: o.members}, {Key: "inflation", Value: o.inflation},
 		{Key: "radius", Value: o.radius}, {Key: "lag", Value: o.lag}, {Key: "shift", Value: o.shiftObs},
-		{Key: "mda", Value: o.mdaE}, {Key: "balance", Value: o.balanceE}, {Key: "finite_size", Value: o.finiteSize},
+		{Key: "mda", Value: o.mdaE}, {Key: "balance", Value: o.balanceE}, {Key: "finite_size", Value: o.finiteSize}, {Key: "boost", Value: o.boost},
 		{Key: "max_iter", Value: o.maxIterE}, {Key: "tol", Value: o.tol}, {Key: "bundle", Value: o.bundle}, {Key: "beta_s", Value: o.betaS}, {Key: "beta_e", Value: o.betaE}, {Key: "b_sigma", Value: o.bSigma}, {Key: "obs_times", Value: o.obsTimes},
 		{Key: "burn_in", Value: o.burnIn}, {Key: "cold_start", Value: o.cold}, {Key: "spread", Value: o.spread},
 		{Key: "seed", Value: o.seed},
