@@ -321,8 +321,8 @@ func GaspariCohn(dist, c float64) float64 {
 	return 0
 }
 
-// LETKF is the local ensemble transform Kalman filter (Hunt et al., 2007) on a ring of
-// grid points (Lorenz-96): each state variable is analysed by its own ETKF with the
+// LETKF is the local ensemble transform Kalman filter (Hunt et al., 2007) on a grid (by
+// default the ring of Lorenz-96; see Distance): each state variable is analysed by its own ETKF with the
 // observations within 2·Radius grid points, whose inverse error variances are tapered by
 // GaspariCohn (R-localisation). An observation's location is the state variable it
 // depends on most (found once per operator from its tangent at a state of ones), so any
@@ -333,9 +333,34 @@ type LETKF struct {
 	Radius float64
 	// Inflation multiplies the analysis anomalies; zero means 1 (none).
 	Inflation float64
+	// Distance is the distance in grid points between state variables i and j; nil means
+	// the ring of the state's length (Lorenz-96). GridDistance gives a periodic 2-D grid.
+	Distance func(i, j int) float64
 
 	t    transform
 	locs map[*fourdvar.Operator][]int
+}
+
+// RingDistance returns the distance between the points i and j of a ring of n points.
+func RingDistance(n int) func(i, j int) float64 {
+	return func(i, j int) float64 {
+		d := math.Abs(float64(i - j))
+		return math.Min(d, float64(n)-d)
+	}
+}
+
+// GridDistance returns the Euclidean distance between the points i and j of a doubly
+// periodic nx×ny grid stored row by row (point i at column i mod nx, row i / nx), each
+// direction measured the short way round.
+func GridDistance(nx, ny int) func(i, j int) float64 {
+	ring := func(a, b, n int) float64 {
+		d := math.Abs(float64(a - b))
+		return math.Min(d, float64(n)-d)
+	}
+	return func(i, j int) float64 {
+		dx, dy := ring(i%nx, j%nx, nx), ring(i/nx, j/nx, ny)
+		return math.Hypot(dx, dy)
+	}
 }
 
 // Analyse implements Filter.
@@ -363,15 +388,17 @@ func (f *LETKF) Analyse(e *mat.Dense, obs []fourdvar.Batch) {
 	col := make([]float64, r)
 	var ls []float64
 	var ld []float64
+	dist := f.Distance
+	if dist == nil {
+		dist = RingDistance(n)
+	}
 	for g := range n {
 		// The local observations, tapered.
 		ls, ld = ls[:0], ld[:0]
 		var idx []int
 		var rho []float64
 		for j, l := range loc {
-			dist := math.Abs(float64(g - l))
-			dist = math.Min(dist, float64(n)-dist)
-			if p := GaspariCohn(dist, f.Radius); p > 0 {
+			if p := GaspariCohn(dist(g, l), f.Radius); p > 0 {
 				idx = append(idx, j)
 				rho = append(rho, math.Sqrt(p))
 			}

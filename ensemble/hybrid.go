@@ -3,7 +3,6 @@ package ensemble
 import (
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -33,6 +32,9 @@ type Hybrid struct {
 	// Radius is the Gaspari–Cohn half-width of the localisation of P_e in grid points; zero
 	// means none (the raw ensemble covariance, rank N−1 at most).
 	Radius float64
+	// Distance is the distance in grid points between state variables; nil means the ring
+	// (see LETKF.Distance).
+	Distance func(i, j int) float64
 	// Lag is the window in observation intervals; zero means 1.
 	Lag int
 	// Filter cycles the ensemble between analyses; nil means an ETKF.
@@ -60,13 +62,16 @@ func (h *Hybrid) Covariance(e *mat.Dense) (fourdvar.Covariance, error) {
 	Anomalies(&a, mean, e)
 	pe := mat.NewSymDense(n, nil)
 	pe.SymOuterK(1/float64(r-1), a.T())
+	dist := h.Distance
+	if dist == nil {
+		dist = RingDistance(n)
+	}
 	b := mat.NewSymDense(n, nil)
 	for i := range n {
 		for j := i; j < n; j++ {
 			loc := 1.0
 			if h.Radius > 0 {
-				d := math.Abs(float64(i - j))
-				loc = GaspariCohn(math.Min(d, float64(n)-d), h.Radius)
+				loc = GaspariCohn(dist(i, j), h.Radius)
 			}
 			b.SetSym(i, j, bs*bs*h.static.At(i, j)+be*be*loc*pe.At(i, j))
 		}

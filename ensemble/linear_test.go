@@ -258,3 +258,26 @@ func TestBitIdenticalAcrossWorkers(t *testing.T) {
 		}
 	}
 }
+
+// TestDistances checks the ring and the periodic grid against hand-computed distances.
+func TestDistances(t *testing.T) {
+	ring := RingDistance(10)
+	grid := GridDistance(4, 3) // 4 columns, 3 rows
+	for _, tc := range []struct {
+		name string
+		got  float64
+		want float64
+	}{
+		{"ring 0-3", ring(0, 3), 3},
+		{"ring 1-9 (round the end)", ring(1, 9), 2},
+		{"ring 4-4", ring(4, 4), 0},
+		{"grid (0,0)-(1,1)", grid(0, 5), math.Sqrt2},
+		{"grid (0,0)-(3,0) round", grid(0, 3), 1},
+		{"grid (0,0)-(0,2) round", grid(0, 8), 1},
+		{"grid (1,0)-(3,1)", grid(1, 7), math.Sqrt(5)},
+	} {
+		if math.Abs(tc.got-tc.want) > 1e-15 {
+			t.Errorf("%s: %v, want %v", tc.name, tc.got, tc.want)
+		}
+	}
+}
