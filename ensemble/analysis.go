@@ -267,16 +267,8 @@ func (f *EnKF) Analyse(e *mat.Dense, obs []fourdvar.Batch) {
 	if !chol.Factorize(cm) {
 		panic(fmt.Sprintf("ensemble: EnKF: Cholesky of the %d×%d innovation covariance failed", m, m))
 	}
-	// D: the perturbed innovations of each member, d − S_i + ε_i, ε centred and rescaled.
-	eps := mat.NewDense(r, m, nil)
-	for i := range r {
-		for j := range m {
-			eps.Set(i, j, f.Rand.NormFloat64())
-		}
-	}
-	epsMean := make([]float64, m)
-	Anomalies(eps, epsMean, eps)
-	eps.Scale(math.Sqrt(float64(r)/n1), eps)
+	// D: the perturbed innovations of each member, d − S_i + ε_i.
+	eps := perturbations(f.Rand, r, m)
 	d := mat.NewDense(r, m, nil)
 	for i := range r {
 		for j := range m {
@@ -299,6 +291,21 @@ func (f *EnKF) Analyse(e *mat.Dense, obs []fourdvar.Batch) {
 	inc.Mul(z.T(), &sa)
 	e.Add(e, &inc)
 	Inflate(e, factorOr1(f.Inflation))
+}
+
+// perturbations returns members×m standard normal draws, row by row, centred over the
+// members and rescaled by √(N/(N−1)) so that their sample variance stays unbiased.
+func perturbations(rng *rand.Rand, members, m int) *mat.Dense {
+	eps := mat.NewDense(members, m, nil)
+	for i := range members {
+		for j := range m {
+			eps.Set(i, j, rng.NormFloat64())
+		}
+	}
+	mean := make([]float64, m)
+	Anomalies(eps, mean, eps)
+	eps.Scale(math.Sqrt(float64(members)/float64(members-1)), eps)
+	return eps
 }
 
 // GaspariCohn returns the compactly supported fifth-order piecewise rational correlation of

@@ -3,6 +3,8 @@ package ensemble
 import (
 	"errors"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -23,7 +25,8 @@ import (
 // Buehner, 2005). The ensemble is cycled by Filter and recentred on each 4DVar analysis, so
 // that its spread follows the flow while the variational analysis sets its mean. Each
 // observation is assimilated once (in the first window that contains it); the background is
-// the previous analysis trajectory one observation interval on.
+// the previous analysis trajectory one observation interval on. With EDA the ensemble is
+// instead an ensemble of perturbed-observation 4DVars (Isaksen et al., 2010).
 type Hybrid struct {
 	// Static is B_static; nil means the identity.
 	Static fourdvar.Covariance
@@ -37,8 +40,18 @@ type Hybrid struct {
 	Distance func(i, j int) float64
 	// Lag is the window in observation intervals; zero means 1.
 	Lag int
-	// Filter cycles the ensemble between analyses; nil means an ETKF.
+	// Filter cycles the ensemble between analyses; nil means an ETKF. Ignored with EDA.
 	Filter Filter
+	// EDA cycles the ensemble by an ensemble of data assimilations instead: each member is
+	// the 4DVar analysis, with the same B, of its own background and of observations
+	// perturbed by draws of R (centred over the members, as the EnKF's), so that on a linear
+	// model it is the stochastic EnKF; the members are not recentred. Rand draws the
+	// perturbations; nil means a stream of the twin's seed.
+	EDA  bool
+	Rand *rand.Rand
+	// Inflation multiplies the anomalies of the EDA members (their analyses and their next
+	// backgrounds); zero means 1. The filter has its own.
+	Inflation float64
 	// Minimizer minimises each 4DVar cost (the zero value is L-BFGS to a gradient
 	// reduction of 1e-6).
 	Minimizer fourdvar.Minimizer
@@ -76,6 +89,23 @@ func (h *Hybrid) Covariance(e *mat.Dense) (fourdvar.Covariance, error) {
 			b.SetSym(i, j, bs*bs*h.static.At(i, j)+be*be*loc*pe.At(i, j))
 		}
 	}
+	// A Gaspari–Cohn taper of arc distances on a ring (or any grid) is not always positive
+	// definite, so the Schur product can have slightly negative eigenvalues: drop them, the
+	// nearest positive semi-definite matrix in the Frobenius norm.
+	var es mat.EigenSym
+	if !es.Factorize(b, true) {
+		return nil, fmt.Errorf("%w: eigendecomposition of the %d×%d hybrid B failed", fourdvar.ErrInput, n, n)
+	}
+	vals := es.Values(nil)
+	var v mat.Dense
+	es.VectorsTo(&v)
+	for k, l := range vals {
+		l = max(l, 0)
+		for i := range n {
+			v.Set(i, k, v.At(i, k)*math.Sqrt(l))
+		}
+	}
+	b.SymOuterK(1, &v)
 	return fourdvar.NewDense(b, 1)
 }
 
@@ -127,6 +157,15 @@ func (t *Twin) runHybrid(p *Propagator, e *mat.Dense, obsAt map[int]fourdvar.Bat
 	Mean(xb, e)
 	an := make([]float64, n)
 	work := make([]float64, 2*n)
+	members, _ := e.Dims()
+	var mxb *mat.Dense // EDA: each member's background at the window's start, as rows
+	rng := h.Rand
+	if h.EDA {
+		mxb = mat.DenseCopyOf(e)
+		if rng == nil {
+			rng = rand.New(rand.NewPCG(t.Base.Seed, streamFilter))
+		}
+	}
 	for k := range obsTimes {
 		began := time.Now()
 		j := max(0, k-lag)
@@ -140,25 +179,52 @@ func (t *Twin) runHybrid(p *Propagator, e *mat.Dense, obsAt map[int]fourdvar.Bat
 			b.Step = steps
 			w.Obs = []fourdvar.Batch{b}
 		}
-		asm := fourdvar.Assimilator{Minimizer: h.Minimizer}
-		ana, aerr := asm.Analyse(w)
-		if ana == nil || (aerr != nil && !errors.Is(aerr, optimize.ErrLineSearch)) {
+		ana, aerr := h.analyse(w)
+		if aerr != nil && !errors.Is(aerr, optimize.ErrLineSearch) {
 			return fmt.Errorf("analysis %d (step %d): %w", k, k*oe, aerr)
 		}
 		bg := make([]float64, n)
 		fourdvar.Forecast(p.Model(), bg, xb, steps, work)
 		copy(an, ana.Trajectory[steps])
-		// The ensemble: forecast, filter, recentre on the variational analysis.
-		if k > 0 {
-			p.Forecast(e, oe)
+		next := max(0, k+1-lag)
+		if h.EDA {
+			// Each member: its own 4DVar with perturbed observations.
+			var eps *mat.Dense
+			if len(w.Obs) > 0 {
+				eps = perturbations(rng, members, w.Obs[0].Len())
+			}
+			for i := range members {
+				mw := *w
+				mw.Xb = mxb.RawRowView(i)
+				if eps != nil {
+					b := w.Obs[0]
+					b.Y = make([]float64, len(b.Y))
+					for jj, y := range w.Obs[0].Y {
+						b.Y[jj] = y + b.Sigma[jj]*eps.At(i, jj)
+					}
+					mw.Obs = []fourdvar.Batch{b}
+				}
+				ma, merr := h.analyse(&mw)
+				if merr != nil && !errors.Is(merr, optimize.ErrLineSearch) {
+					return fmt.Errorf("analysis %d (step %d), EDA member %d: %w", k, k*oe, i, merr)
+				}
+				copy(e.RawRowView(i), ma.Trajectory[steps])
+				copy(mxb.RawRowView(i), ma.Trajectory[(next-j)*oe])
+			}
+			Inflate(e, factorOr1(h.Inflation))
+			Inflate(mxb, factorOr1(h.Inflation))
+		} else {
+			// The ensemble: forecast, filter, recentre on the variational analysis.
+			if k > 0 {
+				p.Forecast(e, oe)
+			}
+			if b, ok := obsAt[k*oe]; ok {
+				filter.Analyse(e, []fourdvar.Batch{b})
+			}
+			recentre(e, an)
 		}
-		if b, ok := obsAt[k*oe]; ok {
-			filter.Analyse(e, []fourdvar.Batch{b})
-		}
-		recentre(e, an)
 		hist[k%(lag+1)] = mat.DenseCopyOf(e)
 		// The next background: this analysis trajectory at the next window's start.
-		next := max(0, k+1-lag)
 		copy(xb, ana.Trajectory[(next-j)*oe])
 		cyc := fourdvar.Cycle{Cycle: k, Step: k * oe, NumObs: w.NumObs(), Stats: ana.Stats}
 		if aerr != nil {
@@ -169,6 +235,17 @@ func (t *Twin) runHybrid(p *Propagator, e *mat.Dense, obsAt map[int]fourdvar.Bat
 		}
 	}
 	return nil
+}
+
+// analyse minimises the window's 4DVar cost; a line-search failure comes with a usable
+// analysis.
+func (h *Hybrid) analyse(w *fourdvar.Window) (*fourdvar.Analysis, error) {
+	asm := fourdvar.Assimilator{Minimizer: h.Minimizer}
+	ana, err := asm.Analyse(w)
+	if ana == nil && err == nil {
+		err = errors.New("no analysis")
+	}
+	return ana, err
 }
 
 // recentre moves the ensemble e so that its mean is x.

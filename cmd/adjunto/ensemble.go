@@ -31,6 +31,7 @@ type ensembleOptions struct {
 	bundle     float64
 	betaS      float64
 	boost      float64
+	eda        bool
 	betaE      float64
 	obsTimes   int
 	spread     float64
@@ -68,6 +69,7 @@ func (o *ensembleOptions) register(fs *flag.FlagSet) {
 	fs.Float64Var(&o.bundle, "bundle", 0, "ienks: ε of the bundle variant (0: the transform variant)")
 	fs.Float64Var(&o.betaS, "beta-s", 0.5, "hybrid: weight β_s of the static B = σ_b² I (--b-sigma) in B = β_s² B_static + β_e² C∘P_e")
 	fs.Float64Var(&o.betaE, "beta-e", 0.87, "hybrid: weight β_e of the localised ensemble covariance (localised with --radius; --radius 0: none)")
+	fs.BoolVar(&o.eda, "eda", false, "hybrid: cycle the ensemble by an ensemble of perturbed-observation 4DVars instead of the ETKF")
 	fs.Float64Var(&o.bSigma, "b-sigma", 0.3, "hybrid: σ_b of the static B")
 	fs.IntVar(&o.obsTimes, "obs-times", 1000, "observation times (analyses with shift 1)")
 	fs.IntVar(&o.burnIn, "burn-in", 20, "analyses left out of the averages")
@@ -139,7 +141,7 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 			return fail(exitUsage, fmt.Errorf("--b-sigma %v: want > 0", o.bSigma))
 		}
 		tw.Hybrid = &ensemble.Hybrid{Static: fourdvar.ScaledIdentity{N: m.Dim(), Sigma: o.bSigma}, BetaS: o.betaS,
-			BetaE: o.betaE, Radius: o.radius, Lag: o.lag, Filter: &ensemble.ETKF{Inflation: o.inflation}}
+			BetaE: o.betaE, Radius: o.radius, Lag: o.lag, Filter: &ensemble.ETKF{Inflation: o.inflation}, EDA: o.eda, Inflation: o.inflation}
 	default:
 		return fail(exitUsage, fmt.Errorf("--method: unknown ensemble method %q (known: %s)", o.method, strings.Join(ensembleMethods, ", ")))
 	}
@@ -240,7 +242,7 @@ func (o *ensembleOptions) describe(m fourdvar.Model) string {
 	case "letkf":
 		s += fmt.Sprintf(", Gaspari-Cohn half-width %g", o.radius)
 	case "hybrid":
-		s += fmt.Sprintf(", En-4DVar: lag %d, B = %g² (%g² I) + %g² (C∘P_e), Gaspari-Cohn half-width %g, ensemble by the ETKF", o.lag, o.betaS, o.bSigma, o.betaE, o.radius)
+		s += fmt.Sprintf(", En-4DVar: lag %d, B = %g² (%g² I) + %g² (C∘P_e), Gaspari-Cohn half-width %g, eda %v", o.lag, o.betaS, o.bSigma, o.betaE, o.radius, o.eda)
 	case "ienks":
 		s += fmt.Sprintf(", lag %d, shift %d, mda %v, balance %v, finite-size %v", o.lag, o.shiftObs, o.mdaE, o.balanceE, o.finiteSize)
 	}
@@ -264,7 +266,7 @@ func (o *ensembleOptions) ensembleObject(m fourdvar.Model) fourdvar.Object {
 		{Key: "method", Value: o.method}, {Key: "members", Value: o.members}, {Key: "inflation", Value: o.inflation},
 		{Key: "radius", Value: o.radius}, {Key: "lag", Value: o.lag}, {Key: "shift", Value: o.shiftObs},
 		{Key: "mda", Value: o.mdaE}, {Key: "balance", Value: o.balanceE}, {Key: "finite_size", Value: o.finiteSize}, {Key: "boost", Value: o.boost},
-		{Key: "max_iter", Value: o.maxIterE}, {Key: "tol", Value: o.tol}, {Key: "bundle", Value: o.bundle}, {Key: "beta_s", Value: o.betaS}, {Key: "beta_e", Value: o.betaE}, {Key: "b_sigma", Value: o.bSigma}, {Key: "obs_times", Value: o.obsTimes},
+		{Key: "max_iter", Value: o.maxIterE}, {Key: "tol", Value: o.tol}, {Key: "bundle", Value: o.bundle}, {Key: "beta_s", Value: o.betaS}, {Key: "eda", Value: o.eda}, {Key: "beta_e", Value: o.betaE}, {Key: "b_sigma", Value: o.bSigma}, {Key: "obs_times", Value: o.obsTimes},
 		{Key: "burn_in", Value: o.burnIn}, {Key: "cold_start", Value: o.cold}, {Key: "spread", Value: o.spread},
 		{Key: "seed", Value: o.seed},
 	}
