@@ -1,5 +1,5 @@
-// Package ensemble implements ensemble Kalman filters and the iterative ensemble Kalman
-// smoother on adjunto's models, for the twin experiments of package fourdvar: the same
+// Package ensemble implements ensemble Kalman filters, the iterative ensemble Kalman
+// smoother and hybrid ensemble-variational 4DVar on adjunto's models, for the twin experiments of package fourdvar: the same
 // truth, the same observations and the same scoring as its 4DVar, so that the two families
 // are compared on equal terms.
 //
@@ -69,6 +69,21 @@
 // mean and covariance; inside Gauss–Newton this is a prior weight ζ(w) in place of N−1, an
 // inflation estimated at each analysis.
 //
+// # Hybrid ensemble-variational 4DVar
+//
+// Hybrid (En-4DVar) keeps adjunto's strong-constraint 4DVar, with its exact adjoint, and
+// gives it the background error covariance
+//
+//	B = β_s² B_static + β_e² (C ∘ P_e)
+//
+// at the window's start. P_e is the ensemble covariance there, and C ∘ is its Schur product
+// with a Gaspari–Cohn correlation (localisation, which raises its rank above N−1) (Hamill and
+// Snyder, 2000; Lorenc, 2003; Buehner, 2005). The ensemble is cycled beside the 4DVar by a
+// filter and recentred on each analysis, or by an ensemble of data assimilations (EDA,
+// Isaksen et al., 2010): one 4DVar per member, from its own background and with observations
+// perturbed by draws of R. With linear dynamics and B = P_e the EDA is exactly the stochastic
+// EnKF, and the unperturbed 4DVar is its mean.
+//
 // # Parallelism and determinism
 //
 // A Propagator steps the members in parallel goroutines, each with its own model (models own
@@ -92,6 +107,9 @@
 //   - Bocquet, M., Raanes, P. N. and Hannart, A. (2015). Expanding the validity of the
 //     ensemble Kalman filter without the intrinsic need for inflation. Nonlinear Processes
 //     in Geophysics 22, 645–662.
+//   - Buehner, M. (2005). Ensemble-derived stationary and flow-dependent background-error
+//     covariances: evaluation in a quasi-operational NWP setting. Quarterly Journal of the
+//     Royal Meteorological Society 131, 1013–1043.
 //   - Burgers, G., van Leeuwen, P. J. and Evensen, G. (1998). Analysis scheme in the ensemble
 //     Kalman filter. Monthly Weather Review 126, 1719–1724.
 //   - Evensen, G. (1994). Sequential data assimilation with a nonlinear quasi-geostrophic
@@ -101,8 +119,15 @@
 //     implementation. Ocean Dynamics 53, 343–367.
 //   - Gaspari, G. and Cohn, S. E. (1999). Construction of correlation functions in two and
 //     three dimensions. Quarterly Journal of the Royal Meteorological Society 125, 723–757.
+//   - Hamill, T. M. and Snyder, C. (2000). A hybrid ensemble Kalman filter–3D variational
+//     analysis scheme. Monthly Weather Review 128, 2905–2919.
 //   - Hunt, B. R., Kostelich, E. J. and Szunyogh, I. (2007). Efficient data assimilation for
 //     spatiotemporal chaos: a local ensemble transform Kalman filter. Physica D 230, 112–126.
+//   - Isaksen, L., Bonavita, M., Buizza, R., Fisher, M., Haseler, J., Leutbecher, M. and
+//     Raynaud, L. (2010). Ensemble of data assimilations at ECMWF. ECMWF Technical
+//     Memorandum 636.
+//   - Lorenc, A. C. (2003). The potential of the ensemble Kalman filter for NWP: a comparison
+//     with 4D-Var. Quarterly Journal of the Royal Meteorological Society 129, 3183–3203.
 //   - Sakov, P. and Oke, P. R. (2008). Implications of the form of the ensemble
 //     transformation in the ensemble square root filters. Monthly Weather Review 136,
 //     1042–1053.
