@@ -70,7 +70,7 @@ func (o *ensembleOptions) register(fs *flag.FlagSet) {
 	fs.Float64Var(&o.betaS, "beta-s", 0.5, "hybrid: weight β_s of the static B = σ_b² I (--b-sigma) in B = β_s² B_static + β_e² C∘P_e")
 	fs.Float64Var(&o.betaE, "beta-e", 0.87, "hybrid: weight β_e of the localised ensemble covariance (localised with --radius; --radius 0: none)")
 	fs.BoolVar(&o.eda, "eda", false, "hybrid: cycle the ensemble by an ensemble of perturbed-observation 4DVars instead of the ETKF")
-	fs.Float64Var(&o.bSigma, "b-sigma", 0.3, "hybrid: σ_b of the static B")
+	fs.Float64Var(&o.bSigma, "b-sigma", 0.3, "hybrid: σ_b of the static B (with --setup: the 4DVar preset's)")
 	fs.IntVar(&o.obsTimes, "obs-times", 1000, "observation times (analyses with shift 1)")
 	fs.IntVar(&o.burnIn, "burn-in", 20, "analyses left out of the averages")
 	fs.Float64Var(&o.spread, "spread", 1, "warm start: standard deviation of the first members about the truth")
@@ -195,27 +195,22 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// applyEnsembleSetup sets, from the --setup preset, the model and observation flags and the
+// applyEnsembleSetup sets, from the --setup preset, the model and observation flags (as
+// "adjunto fourdvar --setup" does, the static B included, which the hybrid uses) and the
 // tuned ensemble method's flags that the user did not set.
 func (o *ensembleOptions) applyEnsembleSetup(set map[string]bool) error {
 	if o.setup == "" {
 		return nil
 	}
-	s, err := fourdvar.LookupSetup(o.setup)
-	if err != nil {
-		return fmt.Errorf("--setup: %w", err)
+	if err := o.applySetup(set); err != nil {
+		return err
 	}
+	s, _ := fourdvar.LookupSetup(o.setup) // applySetup checked the name
 	def := func(name string, apply func()) {
 		if !set[name] {
 			apply()
 		}
 	}
-	def("model", func() { o.model = s.Model })
-	def("n", func() { o.n = s.N })
-	def("forcing", func() { o.forcing = s.Forcing })
-	def("dt", func() { o.dt = s.Dt })
-	def("obs-every", func() { o.obsEvery = s.ObsEvery })
-	def("obs-sigma", func() { o.obsSigma = s.ObsSigma })
 	def("obs-times", func() { o.obsTimes = s.ObsTimes })
 	def("burn-in", func() { o.burnIn = s.BurnInTimes })
 	p, ok := ensemble.LookupPreset(s.Name)
