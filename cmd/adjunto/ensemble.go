@@ -191,7 +191,11 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "  RMSE analysis (start)  %.4f   (at the window's start: the smoother, for the iEnKS)\n", s.RMSEAnalysisStart)
 	fmt.Fprintf(stdout, "  RMSE forecast          %.4f   (one shift after the analysis)\n", s.RMSEForecast)
 	fmt.Fprintf(stdout, "  iterations %.2f per analysis; wall time %.2f s for %d analyses\n", s.Iterations, s.WallSeconds, len(res.Cycles))
-	fmt.Fprintf(stdout, "\nWrote metrics.json and cycles.csv to %s\n", o.out)
+	if o.noFigures {
+		fmt.Fprintf(stdout, "\nWrote metrics.json and cycles.csv to %s\n", o.out)
+	} else {
+		fmt.Fprintf(stdout, "\nWrote metrics.json, cycles.csv and figures (series, rmse, cost; PNG and SVG) to %s\n", o.out)
+	}
 	return exitOK
 }
 
