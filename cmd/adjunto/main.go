@@ -36,6 +36,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"experiment", "list, show and run the experiments that reproduce the course's figures", runExperiment},
+		{"ensemble", "run an ensemble filter, smoother or hybrid (EnKF, ETKF, LETKF, iEnKS, En-4DVar) on the 4DVar twin experiments", runEnsemble},
 		{"fourdvar", "run a 4DVar data-assimilation experiment (the main job)", runFourDVar},
 		{"learn", "learn a model's parameters, or a neural surrogate of the model, from observations by 4DVar", runLearn},
 		{"report", "run the experiments (or reuse their results) and write one static HTML page", runReport},
