@@ -236,8 +236,11 @@ func (rn *Runner) runOne(ctx context.Context, dir string, p *Plan, r *Run) (*Res
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	if err := atomicfile.WriteBytes(filepath.Join(rdir, "stderr.log"), stderr.Bytes()); err != nil {
-		return nil, err
+	// The log is for reading, not for resuming: no need to sync it as the result is.
+	if stderr.Len() > 0 {
+		if err := os.WriteFile(filepath.Join(rdir, "stderr.log"), stderr.Bytes(), 0o644); err != nil {
+			return nil, err
+		}
 	}
 	if runErr != nil {
 		res.Status, res.Error = StatusFailed, runErr.Error()

@@ -146,21 +146,31 @@ func available(recs []Record) string {
 
 // Format writes a mean and its interval as DAPPER prints an uncertain quantity: the
 // half-width rounded to one significant digit and the mean to the same decimal place
-// ("0.37 ±0.02", "1 ±1"); the mean alone, to 4 significant digits, without an interval.
+// ("0.37 ±0.02", "1 ±1"); the mean alone, to 4 significant digits, without an interval
+// (a single seed).
 func Format(mean, half float64) string {
 	switch {
 	case math.IsNaN(mean):
 		return "—"
 	case math.IsNaN(half) || math.IsInf(half, 0):
-		return strconv.FormatFloat(mean, 'g', 4, 64)
+		return sig4(mean)
 	case half == 0:
-		return strconv.FormatFloat(mean, 'g', 4, 64) + " ±0"
+		return sig4(mean) + " ±0"
 	}
 	e := math.Floor(math.Log10(half))
 	h := math.Round(half/math.Pow(10, e)) * math.Pow(10, e) // one significant digit; 0.96 → 1
 	e = math.Floor(math.Log10(h))
 	dec := max(0, int(-e))
 	return strconv.FormatFloat(mean, 'f', dec, 64) + " ±" + strconv.FormatFloat(h, 'f', dec, 64)
+}
+
+// sig4 writes x with 4 significant digits, trailing zeros kept (0.4550), as the tables of
+// fourdvar/RESULTS.md print single runs.
+func sig4(x float64) string {
+	if x == 0 || math.IsInf(x, 0) || math.Abs(x) >= 1e6 || math.Abs(x) < 1e-4 {
+		return strconv.FormatFloat(x, 'g', 4, 64)
+	}
+	return strconv.FormatFloat(x, 'f', max(0, 3-int(math.Floor(math.Log10(math.Abs(x))))), 64)
 }
 
 // String formats the cell as Format does, with the failed runs counted after it.
