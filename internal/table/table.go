@@ -65,7 +65,7 @@ type Table struct {
 // metric is an error that lists the metrics there are.
 func New(recs []Record, axes []string, metric, col, over string) (*Table, error) {
 	if metric == "" {
-		return nil, fmt.Errorf("no metric chosen (%s)", available(recs))
+		return nil, fmt.Errorf("no metric chosen: give --metric (%s)", available(recs))
 	}
 	t := &Table{Metric: metric, Col: col, Over: over}
 	if col != "" && !slices.Contains(axes, col) {
