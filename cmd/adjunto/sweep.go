@@ -123,7 +123,7 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 	case f.dryRun:
 		for i := range plan.Runs {
 			r := &plan.Runs[i]
-			fmt.Fprintf(stdout, "%d\t%s\t%s\t%s\n", r.Index, r.ID, plan.Describe(r), strings.Join(r.Args, " "))
+			fmt.Fprintf(stdout, "%d\t%s\t%s\t%s\n", r.Index, r.ID, plan.Describe(r.Params), strings.Join(r.Args, " "))
 		}
 		return exitOK
 	case f.slurm || f.k8s:
@@ -154,8 +154,13 @@ func sweepReport(stdout, stderr io.Writer, plan *sweep.Plan, dir string, sum swe
 		fmt.Fprintf(stderr, "adjunto sweep: stopped: %v (run the same command again to resume)\n", err)
 		return exitFail
 	}
-	for _, r := range sum.Failures {
-		fmt.Fprintf(stderr, "  failed: run %d (%s): %s\n", r.Index, describeResult(plan, &r), r.Error)
+	const shown = 10 // the progress lines named every new failure as it came
+	for i, r := range sum.Failures {
+		if i == shown {
+			fmt.Fprintf(stderr, "  … and %d more failed runs\n", len(sum.Failures)-shown)
+			break
+		}
+		fmt.Fprintf(stderr, "  failed: run %d (%s, id %s): %s\n", r.Index, plan.Describe(r.Params), r.ID, r.Error)
 	}
 	if sum.Failed > 0 {
 		fmt.Fprintf(stderr, "adjunto sweep: %d runs failed; their logs are in %s/ID/stderr.log (--retry-failed runs them again)\n",
@@ -163,10 +168,6 @@ func sweepReport(stdout, stderr io.Writer, plan *sweep.Plan, dir string, sum swe
 		return exitFail
 	}
 	return exitOK
-}
-
-func describeResult(plan *sweep.Plan, r *sweep.Result) string {
-	return plan.Describe(&sweep.Run{Params: r.Params}) + ", id " + r.ID
 }
 
 // writeBatch writes the Slurm script and/or the Kubernetes manifest, and submits the script

@@ -10,60 +10,91 @@ import (
 	"github.com/adjunto/adjunto/internal/sweep"
 )
 
-// BenchmarkSweepPool measures the local pool on 20 runs of about 0.1 s (the default fourdvar
-// with 200 cycles, seeds 1-20), interleaving in every iteration the three ways to make them:
-// in this process one after the other (the work itself), the pool with -j 1 (the work plus a
-// process per run: the difference is the overhead per run), and the pool with -j 2. It
-// reports the time per run in-process, the overhead per run, and the -j 2 wall time against
-// the serial sum (the runs' own wall times in the -j 1 pass), which is ≤ 0.6 when both cores
-// are kept busy.
-func BenchmarkSweepPool(b *testing.B) {
+// benchSweep writes a sweep of fourdvar with flags over seeds 1-20 and returns its file and
+// a function that makes the same 20 runs in this process, one after the other.
+func benchSweep(b *testing.B, flags ...string) (file string, inProcess func(out string)) {
 	b.Setenv("ADJUNTO_TEST_AS_MAIN", "1")
-	dir := b.TempDir()
-	file := filepath.Join(dir, "pool.json")
-	src := `{"command": "fourdvar", "flags": {"cycles": 200, "no-figures": true}, "seeds": 20}`
-	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+	file = filepath.Join(b.TempDir(), "bench.json")
+	src := `{"command": "fourdvar", "flags": {`
+	for i := 0; i < len(flags); i += 2 {
+		if i > 0 {
+			src += ", "
+		}
+		src += strconv.Quote(flags[i]) + ": " + flags[i+1]
+	}
+	if err := os.WriteFile(file, []byte(src+`}, "seeds": 20}`), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	var inproc, pool1, pool2, serialSum time.Duration
-	for i := 0; b.Loop(); i++ {
-		start := time.Now()
+	return file, func(out string) {
 		for seed := 1; seed <= 20; seed++ {
-			if code, _, stderr := runArgs("fourdvar", "--cycles", "200", "--no-figures", "-q",
-				"--seed", strconv.Itoa(seed), "--out", filepath.Join(dir, "alone", strconv.Itoa(seed))); code != exitOK {
+			args := []string{"fourdvar", "-q", "--seed", strconv.Itoa(seed), "--out", filepath.Join(out, strconv.Itoa(seed))}
+			for i := 0; i < len(flags); i += 2 {
+				args = append(args, "--"+flags[i]+"="+flags[i+1])
+			}
+			if code, _, stderr := runArgs(args...); code != exitOK {
 				b.Fatal(stderr)
-			}
-		}
-		inproc += time.Since(start)
-		for _, j := range []int{1, 2} {
-			out := filepath.Join(dir, "pool"+strconv.Itoa(j)+"-"+strconv.Itoa(i))
-			start := time.Now()
-			if code, _, stderr := runArgs("sweep", file, "-q", "-j", strconv.Itoa(j), "--out", out); code != exitOK {
-				b.Fatal(stderr)
-			}
-			el := time.Since(start)
-			if j == 2 {
-				pool2 += el
-				continue
-			}
-			pool1 += el
-			plan, err := sweep.ReadPlan(out)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for k := range plan.Runs {
-				res, err := sweep.ReadResult(out, &plan.Runs[k])
-				if err != nil || res == nil {
-					b.Fatal(res, err)
-				}
-				serialSum += time.Duration(res.WallSeconds * float64(time.Second))
 			}
 		}
 	}
+}
+
+// timeSweep runs the sweep with -j jobs into a fresh folder and returns its wall time and the
+// sum of its runs' own wall times.
+func timeSweep(b *testing.B, file string, jobs int) (wall, sum time.Duration) {
+	out := b.TempDir()
+	start := time.Now()
+	if code, _, stderr := runArgs("sweep", file, "-q", "-j", strconv.Itoa(jobs), "--out", out); code != exitOK {
+		b.Fatal(stderr)
+	}
+	wall = time.Since(start)
+	plan, err := sweep.ReadPlan(out)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for k := range plan.Runs {
+		res, err := sweep.ReadResult(out, &plan.Runs[k])
+		if err != nil || res == nil {
+			b.Fatal(res, err)
+		}
+		sum += time.Duration(res.WallSeconds * float64(time.Second))
+	}
+	return wall, sum
+}
+
+// BenchmarkSweepPool measures the local pool on 20 runs of about 0.1 s on an idle machine
+// (the default fourdvar with 200 cycles, seeds 1-20), interleaving in every iteration the
+// pool with -j 1 and with -j 2. It reports the -j 2 wall time against the serial sum (the
+// runs' own wall times in the -j 1 pass), ≤ 0.6 when both cores are kept busy, and against
+// the -j 1 wall time.
+func BenchmarkSweepPool(b *testing.B) {
+	file, _ := benchSweep(b, "cycles", "200", "no-figures", "true")
+	var wall1, wall2, serial time.Duration
+	for b.Loop() {
+		w1, s1 := timeSweep(b, file, 1)
+		w2, _ := timeSweep(b, file, 2)
+		wall1, wall2, serial = wall1+w1, wall2+w2, serial+s1
+	}
 	n := float64(b.N * 20)
-	b.ReportMetric(inproc.Seconds()*1e3/n, "ms/run-inprocess")
-	b.ReportMetric((pool1-inproc).Seconds()*1e3/n, "ms/run-overhead")
-	b.ReportMetric(serialSum.Seconds()*1e3/n, "ms/run-serial")
-	b.ReportMetric(pool2.Seconds()/serialSum.Seconds(), "j2-wall/serial-sum")
-	b.ReportMetric(pool2.Seconds()/pool1.Seconds(), "j2-wall/j1-wall")
+	b.ReportMetric(serial.Seconds()*1e3/n, "ms/run")
+	b.ReportMetric(wall2.Seconds()/serial.Seconds(), "j2-wall/serial-sum")
+	b.ReportMetric(wall2.Seconds()/wall1.Seconds(), "j2-wall/j1-wall")
+}
+
+// BenchmarkSweepOverhead measures what a run costs the pool beyond its work: 20 runs that do
+// almost nothing (one cycle, no spin-up), made in this process and by the pool with -j 1,
+// interleaved; the difference per run is the process, the folder and the result file.
+func BenchmarkSweepOverhead(b *testing.B) {
+	file, inProcess := benchSweep(b, "cycles", "1", "burn-in", "0", "spinup", "0", "no-figures", "true")
+	var alone, pool time.Duration
+	for b.Loop() {
+		start := time.Now()
+		inProcess(b.TempDir())
+		alone += time.Since(start)
+		w, _ := timeSweep(b, file, 1)
+		pool += w
+	}
+	n := float64(b.N * 20)
+	b.ReportMetric(alone.Seconds()*1e3/n, "ms/run-inprocess")
+	b.ReportMetric(pool.Seconds()*1e3/n, "ms/run-pool")
+	b.ReportMetric((pool-alone).Seconds()*1e3/n, "ms/run-overhead")
 }

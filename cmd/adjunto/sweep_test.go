@@ -83,7 +83,7 @@ func TestSweepMatchesRunsOneByOne(t *testing.T) {
 			t.Fatalf("alone: %s", stderr)
 		}
 		if want := readMetric(t, filepath.Join(alone, "metrics.json")); got != want {
-			t.Errorf("run %s: analysis RMSE %v in the sweep, %v alone", plan.Describe(r), got, want)
+			t.Errorf("run %s: analysis RMSE %v in the sweep, %v alone", plan.Describe(r.Params), got, want)
 		}
 		res, err := sweep.ReadResult(out, r)
 		if err != nil || res.Status != sweep.StatusOK || res.Metrics["summary.rmse_analysis"] != got {

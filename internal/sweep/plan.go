@@ -142,8 +142,8 @@ func describeParams(axes []string, params map[string]string) string {
 	return strings.Join(parts, " ")
 }
 
-// Describe writes r's parameters in p's axis order, as "window=8 seed=2".
-func (p *Plan) Describe(r *Run) string { return describeParams(p.Axes, r.Params) }
+// Describe writes a run's parameters in p's axis order, as "window=8 seed=2".
+func (p *Plan) Describe(params map[string]string) string { return describeParams(p.Axes, params) }
 
 // OutputArgs returns the flags that send a run of cmd to the folder dir, quietly, and the
 // path of the metrics JSON the run writes there.

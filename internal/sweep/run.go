@@ -182,7 +182,7 @@ func (rn *Runner) Run(ctx context.Context, dir string, p *Plan, runs []Run) (Sum
 			failures = append(failures, *o.res)
 			prog.clear()
 			rn.printf("sweep %s: run %d (%s, id %s) failed: %s\n", p.Name, o.res.Index,
-				describeParams(p.Axes, o.res.Params), o.res.ID, o.res.Error)
+				p.Describe(o.res.Params), o.res.ID, o.res.Error)
 		}
 		prog.running = min(jobs, len(todo)-prog.ran)
 		prog.show()

@@ -65,7 +65,7 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Key, e.Msg)
 }
 
-// Commands lists the commands a sweep can run, with the flag that takes the seed and the
+// commands lists the commands a sweep can run, with the flag that takes the seed and the
 // default metric of the table.
 var commands = map[string]struct {
 	seedKey, metric string

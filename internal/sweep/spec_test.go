@@ -40,8 +40,8 @@ func TestParseAndExpand(t *testing.T) {
 	}
 	// The first axis varies slowest, the seeds fastest; levels override fixed flags.
 	r := p.Runs[3]
-	if p.Describe(&r) != "window=8 scheme=strong b-sigma=0.5 seed=2" {
-		t.Errorf("run 3 is %s", p.Describe(&r))
+	if p.Describe(r.Params) != "window=8 scheme=strong b-sigma=0.5 seed=2" {
+		t.Errorf("run 3 is %s", p.Describe(r.Params))
 	}
 	want := []string{"fourdvar", "--b-sigma=0.5", "--mda=false", "--seed=2", "--setup=bocquet2013", "--window=8"}
 	if !slices.Equal(r.Args, want) {
