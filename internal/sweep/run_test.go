@@ -51,14 +51,7 @@ func fakeCommand(args []string) int {
 
 func fakePlan(t *testing.T, src string) (*Plan, string, string) {
 	t.Helper()
-	s, err := Parse("f.json", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := s.Expand()
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := expand(t, src)
 	p.Workdir = t.TempDir()
 	log := filepath.Join(t.TempDir(), "log")
 	t.Setenv("SWEEP_FAKE", "1")

@@ -240,17 +240,9 @@ func (p *parser) spec(s *Spec) error {
 			seenCommand = true
 			return p.checkCommand(s.Command, at)
 		case "flags":
-			return p.object(k, func(f string, at int64) error {
-				v, err := p.scalar(join(k, f))
-				if err != nil {
-					return err
-				}
-				if err := p.checkKey(join(k, f), f, at); err != nil {
-					return err
-				}
-				s.Fixed = append(s.Fixed, Setting{f, v})
-				return nil
-			})
+			var err error
+			s.Fixed, err = p.settings(k)
+			return err
 		case "grid":
 			return p.object(k, func(name string, at int64) error {
 				ax, err := p.axis(join(k, name), name, at)
@@ -339,6 +331,20 @@ func (p *parser) checkKey(path, k string, at int64) error {
 	return nil
 }
 
+// settings reads an object of flags and their values.
+func (p *parser) settings(path string) ([]Setting, error) {
+	var out []Setting
+	err := p.object(path, func(f string, at int64) error {
+		v, err := p.scalar(join(path, f))
+		if err == nil {
+			err = p.checkKey(join(path, f), f, at)
+		}
+		out = append(out, Setting{f, v})
+		return err
+	})
+	return out, err
+}
+
 // axis reads one grid axis: an array of values of the flag name, or an object of labelled
 // groups of settings.
 func (p *parser) axis(path, name string, at int64) (Axis, error) {
@@ -369,18 +375,7 @@ func (p *parser) axis(path, name string, at int64) (Axis, error) {
 				return ax, err
 			}
 			lv := Level{Label: t.(string)}
-			lpath := join(path, lv.Label)
-			if err := p.object(lpath, func(f string, at int64) error {
-				v, err := p.scalar(join(lpath, f))
-				if err != nil {
-					return err
-				}
-				if err := p.checkKey(join(lpath, f), f, at); err != nil {
-					return err
-				}
-				lv.Settings = append(lv.Settings, Setting{f, v})
-				return nil
-			}); err != nil {
+			if lv.Settings, err = p.settings(join(path, lv.Label)); err != nil {
 				return ax, err
 			}
 			ax.Levels = append(ax.Levels, lv)

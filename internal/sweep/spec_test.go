@@ -66,16 +66,8 @@ func TestIDsStable(t *testing.T) {
 	a := `{"command": "fourdvar", "flags": {"cycles": 5, "b-sigma": 0.2}, "grid": {"window": [4, 8]}, "seeds": 2}`
 	b := `{"seeds": [1, 2], "grid": {"window": [4, 8], "b-sigma": [0.2]}, "flags": {"cycles": 5}, "command": "fourdvar"}`
 	ids := func(src string) []string {
-		s, err := Parse("f.json", []byte(src))
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := s.Expand()
-		if err != nil {
-			t.Fatal(err)
-		}
 		var out []string
-		for _, r := range p.Runs {
+		for _, r := range expand(t, src).Runs {
 			out = append(out, r.ID)
 		}
 		slices.Sort(out)
@@ -84,6 +76,20 @@ func TestIDsStable(t *testing.T) {
 	if ia, ib := ids(a), ids(b); !slices.Equal(ia, ib) {
 		t.Errorf("ids differ:\n%v\n%v", ia, ib)
 	}
+}
+
+// expand parses and expands a sweep file's contents.
+func expand(t *testing.T, src string) *Plan {
+	t.Helper()
+	s, err := Parse("f.json", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Expand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func TestParseErrors(t *testing.T) {
@@ -126,19 +132,12 @@ func TestExpandRejectsSameCommandLine(t *testing.T) {
 }
 
 func TestExperimentSeedsAndOutput(t *testing.T) {
-	s, err := Parse("f.json", []byte(`{"command": "experiment run learning-rate", "grid": {"set:epochs": [10, 20]}, "seeds": 1}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := s.Expand()
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := expand(t, `{"command": "experiment run learning-rate", "grid": {"set:epochs": [10, 20]}, "seeds": 1}`)
 	want := []string{"experiment", "run", "learning-rate", "--set", "epochs=20", "--set", "seed=1"}
 	if !slices.Equal(p.Runs[1].Args, want) {
 		t.Errorf("args %q, want %q", p.Runs[1].Args, want)
 	}
-	args, metrics := OutputArgs(s.Command, "/d")
+	args, metrics := OutputArgs(p.Command, "/d")
 	if !slices.Equal(args, []string{"--out", "/d", "-q"}) || metrics != "/d/learning-rate/metrics.json" {
 		t.Errorf("output %q, metrics %s", args, metrics)
 	}
