@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/adjunto/adjunto/experiments"
 	"github.com/adjunto/adjunto/internal/atomicfile"
 	"github.com/adjunto/adjunto/internal/sweep"
 )
@@ -95,6 +97,15 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(exitUsage, err)
 	}
+	check, err := sweepKeyCheck(spec.Command)
+	if err != nil {
+		return fail(exitUsage, fmt.Errorf("%s: command: %w", spec.File, err))
+	}
+	if check != nil {
+		if err := spec.CheckKeys(check); err != nil {
+			return fail(exitUsage, err)
+		}
+	}
 	plan, err := spec.Expand()
 	if err != nil {
 		return fail(exitUsage, err)
@@ -143,6 +154,40 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	sum, err := rn.Run(ctx, dir, plan, nil)
 	return sweepReport(stdout, stderr, plan, dir, sum, err)
+}
+
+// sweepKeyCheck returns a check of a sweep file's keys against the flags of fourdvar or the
+// config keys of an experiment; nil for the commands whose flags it does not know (their
+// runs fail on a misspelt flag, each with the command's own message).
+func sweepKeyCheck(cmd []string) (func(key string) error, error) {
+	switch cmd[0] {
+	case "fourdvar":
+		fs := flag.NewFlagSet("fourdvar", flag.ContinueOnError)
+		new(fourdvarOptions).register(fs)
+		return func(key string) error {
+			if fs.Lookup(key) == nil {
+				return errors.New("not a flag of adjunto fourdvar (see adjunto fourdvar --help)")
+			}
+			return nil
+		}, nil
+	case "experiment":
+		e, err := experiments.Lookup(cmd[2])
+		if err != nil {
+			return nil, err
+		}
+		cfg := e.DefaultConfig()
+		return func(key string) error {
+			k, ok := strings.CutPrefix(key, sweep.SetPrefix)
+			if !ok {
+				return fmt.Errorf("experiment run takes its settings as %sKEY (see adjunto experiment show %s)", sweep.SetPrefix, e.Name)
+			}
+			if !experiments.HasKey(cfg, strings.TrimPrefix(k, e.Name+".")) {
+				return fmt.Errorf("not a config key of %s (see adjunto experiment show %s)", e.Name, e.Name)
+			}
+			return nil
+		}, nil
+	}
+	return nil, nil
 }
 
 // sweepReport prints what a Runner did and returns the exit code: 1 when a run failed or the

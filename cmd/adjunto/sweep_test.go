@@ -180,6 +180,17 @@ func TestSweepUsageErrors(t *testing.T) {
 	if code, _, stderr := runArgs("sweep", file, "--out", out); code != exitUsage || !strings.Contains(stderr, "s.json:2: flags.out: the sweep sets --out itself") {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
+	for _, tc := range []struct{ src, want string }{
+		{"{\"command\": \"fourdvar\",\n\"grid\": {\"windw\": [4, 8]}}", "s.json:2: windw: not a flag of adjunto fourdvar"},
+		{"{\"command\": \"fourdvar\", \"grid\": {\"s\": {\"a\": {},\n\"b\": {\"set:lr\": 1}}}}", "s.json:2: set:lr: not a flag of adjunto fourdvar"},
+		{"{\"command\": \"experiment run learning-rate\",\n\n\"flags\": {\"set:epoch\": 5}}", "s.json:3: set:epoch: not a config key of learning-rate"},
+		{`{"command": "experiment run no-such-experiment"}`, "no-such-experiment"},
+	} {
+		file, out := writeSweep(t, tc.src)
+		if code, _, stderr := runArgs("sweep", file, "--out", out); code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("exit %d: %s, want %q", code, stderr, tc.want)
+		}
+	}
 	if code, _, stderr := runArgs("sweep", "run", "--dir", out); code != exitUsage || !strings.Contains(stderr, "no task index") {
 		t.Errorf("sweep run without an index: exit %d: %s", code, stderr)
 	}

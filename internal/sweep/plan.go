@@ -53,7 +53,7 @@ func (s *Spec) Expand() (*Plan, error) {
 		seed := Axis{Name: SeedAxis}
 		for _, v := range s.Seeds {
 			label := strconv.FormatUint(v, 10)
-			seed.Levels = append(seed.Levels, Level{Label: label, Settings: []Setting{{s.SeedKey, label}}})
+			seed.Levels = append(seed.Levels, Level{Label: label, Settings: []Setting{{Key: s.SeedKey, Value: label}}})
 		}
 		axes = append(axes, seed)
 	}
@@ -135,6 +135,9 @@ func id(args []string) string {
 
 // describeParams writes a run's parameters in the axes' order, as "window=8 seed=2".
 func describeParams(axes []string, params map[string]string) string {
+	if len(axes) == 0 {
+		return "no axes"
+	}
 	parts := make([]string, 0, len(axes))
 	for _, a := range axes {
 		parts = append(parts, a+"="+params[a])

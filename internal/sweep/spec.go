@@ -30,6 +30,7 @@ type Spec struct {
 type Setting struct {
 	Key   string
 	Value string
+	line  int // where the key is in the file
 }
 
 // An Axis is one dimension of the grid.
@@ -339,7 +340,7 @@ func (p *parser) settings(path string) ([]Setting, error) {
 		if err == nil {
 			err = p.checkKey(join(path, f), f, at)
 		}
-		out = append(out, Setting{f, v})
+		out = append(out, Setting{Key: f, Value: v, line: p.line(at)})
 		return err
 	})
 	return out, err
@@ -363,7 +364,7 @@ func (p *parser) axis(path, name string, at int64) (Axis, error) {
 			if err != nil {
 				return ax, err
 			}
-			ax.Levels = append(ax.Levels, Level{Label: v, Settings: []Setting{{name, v}}})
+			ax.Levels = append(ax.Levels, Level{Label: v, Settings: []Setting{{Key: name, Value: v, line: p.line(at)}}})
 		}
 		if _, err := p.token(path); err != nil {
 			return ax, err
@@ -453,6 +454,25 @@ func (p *parser) seeds(key string) ([]uint64, error) {
 	}
 	_, err = p.token(key)
 	return seeds, err
+}
+
+// CheckKeys asks check about the key of every setting in the file, as written without
+// leading dashes (window, set:lr), and returns the first complaint as an Error at the key's
+// line: a misspelt flag is caught before any run starts.
+func (s *Spec) CheckKeys(check func(key string) error) error {
+	var all []Setting
+	all = append(all, s.Fixed...)
+	for _, ax := range s.Axes {
+		for _, lv := range ax.Levels {
+			all = append(all, lv.Settings...)
+		}
+	}
+	for _, st := range all {
+		if err := check(strings.TrimLeft(st.Key, "-")); err != nil {
+			return &Error{File: s.File, Line: st.line, Key: st.Key, Msg: err.Error()}
+		}
+	}
+	return nil
 }
 
 // checkNames rejects axes that the tables could not tell apart: two of one name, or an axis
