@@ -39,6 +39,7 @@ type Result struct {
 	Error       string             `json:"error,omitempty"`
 	ExitCode    int                `json:"exit_code"`
 	WallSeconds float64            `json:"wall_seconds"`
+	CPUSeconds  float64            `json:"cpu_seconds"`       // user and system time of the run's process
 	Metrics     map[string]float64 `json:"metrics,omitempty"` // the metrics file's numbers, by dotted key
 }
 
@@ -235,6 +236,9 @@ func (rn *Runner) runOne(ctx context.Context, dir string, p *Plan, r *Run) (*Res
 		WallSeconds: time.Since(start).Seconds()}
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
+	}
+	if ps := cmd.ProcessState; ps != nil {
+		res.CPUSeconds = (ps.UserTime() + ps.SystemTime()).Seconds()
 	}
 	// The log is for reading, not for resuming: no need to sync it as the result is.
 	if stderr.Len() > 0 {
