@@ -62,7 +62,7 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.out, "out", "", "sweep `folder` (default out/sweep/NAME)")
 	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "runs at a time on this machine")
 	fs.BoolVar(&f.retryFailed, "retry-failed", false, "run the failed runs again (finished ones are always skipped)")
-	fs.BoolVar(&f.quiet, "q", false, "no progress on stderr (failures are still reported)")
+	fs.BoolVar(&f.quiet, "q", false, "no progress on stderr, which shows it only when it is a terminal (failures are always reported)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "write runs.json and list the runs without running them")
 	fs.BoolVar(&f.slurm, "slurm", false, "write an sbatch job-array script instead of running the runs")
 	fs.BoolVar(&f.submit, "submit", false, "with --slurm, submit the script with sbatch")
@@ -144,11 +144,9 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(exitFail, err)
 	}
-	rn := &sweep.Runner{Executable: exe, Jobs: f.jobs, RetryFailed: f.retryFailed, Progress: stderr}
-	if f.quiet {
-		rn.Progress = nil
-	} else {
-		rn.Terminal = isTerminal(stderr)
+	rn := &sweep.Runner{Executable: exe, Jobs: f.jobs, RetryFailed: f.retryFailed, Log: stderr}
+	if !f.quiet && isTerminal(stderr) {
+		rn.Show = sweep.ShowTerminal
 	}
 	ctx, stop := interruptContext()
 	defer stop()
@@ -295,7 +293,7 @@ func sweepTask(args []string, stdout, stderr io.Writer) int {
 	workdir := fs.String("workdir", "", "start the runs here instead of where the sweep was written")
 	jobs := fs.Int("j", 1, "runs of the task at a time")
 	retry := fs.Bool("retry-failed", false, "run the task's failed runs again")
-	quiet := fs.Bool("q", false, "no progress on stderr")
+	quiet := fs.Bool("q", false, "no progress lines on stderr (failures are always reported)")
 	if code, done := parse(fs, args, stdout); done {
 		return code
 	}
@@ -340,9 +338,10 @@ func sweepTask(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(exitFail, err)
 	}
-	rn := &sweep.Runner{Executable: exe, Jobs: *jobs, RetryFailed: *retry}
-	if !*quiet {
-		rn.Progress = stderr
+	// A task's stderr is its log (Slurm's %A_%a.out, the pod's): a line per finished run.
+	rn := &sweep.Runner{Executable: exe, Jobs: *jobs, RetryFailed: *retry, Log: stderr, Show: sweep.ShowLines}
+	if *quiet {
+		rn.Show = sweep.ShowNone
 	}
 	ctx, stop := interruptContext()
 	defer stop()

@@ -94,9 +94,18 @@ type Runner struct {
 	Executable  string    // the adjunto binary the runs are processes of
 	Jobs        int       // runs at a time; < 1 means 1
 	RetryFailed bool      // run again the runs whose result says failed; otherwise they are skipped
-	Progress    io.Writer // progress and failures; nil for none
-	Terminal    bool      // Progress is a terminal: redraw one status line instead of a line per run
+	Log         io.Writer // failures, as they come, and the progress Show asks for; nil for nothing
+	Show        Show      // how progress goes to Log
 }
+
+// Show says how a Runner shows its progress: counts and an estimate of the time left.
+type Show int
+
+const (
+	ShowNone     Show = iota // failures only
+	ShowTerminal             // one status line, redrawn
+	ShowLines                // a line per finished run, at most one a second: for a batch task's log
+)
 
 // Summary counts what a Runner did.
 type Summary struct {
@@ -199,8 +208,8 @@ func (rn *Runner) Run(ctx context.Context, dir string, p *Plan, runs []Run) (Sum
 }
 
 func (rn *Runner) printf(format string, a ...any) {
-	if rn.Progress != nil {
-		fmt.Fprintf(rn.Progress, format, a...)
+	if rn.Log != nil {
+		fmt.Fprintf(rn.Log, format, a...)
 	}
 }
 
@@ -314,31 +323,30 @@ func (p *progress) line() string {
 }
 
 func (p *progress) show() {
-	if p.rn.Progress == nil {
+	if p.rn.Log == nil || p.rn.Show == ShowNone {
 		return
 	}
-	if p.rn.Terminal {
-		fmt.Fprintf(p.rn.Progress, "\r\033[K%s", p.line())
+	if p.rn.Show == ShowTerminal {
+		fmt.Fprintf(p.rn.Log, "\r\033[K%s", p.line())
 		p.shown = true
 		return
 	}
-	// Logs (a batch job's output) get a line per finished run, at most one a second.
 	if p.ran > 0 && (time.Since(p.lastLine) >= time.Second || p.done == p.total) {
 		p.lastLine = time.Now()
-		fmt.Fprintln(p.rn.Progress, p.line())
+		fmt.Fprintln(p.rn.Log, p.line())
 	}
 }
 
 func (p *progress) clear() {
 	if p.shown {
-		fmt.Fprint(p.rn.Progress, "\r\033[K")
+		fmt.Fprint(p.rn.Log, "\r\033[K")
 		p.shown = false
 	}
 }
 
 func (p *progress) finish() {
 	if p.shown {
-		fmt.Fprintln(p.rn.Progress)
+		fmt.Fprintln(p.rn.Log)
 		p.shown = false
 	}
 }

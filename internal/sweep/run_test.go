@@ -74,7 +74,7 @@ func TestRunnerRecordsFailuresAndGoesOn(t *testing.T) {
 	p, exe, _ := fakePlan(t, `{"command": "fourdvar", "grid": {"x": {"1": {"x": 1}, "bad": {"x": 2, "fail": true}, "3": {"x": 3}}}, "seeds": 2}`)
 	dir := t.TempDir()
 	var progress strings.Builder
-	rn := &Runner{Executable: exe, Jobs: 2, Progress: &progress}
+	rn := &Runner{Executable: exe, Jobs: 2, Log: &progress, Show: ShowLines}
 	sum, err := rn.Run(context.Background(), dir, p, nil)
 	if err != nil {
 		t.Fatal(err)
