@@ -111,7 +111,7 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 		return fail(exitUsage, err)
 	}
 	if f.out == "" {
-		f.out = filepath.Join("out", "sweep", spec.Name)
+		f.out = spec.DefaultDir()
 	}
 	dir, err := filepath.Abs(f.out)
 	if err != nil {

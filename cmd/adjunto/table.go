@@ -54,7 +54,7 @@ func runTable(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(exitUsage, err)
 		}
-		dir = filepath.Join("out", "sweep", spec.Name)
+		dir = spec.DefaultDir()
 	}
 	plan, err := sweep.ReadPlan(dir)
 	if err != nil {

@@ -181,6 +181,9 @@ func PerTaskFor(n, maxTasks int) int {
 	return max(1, (n+maxTasks-1)/maxTasks)
 }
 
+// DefaultDir is the sweep's folder unless told otherwise: out/sweep/NAME.
+func (s *Spec) DefaultDir() string { return filepath.Join("out", "sweep", s.Name) }
+
 // RunDir is the folder of run r in the sweep folder dir.
 func RunDir(dir string, r *Run) string { return filepath.Join(dir, RunsDir, r.ID) }
 

@@ -146,7 +146,7 @@ func (rn *Runner) Run(ctx context.Context, dir string, p *Plan, runs []Run) (Sum
 	if len(failures) > 0 {
 		rn.printf("sweep %s: %d runs failed earlier and are skipped (--retry-failed runs them again)\n", p.Name, len(failures))
 	}
-	prog := progress{rn: rn, name: p.Name, total: len(runs), done: sum.Skipped, start: time.Now()}
+	prog := progress{rn: rn, name: p.Name, total: len(runs), done: sum.Skipped, failed: len(failures), start: time.Now()}
 	jobs := max(rn.Jobs, 1)
 	work := make(chan *Run)
 	type outcome struct {
