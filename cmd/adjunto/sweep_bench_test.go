@@ -83,21 +83,24 @@ func timeSweep(b *testing.B, file string, jobs int) (wall, sum, cpu time.Duratio
 // (the default fourdvar with 200 cycles, seeds 1-20), interleaving in every iteration the
 // pool with -j 1 and with -j 2. It reports the -j 2 wall time against the serial sum (the
 // runs' own wall times in the -j 1 pass), ≤ 0.6 when both cores are kept busy, and against
-// the -j 1 wall time; and the cores the -j 2 runs kept busy (their CPU time over the wall
-// time), which on a machine shared with other work says what the wall times cannot.
+// the -j 1 wall time. On a machine shared with other work two more figures say what the wall
+// times cannot: the cores the -j 2 runs kept busy (their CPU time over the wall time: what the
+// scheduler gave them), and the pool's occupancy (the runs' wall times over 2 × the sweep's:
+// 1 when two runs were under way all the time, whatever the other load).
 func BenchmarkSweepPool(b *testing.B) {
 	file, _ := benchSweep(b, "cycles", "200", "no-figures", "true")
-	var wall1, wall2, serial, cpu2 time.Duration
+	var wall1, wall2, serial, sum2, cpu2 time.Duration
 	for b.Loop() {
 		w1, s1, _ := timeSweep(b, file, 1)
-		w2, _, c2 := timeSweep(b, file, 2)
-		wall1, wall2, serial, cpu2 = wall1+w1, wall2+w2, serial+s1, cpu2+c2
+		w2, s2, c2 := timeSweep(b, file, 2)
+		wall1, wall2, serial, sum2, cpu2 = wall1+w1, wall2+w2, serial+s1, sum2+s2, cpu2+c2
 	}
 	n := float64(b.N * 20)
 	b.ReportMetric(serial.Seconds()*1e3/n, "ms/run")
 	b.ReportMetric(wall2.Seconds()/serial.Seconds(), "j2-wall/serial-sum")
 	b.ReportMetric(wall2.Seconds()/wall1.Seconds(), "j2-wall/j1-wall")
 	b.ReportMetric(cpu2.Seconds()/wall2.Seconds(), "j2-cores-busy")
+	b.ReportMetric(sum2.Seconds()/(2*wall2.Seconds()), "j2-occupancy")
 }
 
 // BenchmarkSweepOverhead measures what a run costs the pool beyond its work: 20 runs that do
