@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # slurm-local.sh: start a single-node Slurm cluster on this machine, submit a 12-run adjunto
-# sweep to it as a job array, wait for it, check its table against the same sweep run by the
-# local pool, and stop the cluster.
+# sweep to it as a job array of 4 tasks of 3 runs each, wait for it, check its table against
+# the same sweep run by the local pool, and stop the cluster.
 #
 # Needs Debian's slurm-wlm and munge (apt-get install -y slurm-wlm munge), root (the daemons
 # run as root, with their state in a temporary folder; nothing under /etc is touched), and Go.
@@ -111,7 +111,7 @@ JSON
 
 cd "$work"
 log "submitting the 12-run sweep"
-"$work/adjunto" sweep twelve.json --slurm --submit --partition local --time 00:05:00 --array-max 2 --out "$work/slurm-sweep" | tee "$work/submit.txt"
+"$work/adjunto" sweep twelve.json --slurm --submit --partition local --time 00:05:00 --array-max 2 --per-task 3 --out "$work/slurm-sweep" | tee "$work/submit.txt"
 job=$(sed -n 's/^submitted job \([0-9]*\).*/\1/p' "$work/submit.txt")
 [[ -n $job ]] || { log "no job id"; exit 1; }
 start=$(date +%s)
@@ -124,6 +124,7 @@ while [[ -n $(squeue -h -j "$job" 2>/dev/null) ]]; do
 	sleep 1
 done
 log "job $job finished in $(($(date +%s) - start)) s; $(ls "$work/slurm-sweep/slurm" | wc -l) task logs"
+[[ $(ls "$work/slurm-sweep/slurm" | wc -l) == 4 ]] || { log "want 4 task logs"; exit 1; }
 
 "$work/adjunto" table "$work/slurm-sweep" --no-figure | tee "$work/table.md"
 grep -q '| 0.5 |' "$work/table.md" || { log "the table lacks the row b-sigma=0.5"; exit 1; }
