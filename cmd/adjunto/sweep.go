@@ -238,6 +238,9 @@ func writeBatch(f *sweepFlags, plan *sweep.Plan, dir string, stdout, stderr io.W
 	if !f.slurm {
 		return exitOK
 	}
+	if strings.ContainsAny(dir, " \t\n\"'") {
+		return fail(fmt.Errorf("--slurm: the sweep folder %q has white space or quotes, which an #SBATCH line cannot hold (choose --out)", dir))
+	}
 	// The tasks run a copy of this binary inside the sweep folder, which the nodes share:
 	// rebuilding adjunto (or go run's temporary build vanishing) leaves the sweep's intact.
 	exe, err := copyExecutable(dir)
