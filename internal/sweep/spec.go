@@ -269,11 +269,20 @@ func (p *parser) spec(s *Spec) error {
 	if err != nil {
 		return err
 	}
+	if off := p.dec.InputOffset(); len(bytes.TrimSpace(p.data[off:])) > 0 {
+		return p.errAt(off+int64(len(p.data[off:])-len(bytes.TrimLeft(p.data[off:], " \t\r\n"))), "", "text after the sweep's object")
+	}
 	if !seenCommand {
 		return p.errAt(0, "command", "missing (want fourdvar, learn, train or experiment run NAME)")
 	}
 	if s.Name == "" {
-		s.Name = strings.TrimSuffix(filepath.Base(s.File), filepath.Ext(s.File))
+		// The file's base name, made a folder name as "name" must be.
+		s.Name = strings.Map(func(r rune) rune {
+			if validName(string(r)) {
+				return r
+			}
+			return '-'
+		}, strings.TrimSuffix(filepath.Base(s.File), filepath.Ext(s.File)))
 	}
 	def := commands[s.Command[0]]
 	s.SeedKey, s.Metric = def.seedKey, def.metric

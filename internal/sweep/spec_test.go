@@ -113,6 +113,7 @@ func TestParseErrors(t *testing.T) {
 		{"syntax", "{\"command\": \"fourdvar\",\n\"flags\": {\"a\" 1}}", "f.json:2: flags.a: invalid character '1'"},
 		{"truncated", `{"command": "fourdvar"`, "f.json:1: unexpected end of file"},
 		{"name", `{"command": "fourdvar", "name": "a/b"}`, `name: "a/b": want letters`},
+		{"trailing", "{\"command\": \"fourdvar\"}\n\n  }", "f.json:3: text after the sweep's object"},
 	} {
 		_, err := Parse("f.json", []byte(tc.src))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
