@@ -225,3 +225,25 @@ func TestSweepBatchTask(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepExperiment sweeps an experiment's config keys with seeds given to --set seed=: the
+// runs find their metrics in DIR/NAME/metrics.json and the table takes one of them.
+func TestSweepExperiment(t *testing.T) {
+	file, out := writeSweep(t, `{"command": "experiment run learning-rate", "flags": {"set:epochs": 20},
+  "grid": {"set:sweep": [3, 4]}, "seeds": 2, "metric": "best_sweep_lr"}`)
+	code, stdout, stderr := runArgs("sweep", file, "--out", out)
+	if code != exitOK || !strings.Contains(stdout, "4 runs: 4 ran now") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	plan, _ := sweep.ReadPlan(out)
+	if got := strings.Join(plan.Runs[1].Args, " "); got != "experiment run learning-rate --set epochs=20 --set seed=2 --set sweep=3" {
+		t.Errorf("run 1: %s", got)
+	}
+	if _, err := os.Stat(filepath.Join(sweep.RunDir(out, &plan.Runs[1]), "learning-rate", "metrics.json")); err != nil {
+		t.Error(err)
+	}
+	code, stdout, stderr = runArgs("table", out, "--no-figure")
+	if code != exitOK || !strings.Contains(stdout, "| set:sweep | best_sweep_lr | n |") || !strings.Contains(stdout, "| 4 |") {
+		t.Errorf("table: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
