@@ -197,6 +197,9 @@ func sweepReport(stdout, stderr io.Writer, plan *sweep.Plan, dir string, sum swe
 		fmt.Fprintf(stderr, "adjunto sweep: stopped: %v (run the same command again to resume)\n", err)
 		return exitFail
 	}
+	if sum.Busy > 0 {
+		fmt.Fprintf(stderr, "adjunto sweep: %d runs were under way in another sweep process in %s and were left to it\n", sum.Busy, dir)
+	}
 	const shown = 10 // the progress lines named every new failure as it came
 	for i, r := range sum.Failures {
 		if i == shown {

@@ -17,7 +17,10 @@
 // result.json there last, atomically, with the run's status, its error and the numbers of its
 // metrics JSON. A run without result.json has not finished: running the sweep again runs it
 // (from an empty folder), skips the finished ones, and runs the failed ones again only when
-// asked (Runner.RetryFailed). One run failing stops nothing but itself.
+// asked (Runner.RetryFailed). One run failing stops nothing but itself. A run is made under
+// an flock on runs/ID.lock, so that two sweep processes sharing a folder (a batch job and a
+// local resume) leave each other's runs alone; the kernel drops the lock of a process that
+// dies, so no lock outlives its holder.
 //
 // # Batch systems
 //

@@ -113,6 +113,7 @@ type Summary struct {
 	Ran      int      // runs started and finished in this call
 	Failed   int      // runs whose result, new or earlier, is a failure
 	Skipped  int      // runs finished by an earlier call and not run again (failed ones included)
+	Busy     int      // runs left to another sweep process that was making them
 	Failures []Result // the failures, new and earlier, in the plan's order
 }
 
@@ -177,24 +178,32 @@ func (rn *Runner) Run(ctx context.Context, dir string, p *Plan, runs []Run) (Sum
 	var firstErr error
 	prog.running = min(jobs, len(todo))
 	prog.show()
+	handled := 0
 	for o := range results {
-		if o.err != nil {
+		handled++
+		switch {
+		case errors.Is(o.err, errBusy):
+			sum.Busy++
+		case errors.Is(o.err, errFinished):
+			sum.Skipped++
+			prog.done++
+		case o.err != nil:
 			if firstErr == nil {
 				firstErr = o.err
 			}
-			continue
+		default:
+			sum.Ran++
+			prog.done++
+			prog.ran++
+			if o.res.Status == StatusFailed {
+				prog.failed++
+				failures = append(failures, *o.res)
+				prog.clear()
+				rn.printf("sweep %s: run %d (%s, id %s) failed: %s\n", p.Name, o.res.Index,
+					p.Describe(o.res.Params), o.res.ID, o.res.Error)
+			}
 		}
-		sum.Ran++
-		prog.done++
-		prog.ran++
-		if o.res.Status == StatusFailed {
-			prog.failed++
-			failures = append(failures, *o.res)
-			prog.clear()
-			rn.printf("sweep %s: run %d (%s, id %s) failed: %s\n", p.Name, o.res.Index,
-				p.Describe(o.res.Params), o.res.ID, o.res.Error)
-		}
-		prog.running = min(jobs, len(todo)-prog.ran)
+		prog.running = min(jobs, len(todo)-handled)
 		prog.show()
 	}
 	prog.finish()
@@ -213,6 +222,12 @@ func (rn *Runner) printf(format string, a ...any) {
 	}
 }
 
+// Reasons runOne did not make a run, which are not failures of the sweep.
+var (
+	errBusy     = errors.New("under way in another sweep process")
+	errFinished = errors.New("finished by another sweep process")
+)
+
 // runOne runs r in a fresh folder and writes its result. It returns an error, and no result,
 // only when the run could not be started or finished for a reason of the sweep's (ctx
 // cancelled, the folder not writable): the run is then not finished and runs again later.
@@ -221,6 +236,25 @@ func (rn *Runner) runOne(ctx context.Context, dir string, p *Plan, r *Run) (*Res
 		return nil, err
 	}
 	rdir := RunDir(dir, r)
+	// Another sweep in this folder (a batch task, a second adjunto sweep) may be making the
+	// run, or have made it since this one looked.
+	if err := os.MkdirAll(filepath.Dir(rdir), 0o755); err != nil {
+		return nil, err
+	}
+	unlock, ok, err := lockRun(rdir + ".lock")
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errBusy
+	}
+	defer unlock()
+	if res, err := ReadResult(dir, r); err != nil || res != nil && !(res.Status == StatusFailed && rn.RetryFailed) {
+		if err == nil {
+			err = errFinished
+		}
+		return nil, err
+	}
 	// What an interrupted attempt left is stale: start from an empty folder.
 	if err := os.RemoveAll(rdir); err != nil {
 		return nil, err

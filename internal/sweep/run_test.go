@@ -150,3 +150,33 @@ func TestRunnerMissingMetricsIsAFailure(t *testing.T) {
 		t.Errorf("%+v, %v", sum, err)
 	}
 }
+
+// TestRunnerLeavesLockedRuns holds the lock of run 0, as another sweep process making it
+// would: the runner leaves that run alone and makes the others; once the lock is free, a
+// second pass makes run 0 only.
+func TestRunnerLeavesLockedRuns(t *testing.T) {
+	p, exe, log := fakePlan(t, `{"command": "fourdvar", "grid": {"x": [1, 2, 3]}}`)
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, RunsDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	unlock, ok, err := lockRun(RunDir(dir, &p.Runs[0]) + ".lock")
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	rn := &Runner{Executable: exe, Jobs: 2}
+	sum, err := rn.Run(context.Background(), dir, p, nil)
+	if err != nil || sum.Busy != 1 || sum.Ran != 2 {
+		t.Fatalf("locked pass: %+v, %v", sum, err)
+	}
+	if res, _ := ReadResult(dir, &p.Runs[0]); res != nil {
+		t.Fatalf("the locked run was made: %+v", res)
+	}
+	unlock()
+	if sum, err := rn.Run(context.Background(), dir, p, nil); err != nil || sum.Ran != 1 || sum.Skipped != 2 || sum.Busy != 0 {
+		t.Fatalf("second pass: %+v, %v", sum, err)
+	}
+	if got := logLines(t, log); !slices.Equal(got, []string{"x=1 seed=", "x=2 seed=", "x=3 seed="}) {
+		t.Errorf("runs started %q", got)
+	}
+}
