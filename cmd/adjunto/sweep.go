@@ -62,7 +62,7 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.out, "out", "", "sweep `folder` (default out/sweep/NAME)")
 	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "runs at a time on this machine")
 	fs.BoolVar(&f.retryFailed, "retry-failed", false, "run the failed runs again (finished ones are always skipped)")
-	fs.BoolVar(&f.quiet, "q", false, "no progress on stderr, which shows it only when it is a terminal (failures are always reported)")
+	fs.BoolVar(&f.quiet, "q", false, "no progress on stderr even when it is a terminal (failures are always reported)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "write runs.json and list the runs without running them")
 	fs.BoolVar(&f.slurm, "slurm", false, "write an sbatch job-array script instead of running the runs")
 	fs.BoolVar(&f.submit, "submit", false, "with --slurm, submit the script with sbatch")
