@@ -38,10 +38,25 @@ func (t *Table) Plot() (*plot.Plot, error) {
 		}
 		p.NominalX(t.ColKey...)
 	}
-	if t.Over != "" {
-		p.Title.Text = "mean and 95 % interval over " + t.Over
+	// The interval is there only where a cell has two values or more.
+	for _, row := range t.Cells {
+		for _, c := range row {
+			if t.Over != "" && c.N >= 2 {
+				p.Title.Text = "mean and 95 % interval over " + t.Over
+			}
+		}
 	}
-	p.Legend.Top = true
+	p.Legend.Top, p.Legend.Left = true, true
+	// The legend names the axes that tell the lines apart, not those with one value.
+	var vary []int
+	for k := range t.Rows {
+		for _, labels := range t.RowKey {
+			if labels[k] != t.RowKey[0][k] {
+				vary = append(vary, k)
+				break
+			}
+		}
+	}
 	for i, labels := range t.RowKey {
 		var pts plotter.XYs
 		var errs plotter.YErrors
@@ -76,10 +91,10 @@ func (t *Table) Plot() (*plot.Plot, error) {
 		bars.Color = plotutil.Color(i)
 		bars.CapWidth = vg.Points(4)
 		p.Add(line, dots, bars)
-		if len(t.Rows) > 0 {
-			parts := make([]string, len(labels))
-			for k, a := range t.Rows {
-				parts[k] = a + "=" + labels[k]
+		if len(vary) > 0 {
+			parts := make([]string, len(vary))
+			for i, k := range vary {
+				parts[i] = t.Rows[k] + "=" + labels[k]
 			}
 			p.Legend.Add(strings.Join(parts, " "), line, dots)
 		}
