@@ -418,8 +418,8 @@ func inflate(sigma []float64, f float64) []float64 {
 	return out
 }
 
-// Summarise averages the cycles from burnIn on (all of them if there are no more).
-func Summarise(cs []Cycle, burnIn int) Summary {
+// summarise averages the cycles from burnIn on (all of them if there are no more).
+func summarise(cs []Cycle, burnIn int) Summary {
 	s := Summary{BurnIn: burnIn}
 	for _, c := range cs {
 		s.WallSeconds += c.WallSeconds

@@ -23,14 +23,11 @@ func (t *Twin) Run() (*Result, error) {
 		return nil, err
 	}
 	r := &twinRun{Twin: t}
-	r.variant, r.window, r.shift, r.obsEvery, r.cycles, r.spinUp, r.sigmaO = t.defaults()
+	r.variant, r.window, r.shift, _, r.cycles, _, _ = t.defaults()
 	r.am = t.assimilate()
 	r.amParams = append([]float64(nil), r.am.Params()...)
 	defer r.am.SetParams(r.amParams)
 	if err := r.runTruth(); err != nil {
-		return nil, err
-	}
-	if err := r.observe(); err != nil {
 		return nil, err
 	}
 	r.firstBackground()
@@ -47,11 +44,10 @@ func (t *Twin) Run() (*Result, error) {
 // observations, and the background that the cycles carry from window to window.
 type twinRun struct {
 	*Twin
-	variant                                 Variant
-	window, shift, obsEvery, cycles, spinUp int
-	sigmaO                                  float64
-	am                                      Model     // the analyses' model
-	amParams                                []float64 // its parameters before the run
+	variant               Variant
+	window, shift, cycles int
+	am                    Model     // the analyses' model
+	amParams              []float64 // its parameters before the run
 
 	truth [][]float64   // the truth run, steps 0 … total
 	obsAt map[int]Batch // its observations, by step
@@ -68,75 +64,15 @@ type twinRun struct {
 	bg, anTr []float64 // the series' background and analysis over a cycle's steps
 }
 
-// runTruth spins the truth up from X0 (or 8 plus noise) and runs it, with its model errors,
-// over every step the cycles reach.
+// runTruth runs the truth over every step the cycles reach and observes it (truthRun),
+// and schedules the observations into the windows.
 func (r *twinRun) runTruth() error {
-	m := r.Model
-	n := m.Dim()
-	x := make([]float64, n)
-	if r.X0 != nil {
-		copy(x, r.X0)
-	} else {
-		rng := rand.New(rand.NewPCG(r.Seed, streamTruth))
-		for i := range x {
-			x[i] = 8 + rng.NormFloat64()
-		}
-	}
-	r.work = make([]float64, 2*n)
-	Forecast(m, x, x, r.spinUp, r.work)
-	for _, v := range x {
-		if !finite(v) {
-			return fmt.Errorf("%w: the truth run blew up during its spin-up of %d steps: the model is unstable (a smaller time step?)", ErrDiverged, r.spinUp)
-		}
-	}
 	total := (r.cycles-1)*r.shift + r.window + r.shift
-	r.truth = make([][]float64, total+1)
-	r.truth[0] = append([]float64(nil), x...)
-	merr := rand.New(rand.NewPCG(r.Seed, streamModelError))
-	for k := 1; k <= total; k++ {
-		r.truth[k] = make([]float64, n)
-		m.Step(r.truth[k], r.truth[k-1])
-		if r.ModelError > 0 {
-			for i := range r.truth[k] {
-				r.truth[k][i] += r.ModelError * merr.NormFloat64()
-			}
-		}
-		for _, v := range r.truth[k] {
-			if !finite(v) {
-				return fmt.Errorf("%w: the truth run blew up at step %d", ErrDiverged, k)
-			}
-		}
+	var err error
+	if r.truth, r.obsAt, err = r.truthRun(total); err != nil {
+		return err
 	}
-	return nil
-}
-
-// observe draws one batch of observations per observation time of the truth run.
-func (r *twinRun) observe() error {
-	n := r.Model.Dim()
-	observe := r.Observe
-	if observe == nil {
-		id := Identity(n)
-		observe = func(int) *Operator { return id }
-	}
-	orng := rand.New(rand.NewPCG(r.Seed, streamObs))
-	r.obsAt = make(map[int]Batch)
-	for k := 0; k < len(r.truth); k += r.obsEvery {
-		h := observe(k)
-		if h == nil {
-			continue
-		}
-		if h.In() != n {
-			return fmt.Errorf("%w: observation operator %s at step %d takes states of length %d, model dimension %d",
-				ErrInput, h.Name(), k, h.In(), n)
-		}
-		b := Batch{Step: k, H: h, Y: make([]float64, h.Out()), Sigma: make([]float64, h.Out())}
-		h.Apply(b.Y, r.truth[k])
-		for j := range b.Y {
-			b.Sigma[j] = r.sigmaO
-			b.Y[j] += r.sigmaO * orng.NormFloat64()
-		}
-		r.obsAt[k] = b
-	}
+	r.work = make([]float64, 2*r.Model.Dim())
 	r.sched = newSchedule(r.obsAt, r.cycles, r.window, r.shift, r.MDA, r.Balance)
 	return nil
 }
@@ -338,7 +274,7 @@ func (r *twinRun) record(cyc *Cycle, start time.Time) error {
 	cyc.WallSeconds = time.Since(start).Seconds()
 	r.res.Cycles = append(r.res.Cycles, *cyc)
 	r.res.Histories = append(r.res.Histories, cyc.History)
-	r.res.Summary = Summarise(r.res.Cycles, r.BurnIn)
+	r.res.Summary = summarise(r.res.Cycles, r.BurnIn)
 	if r.OnCycle != nil {
 		return r.OnCycle(&r.res.Cycles[len(r.res.Cycles)-1])
 	}
