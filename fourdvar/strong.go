@@ -168,6 +168,10 @@ func (c *Strong) Params(p, z []float64) {
 // the next evaluation.
 func (c *Strong) Trajectory() [][]float64 { return c.obs.trajectory() }
 
+// Err returns why the last evaluation's J was NaN: the time loop's error naming the step at
+// which a state, a cost term or an adjoint became non-finite; nil after a finite one.
+func (c *Strong) Err() error { return c.obs.err }
+
 // Terms returns the background and observation terms J_b and J_o of the last evaluation.
 func (c *Strong) Terms() (jb, jo float64) { return c.jb, c.jo }
 
