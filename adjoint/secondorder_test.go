@@ -1,6 +1,7 @@
 package adjoint_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -271,4 +272,20 @@ func BenchmarkHessVec(b *testing.B) {
 			tape.HessVec(dst, w, J, v, 0)
 		}
 	})
+}
+
+// ExampleTape_HessVecExact multiplies the Hessian of J(x) = Σ x_i³ + x_0 x_1, which is
+// [[6x_0, 1], [1, 6x_1]], by v at x = (1, 2): exactly, by forward over reverse.
+func ExampleTape_HessVecExact() {
+	t := adjoint.NewTape()
+	x := t.Vector([]float64{1, 2})
+	J := adjoint.Add(adjoint.Sum(adjoint.Pow(x, 3)), adjoint.Mul(adjoint.Slice(x, 0, 1), adjoint.Slice(x, 1, 2)))
+	hv := make([]float64, 2)
+	t.HessVecExact(hv, x, J, []float64{1, 0})
+	fmt.Println(hv)
+	t.HessVecExact(hv, x, J, []float64{0, 1})
+	fmt.Println(hv)
+	// Output:
+	// [6 1]
+	// [1 12]
 }
