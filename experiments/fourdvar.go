@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/plot/vg"
@@ -332,6 +333,9 @@ func (c *WindowConfig) Validate() error {
 		if vv == fourdvar.Params4DVar || vv == fourdvar.ThreeDVar {
 			return fmt.Errorf("variants: %s has no window length to vary", v)
 		}
+	}
+	if err := firstErr(fits("windows", slices.Max(c.Windows), s.N, 16), fits("span", c.Span, s.N, 8)); err != nil {
+		return err
 	}
 	if c.Span < 2*s.ObsEvery {
 		return fmt.Errorf("span must cover at least two observation intervals (%d steps), have %d", 2*s.ObsEvery, c.Span)

@@ -1,6 +1,8 @@
 package fourdvar
 
 import (
+	"github.com/adjunto/adjunto/internal/limits"
+
 	"fmt"
 	"math"
 	"strings"
@@ -143,6 +145,10 @@ func NewB(kind string, m Model, sigma, length float64) (Covariance, error) {
 		}
 		return NewGaussianCircle(n, sigma, length), nil
 	case "climatology":
+		if err := limits.Values(fmt.Sprintf("covariance climatology of %d variables", n), "a dense matrix and its factor",
+			limits.Product(n, n, 3)); err != nil {
+			return nil, err
+		}
 		x0 := make([]float64, n)
 		for i := range x0 {
 			x0[i] = 1 + 0.1*float64(i%7)

@@ -316,7 +316,7 @@ func (t *Twin) Validate() error {
 			return fmt.Errorf("%w: covariance of size %d for model dimension %d", ErrInput, c.Dim(), n)
 		}
 	}
-	return nil
+	return t.checkMemory(window, shift, obsEvery, cycles)
 }
 
 // Random streams of a twin experiment: each draw comes from its own PCG stream of Seed, so

@@ -101,6 +101,9 @@ func New(layers []Layer, c Config) (*Network, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSize(layers, in); err != nil {
+		return nil, err
+	}
 	if c.Loss < 0 || int(c.Loss) >= len(lossNames) {
 		return nil, fmt.Errorf("%w: unknown loss %d", ErrSpec, int(c.Loss))
 	}

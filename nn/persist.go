@@ -74,12 +74,18 @@ func Decode(r io.Reader) (*Model, error) {
 	if f.Version != FormatVersion {
 		return nil, fmt.Errorf("%w: format version %d, this adjunto reads version %d", ErrModel, f.Version, FormatVersion)
 	}
-	n, err := New(f.Layers, Config{Loss: f.Loss, Penalty: f.Penalty})
+	// The parameter count follows from the layers alone: a file whose layers claim more
+	// than its parameters is refused before New allocates for them.
+	in, _, err := checkLayers(f.Layers)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrModel, err)
 	}
-	if len(f.Params) != len(n.params) {
-		return nil, fmt.Errorf("%w: %d parameters, the layers have %d", ErrModel, len(f.Params), len(n.params))
+	if p := paramCount(f.Layers, in); p != float64(len(f.Params)) {
+		return nil, fmt.Errorf("%w: %d parameters, the layers have %.0f", ErrModel, len(f.Params), p)
+	}
+	n, err := New(f.Layers, Config{Loss: f.Loss, Penalty: f.Penalty})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrModel, err)
 	}
 	copy(n.params, f.Params)
 	k := 0

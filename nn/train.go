@@ -79,9 +79,16 @@ type History struct {
 // loss or the gradient stops being finite; ErrConfig for invalid settings; and the error of
 // Progress. History is returned with an error too, holding the epochs completed.
 func Train(n *Network, train, val *Dataset, c TrainConfig) (*History, error) {
-	n.checkData("Train", train, true)
+	if err := n.dataError("Train", train, true); err != nil {
+		return nil, err
+	}
 	if val != nil {
-		n.checkData("Train", val, true)
+		if err := n.dataError("Train (validation set)", val, true); err != nil {
+			return nil, err
+		}
+	}
+	if err := n.checkRows(max(c.BatchSize, train.N, valRows(val))); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if c.Epochs == 0 {
 		c.Epochs = 100
@@ -295,4 +302,12 @@ func (n *Network) restoreState(src []float64) {
 	for _, s := range n.state {
 		src = src[copy(s, src):]
 	}
+}
+
+// valRows returns the items of a validation set, zero without one.
+func valRows(val *Dataset) int {
+	if val == nil {
+		return 0
+	}
+	return val.N
 }

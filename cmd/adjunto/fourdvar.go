@@ -13,6 +13,7 @@ import (
 
 	"github.com/adjunto/adjunto/fourdvar"
 	"github.com/adjunto/adjunto/internal/atomicfile"
+	"github.com/adjunto/adjunto/internal/limits"
 	"github.com/adjunto/adjunto/models/lorenz"
 	"github.com/adjunto/adjunto/optimize"
 )
@@ -202,6 +203,9 @@ func (o *fourdvarOptions) newModel(n int) (fourdvar.Model, error) {
 		}
 		if err := m.Validate(); err != nil {
 			return nil, fmt.Errorf("--n, --forcing, --dt: %w", err)
+		}
+		if err := checkStateSize("--n", n); err != nil {
+			return nil, err
 		}
 		return m, nil
 	case "lorenz63", "l63":
@@ -454,6 +458,9 @@ func (o *fourdvarOptions) checkDomains() error {
 func flagError(err error) error {
 	if se, ok := errors.AsType[*fourdvar.SettingError](err); ok {
 		return fmt.Errorf("--%s %v: want %s", se.Setting, se.Value, se.Want)
+	}
+	if errors.Is(err, limits.ErrTooLarge) {
+		return fmt.Errorf("--window, --shift, --cycles, --n: %w", err)
 	}
 	return fmt.Errorf("invalid flags: %w", err)
 }

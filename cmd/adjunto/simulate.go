@@ -132,6 +132,9 @@ func newSimulation(set map[string]bool, model string, n int, forcing, sigma, rho
 		if n < 4 {
 			return nil, fmt.Errorf("--n %d: Lorenz-96 needs at least 4 variables", n)
 		}
+		if err := checkStateSize("--n", n); err != nil {
+			return nil, err
+		}
 		if err := finite("forcing", forcing); err != nil {
 			return nil, err
 		}

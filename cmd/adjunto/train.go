@@ -157,7 +157,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	net, err := nn.New(nn.MLP(sizes, act, nn.MLPOptions{BatchNorm: f.batchNorm, Dropout: f.dropout}),
 		nn.Config{Loss: loss, Penalty: pen, Init: scheme, Seed: f.seed})
 	if err != nil {
-		return usageErr("%v", err)
+		return usageErr("--arch %s: %v", f.arch, err)
 	}
 	model.Network = net
 	patience := f.patience
