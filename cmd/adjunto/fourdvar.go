@@ -1,19 +1,20 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/adjunto/adjunto/fourdvar"
 	"github.com/adjunto/adjunto/internal/atomicfile"
 	"github.com/adjunto/adjunto/internal/limits"
+	"github.com/adjunto/adjunto/internal/staging"
 	"github.com/adjunto/adjunto/models/lorenz"
 	"github.com/adjunto/adjunto/optimize"
 )
@@ -302,7 +303,7 @@ func (o *fourdvarOptions) observer(n int) (func(step int) *fourdvar.Operator, er
 
 func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer) int {
 	fail := func(code int, err error) int {
-		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
+		report(stderr, "fourdvar", err)
 		return code
 	}
 	m, err := o.newModel(o.n)
@@ -345,8 +346,13 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 	if o.model == "lorenz63" || o.model == "l63" {
 		tw.X0 = []float64{1, 1, 1}
 	}
-	rec := &fourdvar.Recorder{Dir: o.out, Setup: o.setupObject(m, tw), NoFigures: o.noFigures}
+	st, err := staging.Begin(o.out)
+	if err != nil {
+		return fail(exitFail, fmt.Errorf("--out: %w", err))
+	}
+	rec := &fourdvar.Recorder{Dir: st.Path, Setup: o.setupObject(m, tw), NoFigures: o.noFigures}
 	if err := rec.Start(o.burnIn); err != nil {
+		st.Discard()
 		return fail(exitFail, err)
 	}
 	table := !o.json && !o.quiet
@@ -365,19 +371,30 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 				c.Cycle, c.Step, c.RMSEBackground, c.RMSEAnalysis, c.RMSEAnalysisStart, c.RMSEForecast,
 				c.CostInitial, c.CostFinal, c.Iterations, c.Evaluations, c.Status)
 		}
+		if err := runCtx.Err(); err != nil {
+			return fmt.Errorf("interrupted after cycle %d: %w", c.Cycle, err)
+		}
 		return rec.Cycle(c)
 	}
 	res, runErr := tw.Run()
+	// Incremental 4DVar runs a fixed budget of outer loops by design: it is not held to it.
+	if runErr == nil && res.Summary.Converged == 0 && tw.Variant != fourdvar.Incremental4DVar {
+		runErr = errNoneConverged(res.Summary.Cycles)
+	}
 	if err := rec.Finish(res, runErr); err != nil {
 		fmt.Fprintf(stderr, "adjunto fourdvar: writing results: %v\n", err)
 		if runErr == nil {
-			return exitFail
+			runErr = err
 		}
 	}
+	where, err := endStage(st, runErr, "fourdvar", stderr)
+	if err != nil {
+		return fail(exitFail, err)
+	}
 	if runErr != nil {
-		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", runErr)
-		if res != nil {
-			fmt.Fprintf(stderr, "adjunto fourdvar: the %d cycles before the failure are in %s\n", len(res.Cycles), o.out)
+		if !interrupted(runErr, "fourdvar", cyclesKept(res, where), stderr) {
+			fail(exitFail, runErr)
+			fmt.Fprintf(stderr, "adjunto fourdvar: %s; earlier results in %s untouched\n", cyclesKept(res, where), o.out)
 		}
 		return exitFail
 	}
@@ -566,7 +583,7 @@ func printJSON(stdout, stderr io.Writer, v any) int {
 // runFiles assimilates a user's observations into a user's background: one analysis.
 func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer) int {
 	fail := func(code int, err error) int {
-		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
+		report(stderr, "fourdvar", err)
 		return code
 	}
 	if o.obsFile == "" || o.bgFile == "" {
@@ -636,9 +653,14 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		w.BP = fourdvar.ScaledIdentity{N: m.NumParams(), Sigma: o.paramSigma}
 	}
 	an, runErr := asm.Analyse(w)
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
-		return fail(exitFail, err)
+	if an == nil {
+		return fail(exitUsage, runErr) // refused by Window.Validate before any work
 	}
+	st, err := staging.Begin(o.out)
+	if err != nil {
+		return fail(exitFail, fmt.Errorf("--out: %w", err))
+	}
+	defer st.Discard() // a no-op once committed or kept
 	rec := fourdvar.Object{{Key: "n_obs", Value: len(obs)}, {Key: "window", Value: steps}}
 	rec = append(rec, fourdvar.StatsObject(&an.Stats)...)
 	if truth != nil {
@@ -667,23 +689,36 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		doc = append(doc, fourdvar.Field{Key: "error", Value: runErr.Error()})
 	}
 	doc = append(doc, fourdvar.Field{Key: "analysis", Value: rec})
-	if err := fourdvar.WriteJSONFile(filepath.Join(o.out, "metrics.json"), doc); err != nil {
+	if err := fourdvar.WriteJSONFile(st.File("metrics.json"), doc); err != nil {
 		return fail(exitFail, err)
 	}
 	if an.Trajectory != nil {
-		if err := atomicfile.Write(filepath.Join(o.out, "analysis.csv"), func(w io.Writer) error {
+		if err := atomicfile.Write(st.File("analysis.csv"), func(w io.Writer) error {
 			return fourdvar.WriteState(w, an.Trajectory[0])
 		}); err != nil {
 			return fail(exitFail, err)
 		}
-		if err := atomicfile.Write(filepath.Join(o.out, "trajectory.csv"), func(w io.Writer) error {
+		if err := atomicfile.Write(st.File("trajectory.csv"), func(w io.Writer) error {
 			return fourdvar.WriteTrajectory(w, an.Trajectory)
 		}); err != nil {
 			return fail(exitFail, err)
 		}
 	}
-	if runErr != nil && an.Trajectory == nil {
-		return fail(exitFail, runErr)
+	// A line-search failure with a usable analysis is a warning (below), not a failure.
+	var stageErr error
+	if an.Trajectory == nil || runCtx.Err() != nil {
+		stageErr = cmp.Or(runErr, runCtx.Err())
+	}
+	where, err := endStage(st, stageErr, "fourdvar", stderr)
+	if err != nil {
+		return fail(exitFail, err)
+	}
+	if stageErr != nil {
+		if !interrupted(stageErr, "fourdvar", where, stderr) {
+			fail(exitFail, stageErr)
+			fmt.Fprintf(stderr, "adjunto fourdvar: what the analysis made is in %s; earlier results in %s untouched\n", where, o.out)
+		}
+		return exitFail
 	}
 	if o.json {
 		return printJSON(stdout, stderr, doc)

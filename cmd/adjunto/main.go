@@ -48,7 +48,11 @@ func commands() []command {
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := notifySignals(os.Stderr)
+	runCtx = ctx
+	code := run(os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // run dispatches to a subcommand; it is main without os.Exit, so tests can call it.

@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -16,6 +17,7 @@ import (
 
 	"github.com/adjunto/adjunto/internal/atomicfile"
 	"github.com/adjunto/adjunto/internal/figure"
+	"github.com/adjunto/adjunto/internal/staging"
 	"github.com/adjunto/adjunto/nn"
 	"github.com/adjunto/adjunto/optimize"
 )
@@ -164,11 +166,21 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	if va == nil {
 		patience = 0
 	}
+	// The folder of --out is created and probed now, not after the training.
+	st, err := staging.Begin(filepath.Dir(f.out))
+	if err != nil {
+		return fail(fmt.Errorf("--out %s: %w", f.out, err))
+	}
+	st.KeepBase = outputBase(f.out)
+	staged := st.File(filepath.Base(f.out))
 	progress := &progressLine{w: stderr, prefix: "adjunto train"}
 	terminal := isTerminal(stderr)
 	cfg := nn.TrainConfig{Method: method, Epochs: f.epochs, BatchSize: f.batch, DropLast: f.dropLast,
 		Patience: patience, MinDelta: f.minDelta, Seed: f.seed,
 		Progress: func(e nn.Epoch) error {
+			if err := runCtx.Err(); err != nil {
+				return fmt.Errorf("interrupted after epoch %d: %w", e.Epoch, err)
+			}
 			if f.quiet {
 				return nil
 			}
@@ -184,9 +196,21 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	progress.clear()
 	if err != nil {
 		if hist != nil && len(hist.Epochs) > 0 {
-			writeTrainOutputs(f.out, model, hist, nil, stderr) // keep what was learnt before the failure
+			writeTrainOutputs(staged, model, hist, nil, stderr) // keep what was learnt before the failure
 		}
-		return fail(err)
+		where, _ := endStage(st, err, "train", stderr)
+		kept := ""
+		if where != "" {
+			kept = filepath.Join(where, filepath.Base(f.out))
+		}
+		if interrupted(err, "train", kept+fmt.Sprintf(" (the best weights so far, epoch %d, as a checkpoint)", hist.BestEpoch), stderr) {
+			return exitFail
+		}
+		fail(err)
+		if kept != "" {
+			fmt.Fprintf(stderr, "adjunto train: the weights at the failure are in %s; %s untouched\n", kept, f.out)
+		}
+		return exitFail
 	}
 	metrics := map[string]any{"epochs": len(hist.Epochs), "best_epoch": hist.BestEpoch, "early_stopped": hist.EarlyStopped,
 		"parameters": net.NumParams(), "train_loss": net.Loss(tr), "arch": f.arch, "loss": loss.String()}
@@ -213,7 +237,11 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	if !f.quiet {
 		fmt.Fprintln(stdout, summary)
 	}
-	if err := writeTrainOutputs(f.out, model, hist, metrics, stderr); err != nil {
+	if err := writeTrainOutputs(staged, model, hist, metrics, stderr); err != nil {
+		st.Keep(staging.Failed)
+		return fail(err)
+	}
+	if err := st.Commit(); err != nil {
 		return fail(err)
 	}
 	return exitOK

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// runCtx is the context every command's loops watch: main replaces it by one that the first
+// SIGINT or SIGTERM cancels. Tests that call run directly keep the background context.
+var runCtx = context.Background()
+
+// notifySignals returns a context cancelled by the first SIGINT (Ctrl-C) or SIGTERM, after
+// saying so on stderr; the command then stops at its next check, removes its temporary
+// files, says what it kept and exits 1. The first signal restores the default handling, so
+// that a second one kills the process at once. stop releases the signals.
+func notifySignals(stderr io.Writer) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		select {
+		case s := <-ch:
+			signal.Reset(os.Interrupt, syscall.SIGTERM)
+			fmt.Fprintf(stderr, "\nadjunto: %v: stopping cleanly; send it again to stop at once\n", s)
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		cancel()
+		<-done
+	}
+}
+
+// interrupted reports whether err comes from an interrupt, and if so says on stderr where the
+// command stopped (err's message) and what it kept (kept is "" when nothing was).
+func interrupted(err error, cmd, kept string, stderr io.Writer) bool {
+	if runCtx.Err() == nil || !errors.Is(err, context.Canceled) {
+		return false
+	}
+	where := strings.TrimSuffix(err.Error(), ": "+context.Canceled.Error())
+	if kept == "" {
+		fmt.Fprintf(stderr, "adjunto %s: %s; nothing kept, earlier results untouched\n", cmd, where)
+	} else {
+		fmt.Fprintf(stderr, "adjunto %s: %s; kept %s, earlier results untouched\n", cmd, where, kept)
+	}
+	return true
+}
+
+// interruptContext returns a context that the first interrupt cancels (a child of runCtx).
+func interruptContext() (context.Context, context.CancelFunc) {
+	return context.WithCancel(runCtx)
+}
