@@ -14,6 +14,7 @@ import (
 	"github.com/adjunto/adjunto/fourdvar"
 	"github.com/adjunto/adjunto/internal/atomicfile"
 	"github.com/adjunto/adjunto/internal/limits"
+	"github.com/adjunto/adjunto/internal/progress"
 	"github.com/adjunto/adjunto/internal/staging"
 	"github.com/adjunto/adjunto/models/lorenz"
 	"github.com/adjunto/adjunto/optimize"
@@ -109,7 +110,7 @@ func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.truthFile, "truth", "", "optional true state CSV (index,value) at step 0, with --obs")
 	fs.StringVar(&o.out, "out", filepath.Join("out", "fourdvar"), "output directory")
 	fs.BoolVar(&o.json, "json", false, "print the metrics JSON to stdout instead of the table")
-	fs.BoolVar(&o.quiet, "q", false, "print only the averages")
+	fs.BoolVar(&o.quiet, "q", false, "print only the averages; no progress on stderr")
 	fs.BoolVar(&o.noFigures, "no-figures", false, "do not write the figures")
 	fs.IntVar(&o.every, "every", 0, "print every k-th cycle in the table (0: about 25 rows)")
 }
@@ -356,6 +357,10 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 		return fail(exitFail, err)
 	}
 	table := !o.json && !o.quiet
+	var meter *progress.Meter // the table on a terminal is progress enough
+	if !o.quiet && !(table && progress.IsTerminal(stdout)) {
+		meter = progress.New(stderr, "adjunto fourdvar", o.cycles)
+	}
 	every := o.every
 	if every <= 0 {
 		every = max(1, (o.cycles+24)/25)
@@ -374,9 +379,11 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 		if err := runCtx.Err(); err != nil {
 			return fmt.Errorf("interrupted after cycle %d: %w", c.Cycle, err)
 		}
+		meter.Update(c.Cycle+1, fmt.Sprintf("analysis RMSE %.4f", c.RMSEAnalysis))
 		return rec.Cycle(c)
 	}
 	res, runErr := tw.Run()
+	meter.Done()
 	// Incremental 4DVar runs a fixed budget of outer loops by design: it is not held to it.
 	if runErr == nil && res.Summary.Converged == 0 && tw.Variant != fourdvar.Incremental4DVar {
 		runErr = errNoneConverged(res.Summary.Cycles)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/adjunto/adjunto/internal/atomicfile"
 	"github.com/adjunto/adjunto/internal/figure"
+	"github.com/adjunto/adjunto/internal/progress"
 	"github.com/adjunto/adjunto/internal/staging"
 	"github.com/adjunto/adjunto/nn"
 	"github.com/adjunto/adjunto/optimize"
@@ -173,8 +174,8 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	}
 	st.KeepBase = outputBase(f.out)
 	staged := st.File(filepath.Base(f.out))
-	progress := &progressLine{w: stderr, prefix: "adjunto train"}
-	terminal := isTerminal(stderr)
+	meter := progress.New(stderr, "adjunto train", f.epochs)
+	terminal := progress.IsTerminal(stderr)
 	cfg := nn.TrainConfig{Method: method, Epochs: f.epochs, BatchSize: f.batch, DropLast: f.dropLast,
 		Patience: patience, MinDelta: f.minDelta, Seed: f.seed,
 		Progress: func(e nn.Epoch) error {
@@ -186,14 +187,14 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 			}
 			line := epochLine(e, f.epochs)
 			if terminal {
-				progress.show(line)
+				meter.Update(e.Epoch, line)
 			} else {
 				fmt.Fprintln(stdout, line)
 			}
 			return nil
 		}}
 	hist, err := nn.Train(net, tr, va, cfg)
-	progress.clear()
+	meter.Done()
 	if err != nil {
 		if hist != nil && len(hist.Epochs) > 0 {
 			writeTrainOutputs(staged, model, hist, nil, stderr) // keep what was learnt before the failure
