@@ -598,7 +598,7 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 	}
 	xb, err := fourdvar.ReadStateFile(o.bgFile)
 	if err != nil {
-		return fail(exitFail, err)
+		return fail(exitUsage, err)
 	}
 	n := len(xb)
 	if set["n"] || o.model == "lorenz63" || o.model == "l63" {
@@ -609,19 +609,19 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		return fail(exitUsage, err)
 	}
 	if len(xb) != m.Dim() {
-		return fail(exitFail, fmt.Errorf("%s: background has %d values, the model (%s) has %d variables", o.bgFile, len(xb), o.model, m.Dim()))
+		return fail(exitUsage, fmt.Errorf("%s: background has %d values, the model (%s) has %d variables", o.bgFile, len(xb), o.model, m.Dim()))
 	}
 	obs, err := fourdvar.ReadObsFile(o.obsFile)
 	if err != nil {
-		return fail(exitFail, err)
+		return fail(exitUsage, err)
 	}
 	var truth []float64
 	if o.truthFile != "" {
 		if truth, err = fourdvar.ReadStateFile(o.truthFile); err != nil {
-			return fail(exitFail, err)
+			return fail(exitUsage, err)
 		}
 		if len(truth) != m.Dim() {
-			return fail(exitFail, fmt.Errorf("%s: truth has %d values, the model has %d variables", o.truthFile, len(truth), m.Dim()))
+			return fail(exitUsage, fmt.Errorf("%s: truth has %d values, the model has %d variables", o.truthFile, len(truth), m.Dim()))
 		}
 	}
 	steps := -1
@@ -629,7 +629,7 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		steps = o.window
 	}
 	if err := fourdvar.CheckObs(o.obsFile, obs, m.Dim(), steps); err != nil {
-		return fail(exitFail, err)
+		return fail(exitUsage, err)
 	}
 	if steps < 0 {
 		steps = 0
@@ -652,7 +652,7 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		return fail(exitUsage, err)
 	}
 	if asm.Variant == fourdvar.ThreeDVar && steps != 0 {
-		return fail(exitFail, fmt.Errorf("%s: 3dvar analyses step 0 only; observations reach step %d (use --variant 4dvar)", o.obsFile, steps))
+		return fail(exitUsage, fmt.Errorf("%s: 3dvar analyses step 0 only; observations reach step %d (use --variant 4dvar)", o.obsFile, steps))
 	}
 	w := &fourdvar.Window{Model: m, Steps: steps, Xb: xb, B: bcov, Obs: fourdvar.BatchesFromObs(m.Dim(), obs)}
 	if asm.Variant == fourdvar.Params4DVar {

@@ -104,13 +104,19 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 // parse parses args into fs. It returns done=true with the exit code when the caller must
 // stop: exitOK after --help (usage goes to stdout), exitUsage on a bad flag or a stray argument.
 func parse(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, done bool) {
+	// The flag package prints the usage itself on -h and on a bad flag, to the set's output;
+	// parse prints it once, to stdout when asked for.
+	usage := fs.Usage
+	fs.Usage = func() {}
 	err := fs.Parse(args)
+	fs.Usage = usage
 	if errors.Is(err, flag.ErrHelp) {
 		fs.SetOutput(stdout)
 		fs.Usage()
 		return exitOK, true
 	}
 	if err != nil {
+		fs.Usage()
 		return exitUsage, true
 	}
 	if fs.NArg() > 0 {

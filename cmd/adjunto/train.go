@@ -129,7 +129,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	}
 	d, err := nn.ReadCSV(f.data, o)
 	if err != nil {
-		return fail(err)
+		return usageErr("%v", err)
 	}
 	if sizes[0] != d.In {
 		return usageErr("--arch %s has %d inputs but --inputs names %d columns", f.arch, sizes[0], d.In)
@@ -139,7 +139,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	}
 	tr, va, te, err := d.Split(trainFrac, valFrac, f.seed)
 	if err != nil {
-		return fail(err)
+		return usageErr("%v", err)
 	}
 	model := &nn.Model{InputNames: d.InputNames, TargetNames: d.TargetNames}
 	if !f.noStandardize {
