@@ -172,10 +172,10 @@ func readCSV(r io.Reader, name string, o CSVOptions) (*Dataset, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
+		if err != nil { // a syntax error, such as an unclosed quote; it names the line
 			return nil, fmt.Errorf("%w: %s: %w", ErrData, name, err)
 		}
+		line, _ := cr.FieldPos(0) // after the error check: a failed Read has no fields
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // a blank line
 		}
