@@ -51,8 +51,12 @@ func (c *TwinConfig) Validate() error {
 			return fmt.Errorf("variant: params is not supported by this experiment")
 		}
 	}
-	return firstErr(nonNegativeInt("cycles", c.Cycles), nonNegativeInt("window", c.Window), nonNegativeInt("shift", c.Shift),
-		nonNegative("b_sigma", c.BSigma), checkPositive("plot_steps", c.PlotSteps))
+	if err := firstErr(nonNegativeInt("cycles", c.Cycles), nonNegativeInt("window", c.Window), nonNegativeInt("shift", c.Shift),
+		nonNegative("b_sigma", c.BSigma), checkPositive("plot_steps", c.PlotSteps)); err != nil {
+		return err
+	}
+	_, _, err := c.twin() // the twin's own checks, its memory among them, before any run
+	return err
 }
 
 // twin builds the twin experiment of cfg.

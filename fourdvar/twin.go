@@ -316,7 +316,13 @@ func (t *Twin) Validate() error {
 			return fmt.Errorf("%w: covariance of size %d for model dimension %d", ErrInput, c.Dim(), n)
 		}
 	}
-	return t.checkMemory(window, shift, obsEvery, cycles)
+	if err := t.checkMemory(window, shift, obsEvery, cycles); err != nil {
+		return err
+	}
+	if total := (cycles-1)*shift + window + shift; obsEvery > total {
+		return bad("obs-every", obsEvery, fmt.Sprintf("≤ the %d steps of the run, which would see observations at step 0 only", total))
+	}
+	return nil
 }
 
 // Random streams of a twin experiment: each draw comes from its own PCG stream of Seed, so

@@ -87,7 +87,11 @@ func Train(n *Network, train, val *Dataset, c TrainConfig) (*History, error) {
 			return nil, err
 		}
 	}
-	if err := n.checkRows(max(c.BatchSize, train.N, valRows(val))); err != nil {
+	rows := train.N // a batch holds at most the training set
+	if c.BatchSize > 0 {
+		rows = min(c.BatchSize, train.N)
+	}
+	if err := n.checkRows(max(rows, valRows(val))); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if c.Epochs == 0 {

@@ -135,6 +135,10 @@ func runFourDVar(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
 		return exitUsage
 	}
+	if m := strings.ToLower(o.model); (m == "lorenz63" || m == "l63") && (set["n"] || set["forcing"]) {
+		fmt.Fprintln(stderr, "adjunto fourdvar: --n and --forcing apply to lorenz96 only")
+		return exitUsage
+	}
 	if o.obsFile != "" || o.bgFile != "" || o.truthFile != "" {
 		return o.runFiles(set, stdout, stderr)
 	}
@@ -268,6 +272,11 @@ func (o *fourdvarOptions) covariance(m fourdvar.Model) (fourdvar.Covariance, err
 func (o *fourdvarOptions) observer(n int) (func(step int) *fourdvar.Operator, error) {
 	if !(o.density > 0 && o.density <= 1) {
 		return nil, fmt.Errorf("--obs-density %v: want a value in (0, 1]", o.density)
+	}
+	// Every k-th variable is observed; a density below 1/n would observe none (and a k that
+	// does not fit an int would wrap around to observing all of them).
+	if 1/o.density > float64(n) {
+		return nil, fmt.Errorf("--obs-density %v: observes fewer than one of the %d variables; want ≥ 1/%d", o.density, n, n)
 	}
 	k := max(1, int(math.Round(1/o.density)))
 	squared := false

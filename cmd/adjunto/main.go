@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/adjunto/adjunto/internal/staging"
 )
 
 // Exit codes shared by every subcommand.
@@ -50,6 +52,12 @@ func commands() []command {
 func main() {
 	ctx, stop := notifySignals(os.Stderr)
 	runCtx = ctx
+	defer func() {
+		if r := recover(); r != nil { // a bug: keep what the run made, then crash as usual
+			staging.Abandon(staging.Failed)
+			panic(r)
+		}
+	}()
 	code := run(os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

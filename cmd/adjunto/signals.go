@@ -9,7 +9,13 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
+
+	"github.com/adjunto/adjunto/internal/staging"
 )
+
+// stopGrace is how long a command may take to stop after the first signal.
+const stopGrace = 10 * time.Second
 
 // runCtx is the context every command's loops watch: main replaces it by one that the first
 // SIGINT or SIGTERM cancels. Tests that call run directly keep the background context.
@@ -24,6 +30,7 @@ func notifySignals(stderr io.Writer) (ctx context.Context, stop func()) {
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	done := make(chan struct{})
+	exited := make(chan struct{})
 	go func() {
 		defer close(done)
 		select {
@@ -31,11 +38,24 @@ func notifySignals(stderr io.Writer) (ctx context.Context, stop func()) {
 			signal.Reset(os.Interrupt, syscall.SIGTERM)
 			fmt.Fprintf(stderr, "\nadjunto: %v: stopping cleanly; send it again to stop at once\n", s)
 			cancel()
+			// A phase that does not watch ctx (a long truth run, a large B) must not hold
+			// the process: after the grace period the staging folders are kept and it exits.
+			select {
+			case <-time.After(stopGrace):
+				kept := strings.Join(staging.Abandon(staging.Interrupted), ", ")
+				if kept == "" {
+					kept = "nothing"
+				}
+				fmt.Fprintf(stderr, "adjunto: still busy %v after the signal: stopped; kept %s, earlier results untouched\n", stopGrace, kept)
+				os.Exit(exitFail)
+			case <-exited:
+			}
 		case <-ctx.Done():
 		}
 	}()
 	return ctx, func() {
 		signal.Stop(ch)
+		close(exited)
 		cancel()
 		<-done
 	}

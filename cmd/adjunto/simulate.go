@@ -22,6 +22,7 @@ import (
 
 	"github.com/adjunto/adjunto/internal/atomicfile"
 	"github.com/adjunto/adjunto/internal/figure"
+	"github.com/adjunto/adjunto/internal/limits"
 	"github.com/adjunto/adjunto/internal/staging"
 	"github.com/adjunto/adjunto/models/lorenz"
 )
@@ -138,6 +139,10 @@ func newSimulation(set map[string]bool, model string, n int, forcing, sigma, rho
 			if err := finite(p.name, p.v); err != nil {
 				return nil, err
 			}
+		}
+		// The x–z figure keeps every step's point.
+		if err := limits.Values(fmt.Sprintf("--steps %d", steps), "two coordinates per step for the x–z figure", limits.Product(steps, 2)); err != nil {
+			return nil, err
 		}
 		m := lorenz.NewL63()
 		m.Sigma, m.Rho, m.Beta, m.Integrator = sigma, rho, beta, s.integ
@@ -388,8 +393,9 @@ func (f *figureData) plot() *plot.Plot {
 			lo, hi = min(lo, v), max(hi, v)
 		}
 	}
-	if lo == hi {
-		lo, hi = lo-1, hi+1
+	if !(hi > lo) { // a constant field: widen by more than round-off, which ±1 is not at 1e300
+		pad := max(1, math.Abs(lo)*1e-3)
+		lo, hi = lo-pad, hi+pad
 	}
 	cmap := moreland.SmoothBlueRed()
 	cmap.SetMin(lo)

@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -168,6 +169,9 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		patience = 0
 	}
 	// The folder of --out is created and probed now, not after the training.
+	if info, err := os.Stat(f.out); err == nil && info.IsDir() {
+		return usageErr("--out %s: is a folder; name the model file, such as %s", f.out, filepath.Join(f.out, "model.json"))
+	}
 	st, err := staging.Begin(filepath.Dir(f.out))
 	if err != nil {
 		return fail(fmt.Errorf("--out %s: %w", f.out, err))
@@ -204,12 +208,15 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		if where != "" {
 			kept = filepath.Join(where, filepath.Base(f.out))
 		}
-		if interrupted(err, "train", kept+fmt.Sprintf(" (the best weights so far, epoch %d, as a checkpoint)", hist.BestEpoch), stderr) {
+		if kept != "" {
+			kept += fmt.Sprintf(" (the best weights so far, epoch %d, as a checkpoint)", hist.BestEpoch)
+		}
+		if interrupted(err, "train", kept, stderr) {
 			return exitFail
 		}
 		fail(err)
-		if kept != "" {
-			fmt.Fprintf(stderr, "adjunto train: the weights at the failure are in %s; %s untouched\n", kept, f.out)
+		if where != "" {
+			fmt.Fprintf(stderr, "adjunto train: the weights at the failure are in %s; %s untouched\n", filepath.Join(where, filepath.Base(f.out)), f.out)
 		}
 		return exitFail
 	}

@@ -26,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // Suffixes of the folders Keep leaves.
@@ -47,19 +48,18 @@ type Dir struct {
 }
 
 // Begin creates a staging folder beside target (whose parent is created if needed), which
-// proves the place writable before any work is done. The error names target.
+// proves the place writable before any work is done; for "." or "..", which exist and whose
+// parent may not be writable, inside it. The error names target.
 func Begin(target string) (*Dir, error) {
 	target = filepath.Clean(target)
 	parent, base := filepath.Split(target)
 	if parent == "" {
 		parent = "."
 	}
-	if base == "." || base == ".." || base == "/" || base == "" {
-		abs, err := filepath.Abs(target)
-		if err != nil {
-			return nil, fmt.Errorf("output folder %s: %w", target, err)
-		}
-		parent, base = filepath.Split(abs)
+	if base == "." || base == ".." || base == "" {
+		// The working folder or one above it: its parent may not be writable, and it exists,
+		// so the staging folder goes inside it (Commit merges; Replace is refused below).
+		parent, base = target, "run"
 	}
 	if info, err := os.Stat(target); err == nil && !info.IsDir() {
 		return nil, fmt.Errorf("output folder %s: exists and is not a folder", target)
@@ -75,8 +75,44 @@ func Begin(target string) (*Dir, error) {
 		os.Remove(path)
 		return nil, fmt.Errorf("output folder %s: %w", target, err)
 	}
-	return &Dir{Target: target, Path: path, KeepBase: target}, nil
+	d := &Dir{Target: target, Path: path, KeepBase: target}
+	active.Lock()
+	active.dirs[d] = true
+	active.Unlock()
+	return d, nil
 }
+
+// active holds the staging folders not yet committed, kept or discarded, for Abandon. Its
+// lock also serialises Commit, Keep and Discard against Abandon.
+var active = struct {
+	sync.Mutex
+	dirs map[*Dir]bool
+}{dirs: map[*Dir]bool{}}
+
+// Abandon keeps every staging folder still open under its KeepBase+suffix, after removing
+// the temporary files of writes cut short, and returns the folders kept. It is for a process
+// about to exit before its runs could end them, such as one a signal stops in a phase that
+// does not check for interrupts; it holds the lock until the process exits, so that no
+// Commit races it.
+func Abandon(suffix string) []string {
+	active.Lock()
+	var kept []string
+	for d := range active.dirs {
+		filepath.WalkDir(d.Path, func(p string, e fs.DirEntry, err error) error {
+			if err == nil && !e.IsDir() && strings.HasPrefix(e.Name(), ".") && strings.Contains(e.Name(), ".tmp") {
+				os.Remove(p)
+			}
+			return nil
+		})
+		if k, err := d.keep(suffix); err == nil && k != "" {
+			kept = append(kept, k)
+		}
+	}
+	return kept
+}
+
+// done removes d from the open folders; the caller holds active's lock.
+func (d *Dir) done() { delete(active.dirs, d) }
 
 // File returns the staging path of the file name (relative to the target folder).
 func (d *Dir) File(name string) string { return filepath.Join(d.Path, name) }
@@ -92,6 +128,9 @@ func (d *Dir) Final(staged string) string {
 
 // Commit moves the staged files into the target and removes the staging folder.
 func (d *Dir) Commit() error {
+	active.Lock()
+	defer active.Unlock()
+	d.done()
 	if d.Replace {
 		return d.replace()
 	}
@@ -122,6 +161,9 @@ func (d *Dir) Commit() error {
 
 // replace swaps the staging folder in for the target, putting the target back if that fails.
 func (d *Dir) replace() error {
+	if filepath.Dir(d.Path) == d.Target {
+		return fmt.Errorf("replacing %s: the results are staged inside it; name a folder of its own", d.Target)
+	}
 	old := d.Path + ".old"
 	_, err := os.Stat(d.Target)
 	if err == nil {
@@ -140,6 +182,13 @@ func (d *Dir) replace() error {
 // Interrupted), replacing an earlier folder of that name. It returns the folder kept, or ""
 // when the run made nothing, in which case the staging folder is just removed.
 func (d *Dir) Keep(suffix string) (string, error) {
+	active.Lock()
+	defer active.Unlock()
+	return d.keep(suffix)
+}
+
+func (d *Dir) keep(suffix string) (string, error) {
+	d.done()
 	entries, err := os.ReadDir(d.Path)
 	if err == nil && len(entries) == 0 {
 		return "", os.Remove(d.Path)
@@ -155,7 +204,12 @@ func (d *Dir) Keep(suffix string) (string, error) {
 }
 
 // Discard removes the staging folder and everything in it.
-func (d *Dir) Discard() error { return os.RemoveAll(d.Path) }
+func (d *Dir) Discard() error {
+	active.Lock()
+	defer active.Unlock()
+	d.done()
+	return os.RemoveAll(d.Path)
+}
 
 // Suffix returns Interrupted when err comes from an interrupt (it wraps context.Canceled),
 // Failed otherwise.

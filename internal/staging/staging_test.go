@@ -150,3 +150,23 @@ func TestBeginRefusesAFile(t *testing.T) {
 		t.Fatal("Begin under a file: no error")
 	}
 }
+
+// TestBeginWorkingFolder stages inside "." (whose parent may be read-only) and merges into it.
+func TestBeginWorkingFolder(t *testing.T) {
+	root := t.TempDir()
+	t.Chdir(root)
+	d, err := Begin(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Dir(d.Path) != "." {
+		t.Errorf("staged in %s, want inside the working folder", d.Path)
+	}
+	write(t, d.File("m.json"), "model")
+	if err := d.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got := entries(t, root); len(got) != 1 || got[0] != "m.json" {
+		t.Errorf("working folder holds %v", got)
+	}
+}
