@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -723,7 +722,10 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 	// A line-search failure with a usable analysis is a warning (below), not a failure.
 	var stageErr error
 	if an.Trajectory == nil || runCtx.Err() != nil {
-		stageErr = cmp.Or(runErr, runCtx.Err())
+		stageErr = runErr
+		if err := runCtx.Err(); err != nil {
+			stageErr = fmt.Errorf("interrupted during the analysis: %w", err)
+		}
 	}
 	where, err := endStage(st, stageErr, "fourdvar", stderr)
 	if err != nil {

@@ -200,25 +200,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	hist, err := nn.Train(net, tr, va, cfg)
 	meter.Done()
 	if err != nil {
-		if hist != nil && len(hist.Epochs) > 0 {
-			writeTrainOutputs(staged, model, hist, nil, stderr) // keep what was learnt before the failure
-		}
-		where, _ := endStage(st, err, "train", stderr)
-		kept := ""
-		if where != "" {
-			kept = filepath.Join(where, filepath.Base(f.out))
-		}
-		if kept != "" {
-			kept += fmt.Sprintf(" (the best weights so far, epoch %d, as a checkpoint)", hist.BestEpoch)
-		}
-		if interrupted(err, "train", kept, stderr) {
-			return exitFail
-		}
-		fail(err)
-		if where != "" {
-			fmt.Fprintf(stderr, "adjunto train: the weights at the failure are in %s; %s untouched\n", filepath.Join(where, filepath.Base(f.out)), f.out)
-		}
-		return exitFail
+		return trainFailed(st, err, model, hist, va != nil, f.out, stderr)
 	}
 	metrics := map[string]any{"epochs": len(hist.Epochs), "best_epoch": hist.BestEpoch, "early_stopped": hist.EarlyStopped,
 		"parameters": net.NumParams(), "train_loss": net.Loss(tr), "arch": f.arch, "loss": loss.String()}
