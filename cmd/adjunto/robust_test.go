@@ -16,15 +16,6 @@ import (
 	"time"
 )
 
-// TestMain lets the signal tests run this test binary as the adjunto command: with
-// ADJUNTO_TEST_MAIN=1 it is main, with its signal handling, and the arguments are the command's.
-func TestMain(m *testing.M) {
-	if os.Getenv("ADJUNTO_TEST_MAIN") == "1" {
-		main()
-	}
-	os.Exit(m.Run())
-}
-
 // tree lists the files and folders under root, relative to it.
 func tree(t *testing.T, root string) []string {
 	t.Helper()
@@ -198,7 +189,7 @@ func TestFailedRunLeavesEarlierOutputByteIdentical(t *testing.T) {
 func interruptRun(t *testing.T, ready func() bool, args ...string) (int, string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "ADJUNTO_TEST_MAIN=1")
+	cmd.Env = append(os.Environ(), "ADJUNTO_TEST_AS_MAIN=1") // see TestMain
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
