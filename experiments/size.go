@@ -12,7 +12,6 @@ import (
 // the run keeps of each. The product is formed in float64, so that huge values cannot
 // overflow into a small or negative allocation.
 func fits(keys string, counts ...int) error {
-	names := strings.Split(keys, ",")
-	return limits.Values(strings.Join(names, ", "), fmt.Sprintf("about %.3g stored values", limits.Product(counts...)),
+	return limits.Values(strings.ReplaceAll(keys, ",", ", "), fmt.Sprintf("about %.3g stored values", limits.Product(counts...)),
 		limits.Product(counts...))
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"errors"
@@ -296,5 +297,46 @@ func TestTrainProbesOutBeforeTraining(t *testing.T) {
 	code, stdout, stderr = runArgs(append(args, "--out", filepath.Join(file, "m.json"))...)
 	if code != exitFail || strings.Contains(stdout, "epoch") || !strings.Contains(stderr, "--out") {
 		t.Errorf("unwritable --out: exit %d, stdout %q, stderr %q; want exit 1 before any epoch", code, stdout, stderr)
+	}
+}
+
+// TestSecondInterruptKills: the first SIGINT asks for a clean stop, the second kills at once
+// (the default handling, restored by the first). fourdvar on 300000 variables spends its
+// first seconds building the model's covariance, a phase without interrupt checks, so only
+// the second signal can end it quickly.
+func TestSecondInterruptKills(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a subprocess")
+	}
+	cmd := exec.Command(os.Args[0], "fourdvar", "--n", "300000", "--cycles", "2", "-q", "--out", filepath.Join(t.TempDir(), "fv"))
+	cmd.Env = append(os.Environ(), "ADJUNTO_TEST_AS_MAIN=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	seen := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "stopping cleanly") {
+				seen <- true
+			}
+		}
+		close(seen)
+	}()
+	time.Sleep(300 * time.Millisecond)
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	if !<-seen {
+		t.Fatal("the first interrupt was not acknowledged")
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ws.Signaled() || ws.Signal() != syscall.SIGINT || time.Since(start) > stopGrace/2 {
+		t.Errorf("after two interrupts: %v after %v, want killed by SIGINT at once", cmd.ProcessState, time.Since(start))
 	}
 }
