@@ -28,14 +28,16 @@ var runCtx = context.Background()
 func notifySignals(stderr io.Writer) (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	// SIGPIPE too: a reader of stdout or stderr that goes away (adjunto … | head) would
+	// otherwise kill the process where it stands, staging folder and all.
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGPIPE)
 	done := make(chan struct{})
 	exited := make(chan struct{})
 	go func() {
 		defer close(done)
 		select {
 		case s := <-ch:
-			signal.Reset(os.Interrupt, syscall.SIGTERM)
+			signal.Reset(os.Interrupt, syscall.SIGTERM, syscall.SIGPIPE)
 			fmt.Fprintf(stderr, "\nadjunto: %v: stopping cleanly; send it again to stop at once\n", s)
 			cancel()
 			// A phase that does not watch ctx (a long truth run, a large B) must not hold
