@@ -2,8 +2,9 @@
 // terminal and for logs alike.
 //
 // On a terminal a Meter rewrites one line in place, at most ten times a second. Elsewhere
-// (a pipe, a CI log, nohup) it writes a whole line every Interval, so that a log shows the
-// run is alive without filling up. When the total is known, each line gives the fraction
+// (a pipe, a CI log, nohup) it writes a whole line every Interval, repeating the latest
+// report when the run has not sent a new one, so that a log shows the run is alive without
+// filling up. When the total is known, each line gives the fraction
 // done and an estimate of the time left: the elapsed time scaled by the work remaining,
 // which assumes that the units of work (cycles, epochs, experiments) cost about the same.
 //
@@ -33,22 +34,54 @@ type Meter struct {
 	every    time.Duration
 	now      func() time.Time
 
-	mu    sync.Mutex
-	start time.Time
-	last  time.Time
-	shown bool // a terminal line is on screen
+	mu      sync.Mutex
+	start   time.Time
+	last    time.Time
+	shown   bool // a terminal line is on screen
+	done    int  // the latest report, repeated by the heartbeat
+	msg     string
+	stop    chan struct{}
+	stopped bool
 }
 
 // New returns a meter writing to w with lines that start with prefix. total is the number of
 // units of work, or 0 when unknown.
 func New(w io.Writer, prefix string, total int) *Meter {
-	m := &Meter{w: w, prefix: prefix, total: total, terminal: IsTerminal(w), every: Interval, now: time.Now}
-	m.start = m.now()
-	m.last = m.start
-	if m.terminal {
-		m.every = terminalInterval
+	if IsTerminal(w) {
+		return newMeter(w, prefix, total, true, terminalInterval, time.Now)
 	}
+	m := newMeter(w, prefix, total, false, Interval, time.Now)
+	m.stop = make(chan struct{})
+	go m.heartbeat()
 	return m
+}
+
+// newMeter returns a meter without its heartbeat, on the clock now.
+func newMeter(w io.Writer, prefix string, total int, terminal bool, every time.Duration, now func() time.Time) *Meter {
+	m := &Meter{w: w, prefix: prefix, total: total, terminal: terminal, every: every, now: now, done: -1}
+	m.start = now()
+	m.last = m.start
+	return m
+}
+
+// heartbeat repeats the latest report every interval until Done.
+func (m *Meter) heartbeat() {
+	t := time.NewTicker(m.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-m.stop:
+			return
+		case <-t.C:
+			m.Update(m.latest())
+		}
+	}
+}
+
+func (m *Meter) latest() (int, string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.done, m.msg
 }
 
 // IsTerminal reports whether w is a character device, such as an interactive terminal.
@@ -69,6 +102,7 @@ func (m *Meter) Update(done int, msg string) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.done, m.msg = done, msg
 	now := m.now()
 	if now.Sub(m.last) < m.every {
 		return
@@ -80,13 +114,18 @@ func (m *Meter) Update(done int, msg string) {
 // Message reports progress as free text, for runs whose total is unknown.
 func (m *Meter) Message(msg string) { m.Update(-1, msg) }
 
-// Done clears the terminal line, so that what follows starts on a clean line.
+// Done stops the meter and clears the terminal line, so that what follows starts on a clean
+// line.
 func (m *Meter) Done() {
 	if m == nil {
 		return
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.stop != nil && !m.stopped {
+		close(m.stop)
+		m.stopped = true
+	}
 	if m.shown {
 		fmt.Fprint(m.w, "\r\033[K")
 		m.shown = false

@@ -3,6 +3,7 @@ package progress
 import (
 	"bytes"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -11,9 +12,7 @@ import (
 func fakeClock(total int) (*Meter, *bytes.Buffer, *time.Time) {
 	var b bytes.Buffer
 	t := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	m := New(&b, "run", total)
-	m.now = func() time.Time { return t }
-	m.start, m.last = t, t
+	m := newMeter(&b, "run", total, false, Interval, func() time.Time { return t }) // no heartbeat: the test drives the clock
 	return m, &b, &t
 }
 
@@ -51,6 +50,39 @@ func TestMessageWithoutTotal(t *testing.T) {
 	if got := strings.TrimSpace(b.String()); got != "run: 7s elapsed: epoch 3" {
 		t.Errorf("line %q", got)
 	}
+}
+
+// TestHeartbeatRepeatsTheLatestReport: a run that reports rarely still shows a line every
+// interval, with the elapsed time moving on.
+func TestHeartbeatRepeatsTheLatestReport(t *testing.T) {
+	var b syncBuffer
+	m := newMeter(&b, "run", 0, false, 10*time.Millisecond, time.Now)
+	m.stop = make(chan struct{})
+	go m.heartbeat()
+	m.Message("estimating")
+	time.Sleep(100 * time.Millisecond)
+	m.Done()
+	if n := strings.Count(b.String(), ": estimating\n"); n < 2 {
+		t.Errorf("%d heartbeat lines in %q, want several", n, b.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the heartbeat's goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func TestNilMeterIsSilent(t *testing.T) {
