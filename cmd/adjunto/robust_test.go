@@ -340,3 +340,32 @@ func TestSecondInterruptKills(t *testing.T) {
 		t.Errorf("after two interrupts: %v after %v, want killed by SIGINT at once", cmd.ProcessState, time.Since(start))
 	}
 }
+
+// TestInterruptGracePeriod: a command caught by the signal in a phase without interrupt
+// checks exits 1 after the grace period, with its staging folder kept or removed, never
+// left behind.
+func TestInterruptGracePeriod(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the grace period")
+	}
+	root := t.TempDir()
+	ready := func() bool {
+		for _, f := range tree(t, root) {
+			if strings.Contains(f, ".staging-") {
+				return true
+			}
+		}
+		return false
+	}
+	start := time.Now()
+	// A 200000-variable twin spends seconds in its truth run, which does not check.
+	code, stderr := interruptRun(t, ready, "fourdvar", "--n", "200000", "--b", "identity", "--cycles", "2", "--spinup", "100000", "-q", "--out", filepath.Join(root, "fv"))
+	if code != exitFail || !strings.Contains(stderr, "still busy") || time.Since(start) > 3*stopGrace {
+		t.Errorf("exit %d after %v, stderr %q", code, time.Since(start), stderr)
+	}
+	for _, f := range tree(t, root) {
+		if strings.Contains(f, ".staging-") || strings.Contains(f, ".tmp") {
+			t.Errorf("left %s", f)
+		}
+	}
+}
