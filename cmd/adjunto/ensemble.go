@@ -194,6 +194,7 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 			runErr = err
 		}
 	}
+	runErr = st.Unstage(runErr) // name the files as the user will find them
 	where, err := endStage(st, runErr, "ensemble", stderr)
 	if err != nil {
 		return fail(exitFail, err)

@@ -423,6 +423,7 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 			runErr = err
 		}
 	}
+	runErr = st.Unstage(runErr) // name the files as the user will find them
 	where, err := endStage(st, runErr, "fourdvar", stderr)
 	if err != nil {
 		return fail(exitFail, err)

@@ -73,6 +73,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	files, runErr := sim.run(st.Path)
+	runErr = st.Unstage(runErr) // name the files as the user will find them
 	where, err := endStage(st, runErr, "simulate", stderr)
 	if err == nil && runErr != nil {
 		err = runErr

@@ -34,6 +34,7 @@ func trainFailed(st *staging.Dir, err error, m *nn.Model, h *nn.History, validat
 	if h != nil && len(h.Epochs) > 0 {
 		writeTrainOutputs(st.File(filepath.Base(out)), m, h, nil, stderr)
 	}
+	err = st.Unstage(err)
 	where, _ := endStage(st, err, "train", stderr)
 	kept := ""
 	if where != "" {

@@ -219,3 +219,20 @@ func Suffix(err error) string {
 	}
 	return Failed
 }
+
+// Unstage returns err with the staging folder's path in its message replaced by the target's,
+// so that a message names the file the user asked for; errors.Is and As see err as before.
+func (d *Dir) Unstage(err error) error {
+	if err == nil || !strings.Contains(err.Error(), d.Path) {
+		return err
+	}
+	return &unstaged{err: err, msg: strings.ReplaceAll(err.Error(), d.Path, d.Target)}
+}
+
+type unstaged struct {
+	err error
+	msg string
+}
+
+func (u *unstaged) Error() string { return u.msg }
+func (u *unstaged) Unwrap() error { return u.err }

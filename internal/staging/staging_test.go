@@ -170,3 +170,19 @@ func TestBeginWorkingFolder(t *testing.T) {
 		t.Errorf("working folder holds %v", got)
 	}
 }
+
+func TestUnstage(t *testing.T) {
+	d, err := Begin(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Discard()
+	base := fmt.Errorf("writing %s: %w", d.File("a.csv"), context.Canceled)
+	got := d.Unstage(base)
+	if got.Error() != "writing "+filepath.Join(d.Target, "a.csv")+": context canceled" || !errors.Is(got, context.Canceled) {
+		t.Errorf("Unstage = %q (Is Canceled: %v)", got, errors.Is(got, context.Canceled))
+	}
+	if d.Unstage(nil) != nil {
+		t.Error("Unstage(nil) is not nil")
+	}
+}
