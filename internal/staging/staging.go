@@ -75,7 +75,7 @@ func Begin(target string) (*Dir, error) {
 		os.Remove(path)
 		return nil, fmt.Errorf("output folder %s: %w", target, err)
 	}
-	d := &Dir{Target: target, Path: path, KeepBase: target}
+	d := &Dir{Target: target, Path: filepath.Clean(path), KeepBase: target} // MkdirTemp keeps a leading ./
 	active.Lock()
 	active.dirs[d] = true
 	active.Unlock()
