@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -27,7 +28,17 @@ func BenchmarkTrainSin(b *testing.B) {
 // random labels, mini-batches of 128 (78 steps with drop_last), Adam, cross-entropy: the data
 // of the PyTorch peer (torch_mlp.py). Inputs in U[0,1] instead would flatter a kernel whose
 // speed depends on the data, such as one that skips zeros after a ReLU.
-func BenchmarkTrainMNISTShape(b *testing.B) {
+func BenchmarkTrainMNISTShape(b *testing.B) { benchMNIST(b, 256) }
+
+// BenchmarkTrainMNISTWidth is BenchmarkTrainMNISTShape with hidden layers of 64 and 1024 units
+// (784-w-w-10), where the matrix products are smaller and larger.
+func BenchmarkTrainMNISTWidth(b *testing.B) {
+	for _, w := range []int{64, 1024} {
+		b.Run(fmt.Sprintf("w=%d", w), func(b *testing.B) { benchMNIST(b, w) })
+	}
+}
+
+func benchMNIST(b *testing.B, width int) {
 	const N, in, classes = 10000, 784, 10
 	rng := rand.New(rand.NewPCG(1, 2))
 	x := make([]float64, N*in)
@@ -42,7 +53,7 @@ func BenchmarkTrainMNISTShape(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	n, err := NewMLP("784-256-256-10:relu", MLPOptions{}, Config{Loss: CrossEntropy, Seed: 1})
+	n, err := NewMLP(fmt.Sprintf("%d-%d-%d-%d:relu", in, width, width, classes), MLPOptions{}, Config{Loss: CrossEntropy, Seed: 1})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,17 +2,18 @@
 
 package gemm
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/adjunto/adjunto/internal/cpufeat"
+)
 
 // BenchmarkPeak measures this core's fp64 peak with 16 independent chains of AVX-512 FMAs:
 // the yardstick for the GFLOP/s of BenchmarkDgemm.
 func BenchmarkPeak(b *testing.B) {
-	if _, avx512 := features(); !avx512 {
+	if !cpufeat.AVX512F {
 		b.Skip("no AVX-512")
 	}
 	const steps = 1 << 16
-	for b.Loop() {
-		fmaLoop512(steps)
-	}
-	b.ReportMetric(float64(b.N)*steps*256/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	reportRate(b, steps*256, func() { fmaLoop512(steps) })
 }

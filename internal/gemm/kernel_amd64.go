@@ -2,6 +2,8 @@
 
 package gemm
 
+import "github.com/adjunto/adjunto/internal/cpufeat"
+
 // kernel8x24 adds A·B to the 8×24 tile of C at c (row stride ldc), for packed panels a
 // (kc×8) and b (kc×24): AVX-512F, 24 ZMM accumulators.
 //
@@ -20,12 +22,11 @@ var (
 
 // kernels returns the micro-kernels this CPU can run, best first.
 func kernels() []*kernel {
-	avx2, avx512 := features()
 	var ks []*kernel
-	if avx512 {
+	if cpufeat.AVX512F {
 		ks = append(ks, avx512Kernel)
 	}
-	if avx2 {
+	if cpufeat.AVX2FMA {
 		ks = append(ks, avx2Kernel)
 	}
 	return ks

@@ -1,6 +1,6 @@
 //go:build !purego
 
-package gemm
+package cpufeat
 
 // cpuid executes CPUID with EAX = leaf and ECX = subleaf.
 func cpuid(leaf, subleaf uint32) (eax, ebx, ecx, edx uint32)
@@ -9,8 +9,10 @@ func cpuid(leaf, subleaf uint32) (eax, ebx, ecx, edx uint32)
 // it saves and restores on a context switch.
 func xgetbv() (eax, edx uint32)
 
-// features reports whether this CPU and operating system support the AVX2+FMA kernel and the
-// AVX-512 kernel. An instruction set is usable only if the CPU has it (CPUID) and the OS has
+func init() { AVX2FMA, AVX512F = features() }
+
+// features reports whether this CPU and operating system support AVX2 with FMA, and AVX-512F
+// (with them). An instruction set is usable only if the CPU has it (CPUID) and the OS has
 // enabled the state of its registers (XCR0 via XGETBV): a kernel that touched ZMM registers
 // the OS does not save would have them corrupted by the first context switch, or fault.
 func features() (avx2, avx512 bool) {
