@@ -27,10 +27,11 @@
 // blocks of the operands into that order, whatever the transposes and leading dimensions,
 // padding edge panels with zeros to whole tiles (edge tiles of C go through a scratch tile),
 // and fold alpha into A. The loops around the kernel then choose block sizes for the caches
-// (Goto and van de Geijn 2008, §§5–6):
+// (Goto and van de Geijn 2008, §§5–6; their outer two loops swapped, so that a block of A
+// that holds every row, as a mini-batch does, is packed once per pc):
 //
-//	for jc: columns of C in blocks of nc
-//	  for pc: the inner dimension in blocks of kc; pack B[pc:pc+kc, jc:jc+nc]  (kc×nc, L2)
+//	for pc: the inner dimension in blocks of kc
+//	  for jc: columns of C in blocks of nc; pack B[pc:pc+kc, jc:jc+nc]         (kc×nc, L2)
 //	    for ic: rows of C in blocks of mc; pack alpha·A[ic:ic+mc, pc:pc+kc]
 //	      for ir: panels of mr rows                                          (mr×kc, L1)
 //	        for jr: panels of nr columns: micro-kernel on C[ir:ir+mr, jr:jr+nr]

@@ -153,10 +153,12 @@ func split(n, limit, unit int) int {
 
 // dgemm is Dgemm after the argument checks, with kernel kn.
 //
-// The loops are those of Goto and van de Geijn (2008): over blocks of nc columns of C; over
-// blocks of kc of the inner dimension, packing the kc×nc block of op(B) into nr-wide panels;
-// over blocks of mc rows, packing the mc×kc block of alpha·op(A) into mr-high panels; then
-// over the mr×nr tiles, each computed by one call of the micro-kernel. Every element of C
+// The loops are those of Goto and van de Geijn (2008): over blocks of kc of the inner
+// dimension; over blocks of nc columns of C, packing the kc×nc block of op(B) into nr-wide
+// panels; over blocks of mc rows, packing the mc×kc block of alpha·op(A) into mr-high panels;
+// then over the mr×nr tiles, each computed by one call of the micro-kernel. With the kc loop
+// outermost, a product whose rows fit in one block (a mini-batch of up to mc) packs each
+// block of A once instead of once per block of columns. Every element of C
 // sums its products in the same order whatever the memory layout or the goroutine, so the
 // result is a function of the inputs and the shapes alone.
 func dgemm(kn *kernel, aTrans, bTrans bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
@@ -172,14 +174,16 @@ func dgemm(kn *kernel, aTrans, bTrans bool, m, n, k int, alpha float64, a []floa
 	bf := getBuffers(mc*kc, kc*nc, mr*nr)
 	defer bufPool.Put(bf)
 	tile := bf.tile
-	for jc := 0; jc < n; jc += nc {
-		nb := min(nc, n-jc)
-		for pc := 0; pc < k; pc += kc {
-			kb := min(kc, k-pc)
+	for pc := 0; pc < k; pc += kc {
+		kb := min(kc, k-pc)
+		for jc := 0; jc < n; jc += nc {
+			nb := min(nc, n-jc)
 			packB(bf.b, b, ldb, bTrans, pc, jc, kb, nb, nr)
 			for ic := 0; ic < m; ic += mc {
 				mb := min(mc, m-ic)
-				packA(bf.a, a, lda, aTrans, ic, pc, mb, kb, mr, alpha)
+				if jc == 0 || mc < m { // one block of rows: still packed from jc = 0
+					packA(bf.a, a, lda, aTrans, ic, pc, mb, kb, mr, alpha)
+				}
 				for ir := 0; ir < mb; ir += mr {
 					pa := &bf.a[ir*kb]
 					rows := min(mr, mb-ir)

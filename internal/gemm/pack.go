@@ -24,11 +24,29 @@ func packA(dst, a []float64, lda int, trans bool, i0, p0, mb, kb, mr int, alpha 
 			}
 			continue
 		}
-		for i := range rows { // op(A)[i, p] = a[i·lda + p]: each row is contiguous
-			src := a[(i0+ir+i)*lda+p0:][:kb]
-			for p, v := range src {
-				panel[p*mr+i] = alpha * v
-			}
+		// op(A)[i, p] = a[i·lda + p]: each row is contiguous.
+		gather(panel, mr, a, lda, (i0+ir)*lda+p0, rows, kb, alpha)
+	}
+}
+
+// gather writes the rows×kb block of src starting at off (row stride ld) to dst transposed,
+// element (i, p) to dst[p·width + i], times alpha. Four rows are read together, so that each
+// step stores four adjacent elements rather than one at a stride of width.
+func gather(dst []float64, width int, src []float64, ld, off, rows, kb int, alpha float64) {
+	i := 0
+	for ; i+4 <= rows; i += 4 {
+		r0 := src[off+i*ld:][:kb]
+		r1 := src[off+(i+1)*ld:][:kb]
+		r2 := src[off+(i+2)*ld:][:kb]
+		r3 := src[off+(i+3)*ld:][:kb]
+		for p := range kb {
+			d := dst[p*width+i:][:4]
+			d[0], d[1], d[2], d[3] = alpha*r0[p], alpha*r1[p], alpha*r2[p], alpha*r3[p]
+		}
+	}
+	for ; i < rows; i++ {
+		for p, v := range src[off+i*ld:][:kb] {
+			dst[p*width+i] = alpha * v
 		}
 	}
 }
@@ -42,13 +60,8 @@ func packB(dst, b []float64, ldb int, trans bool, p0, j0, kb, nb, nr int) {
 		if cols < nr {
 			clear(panel)
 		}
-		if trans { // op(B)[p, j] = b[j·ldb + p]
-			for j := range cols {
-				src := b[(j0+jr+j)*ldb+p0:][:kb]
-				for p, v := range src {
-					panel[p*nr+j] = v
-				}
-			}
+		if trans { // op(B)[p, j] = b[j·ldb + p]: each column of op(B) is contiguous
+			gather(panel, nr, b, ldb, (j0+jr)*ldb+p0, cols, kb, 1)
 			continue
 		}
 		for p := range kb { // op(B)[p, j] = b[p·ldb + j]
