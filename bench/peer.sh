@@ -6,7 +6,9 @@
 #
 # For each round and each case it runs adjunto's benchmark (A), then PyTorch's (B), so that
 # A B A B ... see the same machine load; one thread each (GOMAXPROCS=1, torch.set_num_threads(1)).
-# It prints samples/s of each run, the ratio adjunto/PyTorch of each round, and the median ratio.
+# It prints samples/s of each run, the ratio adjunto/PyTorch of each round, and the median ratio,
+# by wall time and by CPU time (the processor time of each process, which does not count the
+# time it waits for a core: the steadier measure on a shared machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -27,31 +29,36 @@ cases=(
 	"784-1024-1024-10 b128|^BenchmarkTrainMNISTWidth$/^w=1024$|1x|--case mlp --width 1024 --epochs 1"
 )
 
-goRate() { # samples/s of one Go benchmark run
-	out/bench/nn.test -test.run '^$' -test.bench "$1" -test.benchtime "$2" |
-		awk '/samples\/s/ { for (i = 2; i <= NF; i++) if ($i == "samples/s") print $(i-1) }'
+goRate() { # samples/s and samples/cpu-s of one Go benchmark run
+	out/bench/nn.test -test.run '^$' -test.bench "$1" -test.benchtime "$2" | awk '/samples\/s/ {
+		for (i = 2; i <= NF; i++) { if ($i == "samples/s") w = $(i-1); if ($i == "samples/cpu-s") c = $(i-1) }
+		print w, c }'
 }
-pyRate() { # samples/s of one PyTorch run
+pyRate() { # samples/s and samples/cpu-s of one PyTorch run
 	# shellcheck disable=SC2086
-	$py bench/torch_peer.py $1 | sed 's/.*"samples_per_s": \([0-9.e+]*\).*/\1/'
+	$py bench/torch_peer.py $1 | sed 's/.*"samples_per_s": \([0-9.e+]*\), "samples_per_cpu_s": \([0-9.e+]*\).*/\1 \2/'
 }
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-declare -A ratios
+declare -A wall cpu
 for ((r = 1; r <= rounds; r++)); do
 	for c in "${cases[@]}"; do
 		IFS='|' read -r name bench bt pyargs <<<"$c"
-		a=$(goRate "$bench" "$bt")
-		b=$(pyRate "$pyargs")
-		ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }')
-		ratios[$name]+="$ratio "
-		printf 'round %d  %-22s adjunto %10.0f  PyTorch %10.0f samples/s  ratio %s\n' "$r" "$name" "$a" "$b" "$ratio"
+		read -r aw ac <<<"$(goRate "$bench" "$bt")"
+		read -r bw bc <<<"$(pyRate "$pyargs")"
+		rw=$(awk -v a="$aw" -v b="$bw" 'BEGIN { printf "%.2f", a / b }')
+		rc=$(awk -v a="$ac" -v b="$bc" 'BEGIN { printf "%.2f", a / b }')
+		wall[$name]+="$rw "
+		cpu[$name]+="$rc "
+		printf 'round %d  %-22s samples/s: adjunto %9.0f PyTorch %9.0f ratio %6s | per CPU s: adjunto %9.0f PyTorch %9.0f ratio %6s\n' \
+			"$r" "$name" "$aw" "$bw" "$rw" "$ac" "$bc" "$rc"
 	done
 done
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)"
-echo "median ratio adjunto/PyTorch over $rounds rounds:"
+echo "median ratio adjunto/PyTorch over $rounds rounds (wall time; CPU time):"
 for c in "${cases[@]}"; do
 	name=${c%%|*}
-	med=$(tr ' ' '\n' <<<"${ratios[$name]}" | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-	printf '  %-22s %s×   (rounds: %s)\n' "$name" "$med" "${ratios[$name]% }"
+	printf '  %-22s %s×  %s×   (wall: %s; CPU: %s)\n' "$name" "$(median <<<"${wall[$name]}")" \
+		"$(median <<<"${cpu[$name]}")" "${wall[$name]% }" "${cpu[$name]% }"
 done

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/adjunto/adjunto/internal/cputime"
+
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
@@ -45,15 +47,15 @@ func BenchmarkDgemm(b *testing.B) {
 }
 
 // reportRate runs f b.N times and reports flops per wall second and per CPU second (the
-// steadier of the two on a loaded machine; see cpuSeconds), in units of 10⁹.
+// steadier of the two on a loaded machine; see package cputime), in units of 10⁹.
 func reportRate(b *testing.B, flops float64, f func()) {
-	cpu0 := cpuSeconds()
+	cpu0 := cputime.Seconds()
 	for b.Loop() {
 		f()
 	}
 	total := flops * float64(b.N) / 1e9
 	b.ReportMetric(total/b.Elapsed().Seconds(), "GFLOP/s")
-	if cpu := cpuSeconds() - cpu0; cpu > 0 {
+	if cpu := cputime.Seconds() - cpu0; cpu > 0 {
 		b.ReportMetric(total/cpu, "GFLOP/cpu-s")
 	}
 }
