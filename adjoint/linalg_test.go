@@ -10,9 +10,10 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// TestGemmPaths checks every route of gemm (rank-one update, matrix-vector products, serial
-// 64×64 blocks, gonum's Gemm) against a naive triple loop, for both transpositions, with
-// α and β ≠ 1 and strided operands. Tolerance 1e-12 relative: only the summation order differs.
+// TestGemmPaths checks every route of gemm in this build (rank-one update, matrix-vector
+// products, and blas64.Gemm: internal/gemm's Dgemm, or where that is gonum's, serial 64×64
+// blocks at GOMAXPROCS=1) against a naive triple loop, for both transpositions, with α and
+// β ≠ 1 and strided operands. Tolerance 1e-12 relative: only the summation order differs.
 func TestGemmPaths(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	fill := func(n int) []float64 {
