@@ -367,13 +367,7 @@ func (p unaryOp) chain(dst, src, x, y []float64, acc bool) {
 			put(i, s)
 		}
 	case kindReLU:
-		for i, s := range src {
-			if x[i] > 0 {
-				put(i, s)
-			} else {
-				put(i, 0)
-			}
-		}
+		vmath.ReLUChain(dst, src, x, acc)
 	case kindLeakyReLU:
 		for i, s := range src {
 			if x[i] < 0 {

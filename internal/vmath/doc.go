@@ -1,5 +1,6 @@
-// Package vmath holds elementwise kernels over float64 slices: the activations of the engine,
-// computed many at a time.
+// Package vmath holds elementwise kernels over float64 slices, computed many at a time with
+// AVX-512 where the CPU has it: tanh (Tanh), the Jacobian of ReLU (ReLUChain) and the Adam
+// step (Adam). ReLUChain and Adam give the bits of their scalar loops; tanh does not (below).
 //
 // # tanh
 //
