@@ -169,3 +169,51 @@ func TestDgemmPanics(t *testing.T) {
 		}
 	}
 }
+
+// TestDgemmConcurrent runs products of different shapes from several goroutines at once, so
+// that they share the pool of packing buffers, and checks that each gives the same bits as
+// the same product run alone: Dgemm is deterministic and its callers do not share scratch.
+func TestDgemmConcurrent(t *testing.T) {
+	if best == nil {
+		t.Skip("no micro-kernel on this CPU or build: Dgemm is gonum's")
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	type product struct {
+		m, n, k    int
+		a, b, want []float64
+	}
+	var ps []product
+	for _, s := range [][3]int{{64, 300, 70}, {129, 17, 257}, {8, 24, 600}, {300, 40, 33}} {
+		m, n, k := s[0], s[1], s[2]
+		a, _, b, _, _, _ := operands(rng, false, true, m, n, k, 0)
+		want := make([]float64, m*n)
+		Implementation{}.Dgemm(blas.NoTrans, blas.Trans, m, n, k, 1, a, k, b, k, 0, want, n)
+		ps = append(ps, product{m, n, k, a, b, want})
+	}
+	const rounds = 20
+	errs := make(chan string, len(ps)*rounds)
+	done := make(chan struct{})
+	for g := range 4 * len(ps) {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			p := ps[g%len(ps)]
+			c := make([]float64, p.m*p.n)
+			for range rounds {
+				Implementation{}.Dgemm(blas.NoTrans, blas.Trans, p.m, p.n, p.k, 1, p.a, p.k, p.b, p.k, 0, c, p.n)
+				for i := range c {
+					if math.Float64bits(c[i]) != math.Float64bits(p.want[i]) {
+						errs <- fmt.Sprintf("%dx%dx%d: C[%d] = %v, alone %v", p.m, p.n, p.k, i, c[i], p.want[i])
+						return
+					}
+				}
+			}
+		}()
+	}
+	for range 4 * len(ps) {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
