@@ -148,8 +148,9 @@ func (s *TrainState) check(n *Network) error {
 
 // Train fits the network to train, one epoch at a time, evaluating on val (which may be nil)
 // after each. It returns an error wrapping ErrDiverged, naming the epoch and the step, if the
-// loss or the gradient stops being finite; ErrConfig for invalid settings; and the error of
-// Progress. History is returned with an error too, holding the epochs completed.
+// loss or the gradient stops being finite; ErrData for datasets that do not fit the network;
+// ErrConfig for invalid settings or a batch too large for memory; and the error of Progress.
+// History is returned with an error from the epochs, holding the epochs completed.
 func Train(n *Network, train, val *Dataset, c TrainConfig) (*History, error) {
 	if err := n.dataError("Train", train, true); err != nil {
 		return nil, err
