@@ -14,6 +14,7 @@ import (
 	"github.com/adjunto/adjunto/fourdvar"
 	"github.com/adjunto/adjunto/internal/atomicfile"
 	"github.com/adjunto/adjunto/models/lorenz"
+	"github.com/adjunto/adjunto/models/qg"
 	"github.com/adjunto/adjunto/optimize"
 )
 
@@ -70,7 +71,7 @@ type fourdvarOptions struct {
 
 func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.setup, "setup", "", "standard setup: sakov2008, bocquet2013 or sakov2012 (sets the defaults of the other flags)")
-	fs.StringVar(&o.model, "model", "lorenz96", "model: lorenz96 or lorenz63")
+	fs.StringVar(&o.model, "model", "lorenz96", "model: lorenz96, lorenz63 or qg (a 2-D quasi-geostrophic model with its own defaults, see README)")
 	fs.IntVar(&o.n, "n", 40, "Lorenz-96 variables (with --background: the file's length unless set)")
 	fs.Float64Var(&o.forcing, "forcing", 8, "Lorenz-96 forcing F")
 	fs.Float64Var(&o.dt, "dt", 0, "time step (0: the model's default, 0.05 for Lorenz-96, 0.01 for Lorenz-63)")
@@ -122,6 +123,10 @@ func runFourDVar(args []string, stdout, stderr io.Writer) int {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if err := o.applySetup(set); err != nil {
+		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
+		return exitUsage
+	}
+	if err := o.applyModelDefaults(fs.Set, set); err != nil {
 		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
 		return exitUsage
 	}
@@ -195,6 +200,8 @@ func (o *fourdvarOptions) newModel(n int) (fourdvar.Model, error) {
 		return nil, fmt.Errorf("--integrator: %w", err)
 	}
 	switch strings.ToLower(o.model) {
+	case "qg":
+		return o.newQG(n)
 	case "lorenz96", "l96":
 		m := &lorenz.L96{N: n, F: o.forcing, Dt: o.dt, Integrator: integ}
 		if m.Dt == 0 {
@@ -215,7 +222,7 @@ func (o *fourdvarOptions) newModel(n int) (fourdvar.Model, error) {
 		}
 		return m, nil
 	}
-	return nil, fmt.Errorf("--model: unknown model %q (want lorenz96 or lorenz63)", o.model)
+	return nil, fmt.Errorf("--model: unknown model %q (want lorenz96, lorenz63 or qg)", o.model)
 }
 
 // assimilator builds the analysis settings from the flags.
@@ -314,6 +321,9 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 		return fail(exitUsage, err)
 	}
 	observe, err := o.observer(m.Dim())
+	if q, ok := m.(*qg.Model); ok {
+		observe, err = o.qgObserver(q)
+	}
 	if err != nil {
 		return fail(exitUsage, err)
 	}
@@ -340,6 +350,9 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 	}
 	if o.model == "lorenz63" || o.model == "l63" {
 		tw.X0 = []float64{1, 1, 1}
+	}
+	if q, ok := m.(*qg.Model); ok {
+		tw.X0 = q.InitialState(o.seed)
 	}
 	rec := &fourdvar.Recorder{Dir: o.out, Setup: o.setupObject(m, tw), NoFigures: o.noFigures}
 	if err := rec.Start(o.burnIn); err != nil {
@@ -465,6 +478,8 @@ func describeTwin(o *fourdvarOptions, m fourdvar.Model, tw *fourdvar.Twin) strin
 		model = fmt.Sprintf("Lorenz-96 (N=%d, F=%g, dt=%g, %s)", mm.N, mm.F, mm.Dt, mm.Integrator)
 	case *lorenz.L63:
 		model = fmt.Sprintf("Lorenz-63 (dt=%g, %s)", mm.Dt, mm.Integrator)
+	case *qg.Model:
+		model = fmt.Sprintf("QG (%dx%d, F=%g, dt=%g, rk4)", mm.N, mm.N, mm.F, mm.Dt)
 	}
 	s := fmt.Sprintf("%s twin experiment on %s; window %d steps, shift %d, observations every %d steps "+
 		"(density %g, H %s, σ_o=%g), B %s σ_b=%g", tw.Variant, model, tw.Window, shiftOf(tw), tw.ObsEvery,
@@ -541,6 +556,8 @@ func modelDt(m fourdvar.Model) float64 {
 	case *lorenz.L96:
 		return mm.Dt
 	case *lorenz.L63:
+		return mm.Dt
+	case *qg.Model:
 		return mm.Dt
 	}
 	return math.NaN()

@@ -241,6 +241,10 @@ func (m *Model) SetParams(p []float64) {
 	}
 }
 
+// GridShape returns the grid, N columns by N rows: fourdvar builds covariances on the grid
+// of a model that has one.
+func (m *Model) GridShape() (nx, ny int) { return m.N, m.N }
+
 // Grid returns the grid coordinates (x, y) in [0, 1) of state index k.
 func (m *Model) Grid(k int) (x, y float64) {
 	h := 1 / float64(m.N)
