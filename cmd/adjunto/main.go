@@ -40,6 +40,7 @@ func commands() []command {
 		{"learn", "learn a model's parameters, or a neural surrogate of the model, from observations by 4DVar", runLearn},
 		{"report", "run the experiments (or reuse their results) and write one static HTML page", runReport},
 		{"simulate", "integrate Lorenz-63 or Lorenz-96 and write the trajectory and its figure", runSimulate},
+		{"observe", "turn a trajectory from simulate into an observation file (and a background) for fourdvar", runObserve},
 		{"verify", "run the adjoint, tangent-linear and gradient checks and print the table", runVerify},
 		{"train", "train a fully connected network on a CSV file by backpropagation (the adjoint)", runTrain},
 		{"predict", "predict with a trained network, optionally with Monte Carlo dropout", runPredict},

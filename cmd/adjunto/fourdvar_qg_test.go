@@ -1,0 +1,94 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestFourDVarQGBeatsBackground runs two cycles of the QG twin on a small grid (32², a short
+// spin-up) and checks that the analyses are closer to the truth than the backgrounds.
+func TestFourDVarQGBeatsBackground(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := runArgs("fourdvar", "--model", "qg", "--n", "32", "--spinup", "500", "--cycles", "2",
+		"--burn-in", "0", "--window", "8", "--json", "--no-figures", "--out", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "metrics.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Summary struct {
+			RMSEBackground    float64 `json:"rmse_background"`
+			RMSEAnalysisStart float64 `json:"rmse_analysis_start"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if s := m.Summary; !(s.RMSEAnalysisStart < s.RMSEBackground) {
+		t.Errorf("analysis RMSE %v not below the background's %v", s.RMSEAnalysisStart, s.RMSEBackground)
+	}
+}
+
+// TestFourDVarQGRejectsUnstableSettings: a grid the FFT cannot take and a time step beyond
+// the CFL limit are usage errors named before anything runs.
+func TestFourDVarQGRejectsUnstableSettings(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--n", "67"}, "prime factor 67"},
+		{[]string{"--dt", "40"}, "Courant number"},
+		{[]string{"--integrator", "euler"}, "rk4 only"},
+	} {
+		args := append([]string{"fourdvar", "--model", "qg", "--out", t.TempDir()}, tc.args...)
+		code, out, stderr := runArgs(args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) || out != "" {
+			t.Errorf("%v: exit %d, stderr %q, stdout %q; want exit 2 naming %q", tc.args, code, stderr, out, tc.want)
+		}
+	}
+}
+
+// TestObserveFeedsFourDVar runs simulate, observe and fourdvar --obs in a row.
+func TestObserveFeedsFourDVar(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := runArgs("simulate", "--model", "lorenz96", "--steps", "300", "--out", dir); code != exitOK {
+		t.Fatalf("simulate: exit %d: %s", code, stderr)
+	}
+	obs, bg, truth := filepath.Join(dir, "obs.csv"), filepath.Join(dir, "bg.csv"), filepath.Join(dir, "truth.csv")
+	code, _, stderr := runArgs("observe", "--trajectory", filepath.Join(dir, "lorenz96.csv"), "--out", obs, "--density", "0.5",
+		"--every", "2", "--from", "200", "--steps", "8", "--background", bg, "--truth", truth)
+	if code != exitOK {
+		t.Fatalf("observe: exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(obs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 20 of 40 variables at steps 0, 2, 4, 6, 8, plus the header.
+	if lines := strings.Count(string(b), "\n"); lines != 1+5*20 {
+		t.Errorf("%d lines in the observation file, want 101", lines)
+	}
+	code, out, stderr := runArgs("fourdvar", "--obs", obs, "--background", bg, "--truth", truth, "--out", filepath.Join(dir, "fv"))
+	if code != exitOK || !strings.Contains(out, "RMSE against the truth") {
+		t.Fatalf("fourdvar --obs: exit %d\n%s\n%s", code, out, stderr)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--trajectory", obs, "--out", filepath.Join(dir, "x.csv")}, `column 2 is "index", want x0`},
+		{[]string{"--trajectory", filepath.Join(dir, "lorenz96.csv"), "--out", filepath.Join(dir, "x.csv"), "--density", "0"}, "--density"},
+		{[]string{"--trajectory", filepath.Join(dir, "lorenz96.csv"), "--out", filepath.Join(dir, "x.csv"), "--from", "301"}, "--from 301"},
+	} {
+		code, _, stderr := runArgs(append([]string{"observe"}, tc.args...)...)
+		if code == exitOK || !strings.Contains(stderr, tc.want) {
+			t.Errorf("observe %v: exit %d, stderr %q; want an error naming %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
