@@ -23,25 +23,29 @@
 //
 // # Parameters, and where they differ from Sakov and Oke's
 //
-// Shared: F = 1600 (a deformation radius of 1/40), R = 10⁻⁵, β = 1, Δt = 1.25 with RK4, and
-// r_h = 2·10⁻¹² at 128² (Sakov and Oke's grid is 129²); New scales r_h as h⁴ at other
-// resolutions (3.2·10⁻¹¹ at 64²), which keeps the damping rate of the grid scale. Different,
-// because the geometry is: Sakov and Oke's basin has walls where ψ = 0, and its double gyre
-// is driven by the wind curl −2π sin(2πy) through the β effect and western boundary
-// currents. A periodic square has no boundary currents; the same forcing drives a steady
-// zonal jet that stays stable (no zonal wavenumber below the jet's fits in the square). So
-// the default forces at K = 4, whose jets are unstable to the longer waves, with A = 2π,
-// and adds a linear drag r_b = 10⁻³ (Sakov and Oke have none) so that the energy that the
-// inverse cascade brings to the largest scales is removed and the flow reaches a
-// statistically steady state.
+// Shared: R = 10⁻⁵, β = 1, Δt = 1.25 with RK4, the five-point Laplacian and Arakawa's
+// Jacobian, and ψ as the state. Different, because the geometry is: Sakov and Oke's basin
+// has walls where ψ = 0, and its double gyre is driven by the wind curl −2π sin(2πy)
+// through the β effect and western boundary currents, which a periodic square does not
+// have. There the same forcing drives a steady zonal jet that stays stable (no zonal
+// wavenumber below the jet's fits in the square; measured: no growth of perturbations over
+// 7000 steps). So the default forces four jets, K = 4, which are unstable to the longer
+// waves, with A = 8π; adds a linear drag r_b = 10⁻³ (Sakov and Oke have none) to remove the
+// energy that the inverse cascade brings to the largest scales; and takes F = 400 (a
+// deformation radius of 1/20, 3.2 grid points at 64², as Sakov and Oke's 1/40 is at 129²)
+// with r_h = 10⁻¹¹ at 64² (scaled as h⁴ by New: 6.25·10⁻¹³ at 128²; Sakov and Oke have
+// 2·10⁻¹² at 129²). With F = 1600 and Sakov and Oke's r_h at 64² the flow is nearly
+// steady: perturbations grew by a factor of 2.5 in 1000 steps (F = 1600, A = 16π), against
+// 20 in 800 steps with the defaults.
 //
 // # The default is turbulent
 //
-// From InitialState the 64² and 128² runs leave the jet within about 3000 steps and settle
-// by DefaultSpinUp = 5000 steps into a fluctuating state whose domain-mean ψ² stays within
-// a band with no trend (measured over 20000 steps at 64² and 16000 at 128²; README), and in
-// which two states 10⁻⁶ apart separate exponentially (the error doubling time is given in
-// the README): chaotic, and statistically steady.
+// From InitialState the 64² and 128² runs leave the jets within about 3000 steps; by
+// DefaultSpinUp = 5000 steps they are in a fluctuating state whose domain-mean ψ² has no
+// trend (the means over the two halves of the following 3000 steps agree to a few per
+// cent, README), and in which two states 10⁻⁶ apart separate exponentially: chaotic, and
+// statistically steady. Its error doubling time (README) is longer than the 25-50 time
+// units of Sakov and Oke's basin.
 //
 // # Stability
 //

@@ -22,14 +22,14 @@ var (
 // Defaults of New: Sakov and Oke's (2008) parameters (DAPPER mods/QG) where the periodic
 // geometry allows them; see the package documentation for where they differ and why.
 const (
-	DefaultN       = 64    // grid points per side
-	DefaultDt      = 1.25  // time step, Sakov and Oke's
-	DefaultF       = 1600  // (L/R_d)², Sakov and Oke's
-	DefaultR       = 1e-5  // factor of the advection (Rossby number), Sakov and Oke's
-	DefaultBeta    = 1     // factor of the β term, Sakov and Oke's
-	DefaultBottom  = 1e-3  // linear (bottom) drag rkb; Sakov and Oke's basin has none
-	DefaultHyper   = 2e-12 // biharmonic dissipation rkh2 at 128², Sakov and Oke's at 129²
-	DefaultForcing = 2 * math.Pi
+	DefaultN       = 64          // grid points per side
+	DefaultDt      = 1.25        // time step, Sakov and Oke's
+	DefaultF       = 400         // (L/R_d)²; Sakov and Oke have 1600 at 129² (see the package doc)
+	DefaultR       = 1e-5        // factor of the advection (Rossby number), Sakov and Oke's
+	DefaultBeta    = 1           // factor of the β term, Sakov and Oke's
+	DefaultBottom  = 1e-3        // linear (bottom) drag rkb; Sakov and Oke's basin has none
+	DefaultHyper   = 6.25e-13    // biharmonic r_h at 128² (1e-11 at 64²); Sakov and Oke have 2e-12
+	DefaultForcing = 8 * math.Pi // Sakov and Oke's wind curl has 2π
 	DefaultK       = 4
 )
 
@@ -95,9 +95,9 @@ var (
 )
 
 // New returns the default model on an n×n grid; n ≤ 0 means DefaultN. The biharmonic
-// coefficient is scaled as h⁴ from Sakov and Oke's 2e-12 at 128² (so 3.2e-11 at 64²) to
-// keep the grid-scale damping rate the same. It returns an error wrapping ErrInvalid for a
-// grid the FFT cannot take.
+// coefficient is scaled as h⁴ from DefaultHyper at 128² (1e-11 at 64²), which keeps the
+// damping rate of the grid scale. It returns an error wrapping ErrInvalid for a grid the
+// FFT cannot take.
 func New(n int) (*Model, error) {
 	if n <= 0 {
 		n = DefaultN
