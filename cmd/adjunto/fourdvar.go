@@ -363,7 +363,7 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 		tw.X0 = []float64{1, 1, 1}
 	}
 	if q, ok := m.(*qg.Model); ok {
-		tw.X0 = q.InitialState(o.seed)
+		tw.X0, tw.FirstBackground = q.InitialState(o.seed), qgFirstBackground(q)
 	}
 	if o.verbose {
 		printCheckpoint(stderr, asm.Checkpoint, m, tw.Window)

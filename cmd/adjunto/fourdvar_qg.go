@@ -23,10 +23,10 @@ var qgDefaults = map[string]string{
 	"obs-density": "0.05",
 	"obs-rotate":  "true",
 	"b":           "gaussian",
-	"b-sigma":     "1",
+	"b-sigma":     "0.5",
 	"b-length":    "3",
 	"cycles":      "20",
-	"burn-in":     "4",
+	"burn-in":     "10",
 	"spinup":      fmt.Sprint(qg.DefaultSpinUp),
 	"grad-tol":    "1e-4",
 }
@@ -46,6 +46,13 @@ func (o *fourdvarOptions) applyModelDefaults(fsSet func(name, value string) erro
 		}
 	}
 	return nil
+}
+
+// qgFirstBackground is the error covariance of the first background of the QG twin,
+// whatever B the analyses use: Gaussian with σ = 1 and a length of 3 grid points at 64²
+// (the same physical length on other grids), so that B can be tuned from one start.
+func qgFirstBackground(m *qg.Model) fourdvar.Covariance {
+	return fourdvar.NewGaussianGrid(m.N, m.N, 1, 3*float64(m.N)/64)
 }
 
 // newQG builds the QG model on an n×n grid from the flags.
