@@ -13,9 +13,14 @@ import (
 // qgWindow is one window of the default QG twin experiment ("adjunto fourdvar --model qg")
 // on an n×n grid: 20 steps from a truth spun up for qg.DefaultSpinUp steps, ψ observed with
 // σ_o = 2 every 4 steps at 5% of the grid's number of points, positions drawn anew at each
-// time and interpolated bilinearly, and a background with errors drawn from the Gaussian B
-// (σ_b = 1, L = 3 grid points at 64², the same physical length at other sizes).
+// time and interpolated bilinearly, a background with errors drawn from the Gaussian of
+// σ = 1 and L = 3 grid points at 64² (the same physical length at other sizes), and the B
+// of the default, σ_b = 0.5 with the same L: the first cycle of the default twin. Windows
+// are built once per size and kept, since the spin-up dominates.
 func qgWindow(b testing.TB, n int) (*fourdvar.Window, []float64) {
+	if w, ok := qgWindows[n]; ok {
+		return w.w, w.truth
+	}
 	m, err := qg.New(n)
 	if err != nil {
 		b.Fatal(err)
@@ -24,10 +29,10 @@ func qgWindow(b testing.TB, n int) (*fourdvar.Window, []float64) {
 	fourdvar.Forecast(m, x, x, qg.DefaultSpinUp, nil)
 	const steps = 20
 	traj := fourdvar.Trajectory(m, x, steps)
-	bcov := fourdvar.NewGaussianGrid(n, n, 1, 3*float64(n)/64)
+	length := 3 * float64(n) / 64
 	rng := rand.New(rand.NewPCG(1, 2))
-	w := &fourdvar.Window{Model: m, Steps: steps, B: bcov, Xb: make([]float64, m.Dim())}
-	fourdvar.Sample(w.Xb, bcov, rng)
+	w := &fourdvar.Window{Model: m, Steps: steps, B: fourdvar.NewGaussianGrid(n, n, 0.5, length), Xb: make([]float64, m.Dim())}
+	fourdvar.Sample(w.Xb, fourdvar.NewGaussianGrid(n, n, 1, length), rng)
 	for i := range w.Xb {
 		w.Xb[i] += x[i]
 	}
@@ -49,8 +54,16 @@ func qgWindow(b testing.TB, n int) (*fourdvar.Window, []float64) {
 		}
 		w.Obs = append(w.Obs, bt)
 	}
+	qgWindows[n] = qgCase{w, traj[0]}
 	return w, traj[0]
 }
+
+type qgCase struct {
+	w     *fourdvar.Window
+	truth []float64
+}
+
+var qgWindows = map[int]qgCase{}
 
 func rmse(a, b []float64) float64 {
 	var s float64

@@ -51,7 +51,7 @@
 //
 // Validate rejects, before any run, a grid the FFT cannot take efficiently (N < 8 or a prime
 // factor above 5), a time step beyond RK4's stability limit for the stiffest dissipative
-// mode, and one whose Courant number U·Δt/h at the flow's speed scale (MaxSpeed) exceeds 1;
+// mode, and one whose Courant number U·Δt/h at the flow's speed scale (MaxSpeed) exceeds √2;
 // CheckState applies the CFL condition to an actual state.
 //
 // # Derivatives
