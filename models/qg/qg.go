@@ -91,7 +91,8 @@ type work struct {
 }
 
 var (
-	_ adjoint.Model = (*Model)(nil)
+	_ adjoint.Model        = (*Model)(nil)
+	_ adjoint.TapedStepper = (*Model)(nil)
 )
 
 // New returns the default model on an n×n grid; n ≤ 0 means DefaultN. The biharmonic
@@ -384,8 +385,10 @@ func (m *Model) tendencyAdjoint(ax, x, ak []float64) {
 	}
 }
 
-// stages sets the RK4 stage states x2, x3, x4 and tendencies k1..k4 from x.
-func (m *Model) stages(x []float64) {
+// stages sets the RK4 stage states x2, x3, x4 and the tendencies k1..k3 from x, and k4
+// when last is set: the tangent and adjoint steps need the stage states only, and skip the
+// fourth tendency, a quarter of a step.
+func (m *Model) stages(x []float64, last bool) {
 	w := &m.w
 	h := m.Dt / 2
 	m.tendency(w.k1, x)
@@ -400,14 +403,16 @@ func (m *Model) stages(x []float64) {
 	for i := range x {
 		w.x4[i] = x[i] + m.Dt*w.k3[i]
 	}
-	m.tendency(w.k4, w.x4)
+	if last {
+		m.tendency(w.k4, w.x4)
+	}
 }
 
 // Step sets dst = M(x), one RK4 step. dst and x must not overlap.
 func (m *Model) Step(dst, x []float64) {
 	m.check("Step", dst, x)
 	m.prepare()
-	m.stages(x)
+	m.stages(x, true)
 	w := &m.w
 	dt6 := m.Dt / 6
 	for i := range x {
@@ -423,8 +428,8 @@ func (m *Model) StepTangent(dy, x, dx, dp []float64) {
 	m.prepare()
 	w := &m.w
 	h := m.Dt / 2
-	// Stage states first (the tendencies k are then reused for their tangents).
-	m.stages(x)
+	// Stage states first (the tendencies' buffers are then reused for their tangents).
+	m.stages(x, false)
 	d1, d2, d3, d4 := w.k1, w.k2, w.k3, w.k4
 	m.tendencyTangent(d1, x, dx)
 	for i := range dy {
@@ -451,9 +456,43 @@ func (m *Model) StepAdjoint(ax, ap, x, ay []float64) {
 	m.check("StepAdjoint", ax, x, ay)
 	checkNoParams("StepAdjoint", ap)
 	m.prepare()
+	m.stages(x, false)
+	m.stepAdjoint(ax, x, m.w.x2, m.w.x3, m.w.x4, ay)
+}
+
+// TapeLen returns 3·Dim: StepTape saves the three RK4 stage states x2, x3, x4.
+func (m *Model) TapeLen() int { return 3 * m.Dim() }
+
+// StepTape sets dst = M(x) exactly as Step does and saves the stage states in tape, of
+// length TapeLen, so that StepAdjointTape needs no forward recomputation.
+func (m *Model) StepTape(dst, tape, x []float64) {
+	m.Step(dst, x)
+	n := m.Dim()
+	if len(tape) != 3*n {
+		panic(fmt.Sprintf("qg: Model.StepTape: tape of length %d, want %d", len(tape), 3*n))
+	}
+	copy(tape[:n], m.w.x2)
+	copy(tape[n:2*n], m.w.x3)
+	copy(tape[2*n:], m.w.x4)
+}
+
+// StepAdjointTape accumulates exactly what StepAdjoint does, bit for bit, reading the stage
+// states from the tape StepTape saved at x.
+func (m *Model) StepAdjointTape(ax, ap, x, tape, ay []float64) {
+	m.check("StepAdjointTape", ax, x, ay)
+	checkNoParams("StepAdjointTape", ap)
+	n := m.Dim()
+	if len(tape) != 3*n {
+		panic(fmt.Sprintf("qg: Model.StepAdjointTape: tape of length %d, want %d", len(tape), 3*n))
+	}
+	m.prepare()
+	m.stepAdjoint(ax, x, tape[:n], tape[n:2*n], tape[2*n:], ay)
+}
+
+// stepAdjoint accumulates ax += M'(x)ᵀ ay given the stage states x2, x3, x4 of the step.
+func (m *Model) stepAdjoint(ax, x, x2, x3, x4, ay []float64) {
 	w := &m.w
 	h, dt6 := m.Dt/2, m.Dt/6
-	m.stages(x)
 	// k̄4 = dt/6 ȳ, k̄3 = k̄2 = dt/3 ȳ, k̄1 = dt/6 ȳ; a stage i's x̄_i feeds x̄ and k̄_{i−1}.
 	acc := w.a
 	copy(acc, ay)
@@ -463,21 +502,21 @@ func (m *Model) StepAdjoint(ax, ap, x, ay []float64) {
 	}
 	xb := w.k1 // x̄4, then x̄3, x̄2: stage adjoints, accumulated from zero
 	clear(xb)
-	m.tendencyAdjoint(xb, w.x4, kb)
+	m.tendencyAdjoint(xb, x4, kb)
 	kb = w.k3
 	for i, v := range ay {
 		kb[i] = 2*dt6*v + m.Dt*xb[i]
 		acc[i] += xb[i]
 	}
 	clear(xb)
-	m.tendencyAdjoint(xb, w.x3, kb)
+	m.tendencyAdjoint(xb, x3, kb)
 	kb = w.k2
 	for i, v := range ay {
 		kb[i] = 2*dt6*v + h*xb[i]
 		acc[i] += xb[i]
 	}
 	clear(xb)
-	m.tendencyAdjoint(xb, w.x2, kb)
+	m.tendencyAdjoint(xb, x2, kb)
 	kb = w.k4
 	for i, v := range ay {
 		kb[i] = dt6*v + h*xb[i]
