@@ -75,7 +75,7 @@ type fourdvarOptions struct {
 func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.setup, "setup", "", "standard setup: sakov2008, bocquet2013 or sakov2012 (sets the defaults of the other flags)")
 	fs.StringVar(&o.model, "model", "lorenz96", "model: lorenz96, lorenz63 or qg (a 2-D quasi-geostrophic model with its own defaults, see README)")
-	fs.IntVar(&o.n, "n", 40, "Lorenz-96 variables (with --background: the file's length unless set)")
+	fs.IntVar(&o.n, "n", 40, "Lorenz-96 variables (with --background: the file's length unless set), or the qg grid's points per side")
 	fs.Float64Var(&o.forcing, "forcing", 8, "Lorenz-96 forcing F")
 	fs.Float64Var(&o.dt, "dt", 0, "time step (0: the model's default, 0.05 for Lorenz-96, 0.01 for Lorenz-63)")
 	fs.StringVar(&o.integrator, "integrator", "rk4", "time scheme: rk4 or euler")

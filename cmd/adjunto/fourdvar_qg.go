@@ -38,6 +38,9 @@ func (o *fourdvarOptions) applyModelDefaults(fsSet func(name, value string) erro
 	if !isQG(o.model) {
 		return nil
 	}
+	if set["obs"] || set["background"] || set["truth"] {
+		return fmt.Errorf("--model qg with --obs, --background or --truth: one analysis of your files runs on the Lorenz models only (for now)")
+	}
 	for name, v := range qgDefaults {
 		if !set[name] {
 			if err := fsSet(name, v); err != nil {

@@ -55,6 +55,7 @@ func TestFourDVarQGRejectsUnstableSettings(t *testing.T) {
 		{[]string{"--n", "67"}, "prime factor 67"},
 		{[]string{"--dt", "40"}, "Courant number"},
 		{[]string{"--integrator", "euler"}, "rk4 only"},
+		{[]string{"--obs", "obs.csv", "--background", "xb.csv"}, "Lorenz models only"},
 	} {
 		args := append([]string{"fourdvar", "--model", "qg", "--out", t.TempDir()}, tc.args...)
 		code, out, stderr := runArgs(args...)
