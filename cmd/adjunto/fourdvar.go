@@ -108,7 +108,7 @@ func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.burnIn, "burn-in", 10, "cycles left out of the averages (unset: at most a fifth of the cycles)")
 	fs.IntVar(&o.spinUp, "spinup", 1000, "steps of the truth run before the first window")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed: truth, observations, background")
-	fs.StringVar(&o.obsFile, "obs", "", "observations CSV (step,index,value,sigma) for one analysis of your data")
+	fs.StringVar(&o.obsFile, "obs", "", "observations CSV (step,index,value,sigma) for one analysis of your data; with --cycles, cycled over windows of --window steps")
 	fs.StringVar(&o.bgFile, "background", "", "background state CSV (index,value), with --obs")
 	fs.StringVar(&o.truthFile, "truth", "", "optional true state CSV (index,value) at step 0, with --obs")
 	fs.StringVar(&o.out, "out", filepath.Join("out", "fourdvar"), "output directory")
@@ -625,7 +625,7 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		}
 	}
 	steps := -1
-	if set["window"] {
+	if set["window"] && !set["cycles"] {
 		steps = o.window
 	}
 	if err := fourdvar.CheckObs(o.obsFile, obs, m.Dim(), steps); err != nil {
@@ -650,6 +650,12 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 	asm, err := o.assimilator(m.Dim())
 	if err != nil {
 		return fail(exitUsage, err)
+	}
+	if set["cycles"] {
+		if err := os.MkdirAll(o.out, 0o755); err != nil {
+			return fail(exitFail, err)
+		}
+		return o.runFileCycles(m, xb, obs, bcov, asm, stdout, stderr)
 	}
 	if asm.Variant == fourdvar.ThreeDVar && steps != 0 {
 		return fail(exitFail, fmt.Errorf("%s: 3dvar analyses step 0 only; observations reach step %d (use --variant 4dvar)", o.obsFile, steps))

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -88,6 +89,38 @@ func TestObserveFeedsFourDVar(t *testing.T) {
 	code, out, stderr := runArgs("fourdvar", "--obs", obs, "--background", bg, "--truth", truth, "--out", filepath.Join(dir, "fv"))
 	if code != exitOK || !strings.Contains(out, "RMSE against the truth") {
 		t.Fatalf("fourdvar --obs: exit %d\n%s\n%s", code, out, stderr)
+	}
+	// The same start cycled over three windows of a longer file: the first cycle is the
+	// single analysis above, bit for bit.
+	long := filepath.Join(dir, "obs24.csv")
+	if code, _, stderr := runArgs("observe", "--trajectory", filepath.Join(dir, "lorenz96.csv"), "--out", long, "--density", "0.5",
+		"--every", "2", "--from", "200", "--steps", "24"); code != exitOK {
+		t.Fatalf("observe: exit %d: %s", code, stderr)
+	}
+	cyc := filepath.Join(dir, "cycles")
+	code, cout, stderr := runArgs("fourdvar", "--obs", long, "--background", bg, "--window", "8", "--cycles", "3", "--out", cyc)
+	if code != exitOK {
+		t.Fatalf("fourdvar --obs --cycles: exit %d\n%s\n%s", code, cout, stderr)
+	}
+	rows, err := os.ReadFile(filepath.Join(cyc, "cycles.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(rows)), "\n")
+	single, err := os.ReadFile(filepath.Join(dir, "fv", "metrics.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var one struct {
+		Analysis struct {
+			CostFinal float64 `json:"cost_final"`
+		} `json:"analysis"`
+	}
+	if err := json.Unmarshal(single, &one); err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != 4 || !strings.Contains(lines[1], strconv.FormatFloat(one.Analysis.CostFinal, 'g', -1, 64)) {
+		t.Errorf("cycles.csv:\n%s\nwant 3 cycles, the first ending at J = %v", rows, one.Analysis.CostFinal)
 	}
 	for _, tc := range []struct {
 		args []string
