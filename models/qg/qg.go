@@ -303,14 +303,21 @@ func Helmholtz(n int, f float64) *adjoint.Spectral {
 	})
 }
 
+// vorticity sets w.zeta = Δ_h x and w.q = ζ − F x, the relative and potential vorticity
+// of the streamfunction x.
+func (m *Model) vorticity(x []float64) {
+	w := &m.w
+	laplacian(w.zeta, x, m.N, float64(m.N*m.N))
+	for i, z := range w.zeta {
+		w.q[i] = z - m.F*x[i]
+	}
+}
+
 // tendency sets k = dψ/dt at ψ = x, leaving ζ and q of x in w.zeta and w.q.
 func (m *Model) tendency(k, x []float64) {
 	n, w := m.N, &m.w
 	h2inv := float64(n * n)
-	laplacian(w.zeta, x, n, h2inv)
-	for i, z := range w.zeta {
-		w.q[i] = z - m.F*x[i]
-	}
+	m.vorticity(x)
 	arakawa(w.t1, x, w.q, n, h2inv/12)
 	laplacian(w.t2, w.zeta, n, h2inv)
 	laplacian(w.t3, w.t2, n, h2inv)
@@ -325,10 +332,7 @@ func (m *Model) tendency(k, x []float64) {
 func (m *Model) tendencyTangent(dk, x, dx []float64) {
 	n, w := m.N, &m.w
 	h2inv := float64(n * n)
-	laplacian(w.zeta, x, n, h2inv)
-	for i, z := range w.zeta {
-		w.q[i] = z - m.F*x[i]
-	}
+	m.vorticity(x)
 	// δζ in t2, δq in t3, J(δψ, q) + J(ψ, δq) in t1 and t4.
 	laplacian(w.t2, dx, n, h2inv)
 	for i, z := range w.t2 {
@@ -357,10 +361,7 @@ func (m *Model) tendencyTangent(dk, x, dx []float64) {
 func (m *Model) tendencyAdjoint(ax, x, ak []float64) {
 	n, w := m.N, &m.w
 	h2inv := float64(n * n)
-	laplacian(w.zeta, x, n, h2inv)
-	for i, z := range w.zeta {
-		w.q[i] = z - m.F*x[i]
-	}
+	m.vorticity(x)
 	fbar := ak
 	m.inv.Apply(fbar, ak)
 	wv := w.t1
