@@ -342,74 +342,19 @@ func (t *Twin) Run() (*Result, error) {
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
-	variant, window, shift, obsEvery, cycles, spinUp, sigmaO := t.defaults()
+	variant, window, shift, _, cycles, _, _ := t.defaults()
 	m := t.Model
 	n := m.Dim()
 	am := t.assimilate()
 	amParams := append([]float64(nil), am.Params()...)
 	defer am.SetParams(amParams)
 
-	// The truth.
-	x := make([]float64, n)
-	if t.X0 != nil {
-		copy(x, t.X0)
-	} else {
-		rng := rand.New(rand.NewPCG(t.Seed, streamTruth))
-		for i := range x {
-			x[i] = 8 + rng.NormFloat64()
-		}
+	total := (cycles-1)*shift + window + shift
+	truth, obsAt, err := t.truthRun(total)
+	if err != nil {
+		return nil, err
 	}
 	work := make([]float64, 2*n)
-	Forecast(m, x, x, spinUp, work)
-	for _, v := range x {
-		if !finite(v) {
-			return nil, fmt.Errorf("%w: the truth run blew up during its spin-up of %d steps: the model is unstable (a smaller time step?)", ErrDiverged, spinUp)
-		}
-	}
-	total := (cycles-1)*shift + window + shift
-	truth := make([][]float64, total+1)
-	truth[0] = append([]float64(nil), x...)
-	merr := rand.New(rand.NewPCG(t.Seed, streamModelError))
-	for k := 1; k <= total; k++ {
-		truth[k] = make([]float64, n)
-		m.Step(truth[k], truth[k-1])
-		if t.ModelError > 0 {
-			for i := range truth[k] {
-				truth[k][i] += t.ModelError * merr.NormFloat64()
-			}
-		}
-		for _, v := range truth[k] {
-			if !finite(v) {
-				return nil, fmt.Errorf("%w: the truth run blew up at step %d", ErrDiverged, k)
-			}
-		}
-	}
-
-	// The observations: one batch per observation time.
-	observe := t.Observe
-	if observe == nil {
-		id := Identity(n)
-		observe = func(int) *Operator { return id }
-	}
-	orng := rand.New(rand.NewPCG(t.Seed, streamObs))
-	obsAt := make(map[int]Batch)
-	for k := 0; k <= total; k += obsEvery {
-		h := observe(k)
-		if h == nil {
-			continue
-		}
-		if h.In() != n {
-			return nil, fmt.Errorf("%w: observation operator %s at step %d takes states of length %d, model dimension %d",
-				ErrInput, h.Name(), k, h.In(), n)
-		}
-		b := Batch{Step: k, H: h, Y: make([]float64, h.Out()), Sigma: make([]float64, h.Out())}
-		h.Apply(b.Y, truth[k])
-		for j := range b.Y {
-			b.Sigma[j] = sigmaO
-			b.Y[j] += sigmaO * orng.NormFloat64()
-		}
-		obsAt[k] = b
-	}
 
 	bcov := t.B
 	if bcov == nil {

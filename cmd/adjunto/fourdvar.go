@@ -38,6 +38,7 @@ type fourdvarOptions struct {
 	rotate   bool
 	mda      bool
 	balance  bool
+	cold     bool
 
 	b       string
 	bSigma  float64
@@ -89,6 +90,7 @@ func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.rotate, "obs-rotate", false, "with --obs-density < 1, move the observed variables by one at each observation time")
 	fs.BoolVar(&o.mda, "mda", false, "multiple data assimilation: every window assimilates all its observations, their variance multiplied by the number of windows using them")
 	fs.BoolVar(&o.balance, "balance", false, "with --mda, score a second (balancing) analysis per cycle that gives each observation its remaining weight")
+	fs.BoolVar(&o.cold, "cold-start", false, "first background far from the truth: its error drawn from twice the model's climatological covariance, as a random climatological state's")
 	fs.StringVar(&o.b, "b", "gaussian", "background error covariance: gaussian (on the circle), identity or climatology")
 	fs.Float64Var(&o.bSigma, "b-sigma", 0.3, "background error standard deviation σ_b (with --obs files: default 1)")
 	fs.Float64Var(&o.bLength, "b-length", 1, "length scale of the gaussian B, in grid points")
@@ -350,6 +352,11 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 	if o.spinUp == 0 {
 		tw.SpinUp = -1
 	}
+	if o.cold {
+		if tw.FirstBackground, err = fourdvar.ColdStart(m); err != nil {
+			return fail(exitFail, fmt.Errorf("--cold-start: %w", err))
+		}
+	}
 	if tw.Variant == fourdvar.ThreeDVar {
 		tw.Window = 0
 	}
@@ -539,6 +546,7 @@ func (o *fourdvarOptions) setupObject(m fourdvar.Model, tw *fourdvar.Twin) fourd
 		{Key: "obs_rotate", Value: o.rotate},
 		{Key: "mda", Value: tw.MDA},
 		{Key: "balance", Value: tw.Balance},
+		{Key: "cold_start", Value: o.cold},
 		{Key: "b", Value: o.b},
 		{Key: "b_sigma", Value: o.bSigma},
 		{Key: "b_length", Value: o.bLength},
