@@ -160,7 +160,7 @@ func (m *Model) Validate() error {
 	}
 	if c := m.courant(m.maxSpeed()); c > cflLimit {
 		return fmt.Errorf("%w: Dt = %v: Courant number %.3g at the flow's speed scale %g (grid spacing %g); "+
-			"need ≤ %g, so Dt ≤ %.3g", ErrUnstable, m.Dt, c, m.maxSpeed(), 1/float64(m.N), cflLimit, m.Dt*cflLimit/c)
+			"need ≤ %.3g, so Dt ≤ %.3g", ErrUnstable, m.Dt, c, m.maxSpeed(), 1/float64(m.N), cflLimit, m.Dt*cflLimit/c)
 	}
 	return nil
 }
@@ -181,7 +181,7 @@ func (m *Model) CheckState(x []float64) error {
 	m.check("CheckState", x)
 	u, at := m.Speed(x)
 	if c := m.courant(u); c > cflLimit {
-		return fmt.Errorf("%w: speed %.3g at grid point (x=%d, y=%d) gives Courant number %.3g with Dt = %v; need ≤ %g",
+		return fmt.Errorf("%w: speed %.3g at grid point (x=%d, y=%d) gives Courant number %.3g with Dt = %v; need ≤ %.3g",
 			ErrUnstable, u, at%m.N, at/m.N, c, m.Dt, cflLimit)
 	}
 	return nil
