@@ -190,3 +190,22 @@ func TestStepAdjointTapeIsBitIdentical(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckState: the default start passes the CFL check of the state; the same flow 100
+// times faster fails it, naming the Courant number.
+func TestCheckState(t *testing.T) {
+	m, err := New(64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := m.InitialState(1)
+	if err := m.CheckState(x); err != nil {
+		t.Fatalf("default start: %v", err)
+	}
+	for i := range x {
+		x[i] *= 100
+	}
+	if err := m.CheckState(x); !errors.Is(err, ErrUnstable) {
+		t.Errorf("fast flow: %v, want ErrUnstable", err)
+	}
+}
