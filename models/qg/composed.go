@@ -11,7 +11,9 @@ import (
 // the flat field for y), Mul, Add and Scale for Arakawa's Jacobian and the dissipation, and
 // Filter for the PV inversion; the engine derives its TL and AD. x is 1×N². p is the
 // model's (empty) parameter vector and is ignored. It returns M(x). With
-// lorenz.NewComposed it is the composed model the fused kernels are checked against.
+// lorenz.NewComposed it is the composed model the fused kernels are checked against; that
+// records the step once, with the fields as they are then, so build a new one after
+// changing them.
 func (m *Model) StepOn(x, _ *adjoint.Value) *adjoint.Value {
 	if err := m.Validate(); err != nil {
 		panic(fmt.Sprintf("qg: Model.StepOn: %v", err))

@@ -30,7 +30,7 @@ const (
 	DefaultBottom  = 1e-3        // linear (bottom) drag rkb; Sakov and Oke's basin has none
 	DefaultHyper   = 6.25e-13    // biharmonic r_h at 128² (1e-11 at 64²); Sakov and Oke have 2e-12
 	DefaultForcing = 8 * math.Pi // Sakov and Oke's wind curl has 2π
-	DefaultK       = 4
+	DefaultK       = 4           // meridional wavenumber of the forcing: four jets
 )
 
 // DefaultMaxSpeed is the speed scale of New's default flow, used by Validate for the CFL
