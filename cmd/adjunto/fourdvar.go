@@ -91,7 +91,7 @@ func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.mda, "mda", false, "multiple data assimilation: every window assimilates all its observations, their variance multiplied by the number of windows using them")
 	fs.BoolVar(&o.balance, "balance", false, "with --mda, score a second (balancing) analysis per cycle that gives each observation its remaining weight")
 	fs.BoolVar(&o.cold, "cold-start", false, "first background far from the truth: its error drawn from twice the model's climatological covariance, as a random climatological state's")
-	fs.StringVar(&o.b, "b", "gaussian", "background error covariance: gaussian (on the circle), identity or climatology")
+	fs.StringVar(&o.b, "b", "gaussian", "background error covariance: gaussian or soar (on the circle, or the qg grid), identity or climatology")
 	fs.Float64Var(&o.bSigma, "b-sigma", 0.3, "background error standard deviation σ_b (with --obs files: default 1)")
 	fs.Float64Var(&o.bLength, "b-length", 1, "length scale of the gaussian B, in grid points")
 	fs.StringVar(&o.method, "method", "lbfgs", "minimiser: "+strings.Join(optimize.Names(), ", "))
