@@ -505,7 +505,7 @@ func describeTwin(o *fourdvarOptions, m fourdvar.Model, tw *fourdvar.Twin) strin
 	s := fmt.Sprintf("%s twin experiment on %s; window %d steps, shift %d, observations every %d steps "+
 		"(density %g, H %s, σ_o=%g), B %s σ_b=%g", tw.Variant, model, tw.Window, shiftOf(tw), tw.ObsEvery,
 		o.density, o.h, o.obsSigma, o.b, o.bSigma)
-	if strings.EqualFold(o.b, "gaussian") {
+	if strings.EqualFold(o.b, "gaussian") || strings.EqualFold(o.b, "soar") {
 		s += fmt.Sprintf(" L=%g", o.bLength)
 	}
 	switch {
