@@ -48,6 +48,12 @@ func (o *fourdvarOptions) applyModelDefaults(fsSet func(name, value string) erro
 			}
 		}
 	}
+	// The default burn-in is half of the default cycles (the error settles by cycle 10), and
+	// half of any other number of cycles, rather than the fifth that unset flags get.
+	if !set["burn-in"] {
+		o.burnIn = min(o.burnIn, o.cycles/2)
+		set["burn-in"] = true
+	}
 	return nil
 }
 
