@@ -9,6 +9,7 @@ import (
 
 	"github.com/adjunto/adjunto/ensemble"
 	"github.com/adjunto/adjunto/fourdvar"
+	"github.com/adjunto/adjunto/internal/twinout"
 )
 
 // ensembleOptions holds the flags of "adjunto ensemble". The model and observation flags
@@ -151,7 +152,7 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 	if err := tw.Validate(); err != nil {
 		return fail(exitUsage, flagError(err))
 	}
-	rec := &fourdvar.Recorder{Dir: o.out, Setup: o.ensembleObject(m), NoFigures: o.noFigures}
+	rec := &twinout.Recorder{Dir: o.out, Setup: o.ensembleObject(m), NoFigures: o.noFigures}
 	if err := rec.Start(o.burnIn); err != nil {
 		return fail(exitFail, err)
 	}
@@ -182,7 +183,7 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 		return fail(exitFail, runErr)
 	}
 	if o.json {
-		return printJSON(stdout, stderr, fourdvar.MetricsObject(rec.Setup, "complete", nil, res.Cycles, o.burnIn))
+		return printJSON(stdout, stderr, twinout.MetricsObject(rec.Setup, "complete", nil, res.Cycles, o.burnIn))
 	}
 	s := res.Summary
 	fmt.Fprintf(stdout, "\nAverages over analyses %d-%d (burn-in %d):\n", s.BurnIn, len(res.Cycles)-1, s.BurnIn)
@@ -257,8 +258,8 @@ func (o *ensembleOptions) describe(m fourdvar.Model) string {
 	return s
 }
 
-func (o *ensembleOptions) ensembleObject(m fourdvar.Model) fourdvar.Object {
-	return fourdvar.Object{
+func (o *ensembleOptions) ensembleObject(m fourdvar.Model) twinout.Object {
+	return twinout.Object{
 		{Key: "setup", Value: o.setup}, {Key: "model", Value: o.model}, {Key: "dim", Value: m.Dim()},
 		{Key: "params", Value: m.Params()}, {Key: "dt", Value: modelDt(m)}, {Key: "obs_every", Value: o.obsEvery},
 		{Key: "obs_density", Value: o.density}, {Key: "obs_sigma", Value: o.obsSigma}, {Key: "obs_op", Value: o.h},

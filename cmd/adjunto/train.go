@@ -18,6 +18,7 @@ import (
 
 	"github.com/adjunto/adjunto/internal/atomicfile"
 	"github.com/adjunto/adjunto/internal/figure"
+	"github.com/adjunto/adjunto/internal/jsonnum"
 	"github.com/adjunto/adjunto/nn"
 	"github.com/adjunto/adjunto/optimize"
 )
@@ -457,8 +458,8 @@ func writeTrainOutputs(out string, m *nn.Model, h *nn.History, metrics map[strin
 	if metrics != nil {
 		err = atomicfile.Write(base+"_metrics.json", func(w io.Writer) error {
 			for k, v := range metrics {
-				if x, ok := v.(float64); ok && (math.IsNaN(x) || math.IsInf(x, 0)) {
-					metrics[k] = nil
+				if x, ok := v.(float64); ok {
+					metrics[k] = jsonnum.Float(x) // non-finite as the project writes it
 				}
 			}
 			enc := json.NewEncoder(w)
