@@ -146,3 +146,9 @@ func (p spectralOp) Adjoint(out *Value, in []*Value) {
 		ax[i] += v
 	}
 }
+
+var _ SecondOrder = spectralOp{}
+
+// AdjointTangent: Filter is linear, so the tangent of its adjoint rule is the rule applied
+// to the adjoint tangents.
+func (p spectralOp) AdjointTangent(out *Value, in []*Value) { adjointOfTangents(p, out, in) }
