@@ -17,6 +17,7 @@ import (
 	"github.com/adjunto/adjunto/internal/staging"
 	"github.com/adjunto/adjunto/internal/twinout"
 	"github.com/adjunto/adjunto/models/lorenz"
+	"github.com/adjunto/adjunto/models/qg"
 	"github.com/adjunto/adjunto/optimize"
 )
 
@@ -77,8 +78,8 @@ type fourdvarOptions struct {
 
 func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.setup, "setup", "", "standard setup: sakov2008, bocquet2013 or sakov2012 (sets the defaults of the other flags)")
-	fs.StringVar(&o.model, "model", "lorenz96", "model: lorenz96 or lorenz63")
-	fs.IntVar(&o.n, "n", 40, "Lorenz-96 variables (with --background: the file's length unless set)")
+	fs.StringVar(&o.model, "model", "lorenz96", "model: lorenz96, lorenz63 or qg (a 2-D quasi-geostrophic model with its own defaults, see README)")
+	fs.IntVar(&o.n, "n", 40, "Lorenz-96 variables (with --background: the file's length unless set), or the qg grid's points per side")
 	fs.Float64Var(&o.forcing, "forcing", 8, "Lorenz-96 forcing F")
 	fs.Float64Var(&o.dt, "dt", 0, "time step (0: the model's default, 0.05 for Lorenz-96, 0.01 for Lorenz-63)")
 	fs.StringVar(&o.integrator, "integrator", "rk4", "time scheme: rk4 or euler")
@@ -93,7 +94,7 @@ func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.mda, "mda", false, "multiple data assimilation: every window assimilates all its observations, their variance multiplied by the number of windows using them")
 	fs.BoolVar(&o.balance, "balance", false, "with --mda, score a second (balancing) analysis per cycle that gives each observation its remaining weight")
 	fs.BoolVar(&o.cold, "cold-start", false, "first background far from the truth: its error drawn from twice the model's climatological covariance, as a random climatological state's")
-	fs.StringVar(&o.b, "b", "gaussian", "background error covariance: gaussian (on the circle), identity or climatology")
+	fs.StringVar(&o.b, "b", "gaussian", "background error covariance: gaussian or soar (on the circle, or the qg grid), identity or climatology")
 	fs.Float64Var(&o.bSigma, "b-sigma", 0.3, "background error standard deviation σ_b (with --obs files: default 1)")
 	fs.Float64Var(&o.bLength, "b-length", 1, "length scale of the gaussian B, in grid points")
 	fs.StringVar(&o.method, "method", "lbfgs", "minimiser: "+strings.Join(optimize.Names(), ", "))
@@ -112,7 +113,7 @@ func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.burnIn, "burn-in", 10, "cycles left out of the averages (unset: at most a fifth of the cycles)")
 	fs.IntVar(&o.spinUp, "spinup", 1000, "steps of the truth run before the first window")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed: truth, observations, background")
-	fs.StringVar(&o.obsFile, "obs", "", "observations CSV (step,index,value,sigma) for one analysis of your data")
+	fs.StringVar(&o.obsFile, "obs", "", "observations CSV (step,index,value,sigma) for one analysis of your data; with --cycles, cycled over windows of --window steps")
 	fs.StringVar(&o.bgFile, "background", "", "background state CSV (index,value), with --obs")
 	fs.StringVar(&o.truthFile, "truth", "", "optional true state CSV (index,value) at step 0, with --obs")
 	fs.StringVar(&o.out, "out", filepath.Join("out", "fourdvar"), "output directory")
@@ -132,6 +133,10 @@ func runFourDVar(args []string, stdout, stderr io.Writer) int {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if err := o.applySetup(set); err != nil {
+		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
+		return exitUsage
+	}
+	if err := o.applyModelDefaults(fs.Set, set); err != nil {
 		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
 		return exitUsage
 	}
@@ -209,6 +214,8 @@ func (o *fourdvarOptions) newModel(n int) (fourdvar.Model, error) {
 		return nil, fmt.Errorf("--integrator: %w", err)
 	}
 	switch strings.ToLower(o.model) {
+	case "qg":
+		return o.newQG(n)
 	case "lorenz96", "l96":
 		m := &lorenz.L96{N: n, F: o.forcing, Dt: o.dt, Integrator: integ}
 		if m.Dt == 0 {
@@ -232,7 +239,7 @@ func (o *fourdvarOptions) newModel(n int) (fourdvar.Model, error) {
 		}
 		return m, nil
 	}
-	return nil, fmt.Errorf("--model: unknown model %q (want lorenz96 or lorenz63)", o.model)
+	return nil, fmt.Errorf("--model: unknown model %q (want lorenz96, lorenz63 or qg)", o.model)
 }
 
 // assimilator builds the analysis settings from the flags.
@@ -342,6 +349,9 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 		return fail(exitUsage, err)
 	}
 	observe, err := o.observer(m.Dim())
+	if q, ok := m.(*qg.Model); ok {
+		observe, err = o.qgObserver(q)
+	}
 	if err != nil {
 		return fail(exitUsage, err)
 	}
@@ -373,6 +383,9 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 	}
 	if o.model == "lorenz63" || o.model == "l63" {
 		tw.X0 = []float64{1, 1, 1}
+	}
+	if q, ok := m.(*qg.Model); ok {
+		tw.X0, tw.FirstBackground = q.InitialState(o.seed), qgFirstBackground(q)
 	}
 	if o.verbose {
 		printCheckpoint(stderr, asm.Checkpoint, m, tw.Window)
@@ -527,11 +540,13 @@ func describeTwin(o *fourdvarOptions, m fourdvar.Model, tw *fourdvar.Twin) strin
 		model = fmt.Sprintf("Lorenz-96 (N=%d, F=%g, dt=%g, %s)", mm.N, mm.F, mm.Dt, mm.Integrator)
 	case *lorenz.L63:
 		model = fmt.Sprintf("Lorenz-63 (dt=%g, %s)", mm.Dt, mm.Integrator)
+	case *qg.Model:
+		model = fmt.Sprintf("QG (%dx%d, F=%g, dt=%g, rk4)", mm.N, mm.N, mm.F, mm.Dt)
 	}
 	s := fmt.Sprintf("%s twin experiment on %s; window %d steps, shift %d, observations every %d steps "+
 		"(density %g, H %s, σ_o=%g), B %s σ_b=%g", tw.Variant, model, tw.Window, shiftOf(tw), tw.ObsEvery,
 		o.density, o.h, o.obsSigma, o.b, o.bSigma)
-	if strings.EqualFold(o.b, "gaussian") {
+	if strings.EqualFold(o.b, "gaussian") || strings.EqualFold(o.b, "soar") {
 		s += fmt.Sprintf(" L=%g", o.bLength)
 	}
 	switch {
@@ -605,6 +620,8 @@ func modelDt(m fourdvar.Model) float64 {
 		return mm.Dt
 	case *lorenz.L63:
 		return mm.Dt
+	case *qg.Model:
+		return mm.Dt
 	}
 	return math.NaN()
 }
@@ -657,7 +674,7 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		}
 	}
 	steps := -1
-	if set["window"] {
+	if set["window"] && !set["cycles"] {
 		steps = o.window
 	}
 	if err := fourdvar.CheckObs(o.obsFile, obs, m.Dim(), steps); err != nil {
@@ -682,6 +699,9 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 	asm, err := o.assimilator(m.Dim())
 	if err != nil {
 		return fail(exitUsage, err)
+	}
+	if set["cycles"] {
+		return o.runFileCycles(m, xb, obs, bcov, asm, stdout, stderr)
 	}
 	if asm.Variant == fourdvar.ThreeDVar && steps != 0 {
 		return fail(exitUsage, fmt.Errorf("%s: 3dvar analyses step 0 only; observations reach step %d (use --variant 4dvar)", o.obsFile, steps))
