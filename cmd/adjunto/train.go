@@ -7,6 +7,8 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -54,7 +56,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.split, "split", "0.7,0.15", "training and validation fractions; the test set gets the rest")
 	fs.BoolVar(&f.noStandardize, "no-standardize", false, "do not standardise inputs (and regression targets) on the training set")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the split, the initialisation, the batches and dropout")
-	fs.StringVar(&f.out, "out", "model.json", "model file; the history (_history.csv), metrics (_metrics.json) and loss curve (_loss.png, _loss.svg) go next to it")
+	fs.StringVar(&f.out, "out", filepath.Join("out", "train", "model.json"), "model file; the history (_history.csv), metrics (_metrics.json) and loss curve (_loss.png, _loss.svg) go next to it")
 	fs.BoolVar(&f.quiet, "q", false, "quiet: no per-epoch lines")
 	if code, done := parse(fs, args, stdout); done {
 		return code
@@ -289,6 +291,9 @@ func outputBase(out string) string { return strings.TrimSuffix(out, ".json") }
 // writeTrainOutputs writes the model, the loss history CSV, the metrics JSON (if not nil) and
 // the loss curve, each atomically.
 func writeTrainOutputs(out string, m *nn.Model, h *nn.History, metrics map[string]any, stderr io.Writer) error {
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return fmt.Errorf("writing the model: %w", err)
+	}
 	if err := m.Save(out); err != nil {
 		return fmt.Errorf("writing the model: %w", err)
 	}
