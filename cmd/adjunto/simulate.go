@@ -415,8 +415,8 @@ func (f *figureData) plot() *plot.Plot {
 	p := plot.New()
 	if f.s.name == "lorenz63" {
 		p.Title.Text = fmt.Sprintf("Lorenz-63 (σ=%g, ρ=%g, β=%.4g), %d steps of dt=%g", f.s.params["sigma"], f.s.params["rho"], f.s.params["beta"], f.s.steps, f.s.dt)
-		p.X.Label.Text = "x"
-		p.Y.Label.Text = "z"
+		p.X.Label.Text = "x0 (x)"
+		p.Y.Label.Text = "x2 (z)"
 		if l, err := plotter.NewLine(f.xz); err == nil {
 			l.Color = color.RGBA{R: 31, G: 119, B: 180, A: 255}
 			l.Width = vg.Points(0.5)
@@ -442,7 +442,7 @@ func (f *figureData) plot() *plot.Plot {
 	hm.Rasterized = true
 	p.Add(hm)
 	p.Title.Text = fmt.Sprintf("Lorenz-96 Hovmöller (N=%d, F=%g): x_i from %.3g (blue) to %.3g (red)", len(f.s.x0), f.s.params["forcing"], lo, hi)
-	p.X.Label.Text = "variable index i"
+	p.X.Label.Text = "variable index i (x0 … x(N−1))"
 	p.Y.Label.Text = "time"
 	return p
 }
