@@ -25,7 +25,8 @@ func (Ticks) Ticks(min, max float64) []plot.Tick {
 
 // LogTicks label a logarithmic axis readably over any range, in one format: powers of ten
 // (every k-th one when the range spans many decades, as a diverged loss makes it), with 2
-// and 5 times them added when it spans less than three. Every label is a plain decimal
+// and 5 times them added when it spans less than three, and every multiple when it spans
+// one. Every label is a plain decimal
 // ("0.02", "500") when all of them lie in [0.01, 1000], and "2e-3", "1e-3", "5e-4" otherwise.
 // Encode uses them for every axis left with gonum's plot.LogTicks.
 type LogTicks struct{}
@@ -48,7 +49,7 @@ func (LogTicks) Ticks(min, max float64) []plot.Tick {
 				continue
 			}
 			t := plot.Tick{Value: v}
-			if (mult == 1 && major) || (decades < 3 && (mult == 2 || mult == 5)) {
+			if (mult == 1 && major) || (decades < 3 && (mult == 2 || mult == 5)) || decades <= 1 {
 				t.Label = "label" // formatted below, once the labelled range is known
 			}
 			ts = append(ts, t)
