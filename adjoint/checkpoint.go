@@ -88,6 +88,21 @@ type LoopCost interface {
 	AddGradient(dst []float64, k int, x []float64)
 }
 
+// Forcing is an additive term in the steps of a Loop, x_{k+1} = M(x_k) + η_{k+1}, such as
+// the model error of weak-constraint 4DVar. Since ∂x_k/∂η_k = I, the gradient of J with
+// respect to η_k is the adjoint x̃_k itself, which Loop hands to Adjoint as the reverse
+// sweep passes step k.
+type Forcing interface {
+	// Add adds η_k to x, the state at step k ≥ 1 that Step has just computed. Loop calls
+	// it each time the state is computed, recomputations included, so it must add the
+	// same values every time.
+	Add(k int, x []float64)
+
+	// Adjoint receives x̃_k = ∂J/∂x_k for k = K … 0, in decreasing k. ax belongs to the
+	// Loop and may be read only during the call.
+	Adjoint(k int, ax []float64)
+}
+
 // Policy decides which states of a time loop are stored for the reverse sweep and which are
 // recomputed. The driver reverses a range of l steps whose first state is stored by placing
 // one more stored state (a checkpoint) m steps in, reversing the later part first and the
@@ -266,6 +281,10 @@ type Loop struct {
 	// results are the same to the last bit either way.
 	Tape bool
 
+	// Forcing, when not nil, adds η_k to every state x_k, k ≥ 1, and receives the adjoints
+	// x̃_k, which are the gradients with respect to η_k.
+	Forcing Forcing
+
 	// Stats describes the last Gradient call.
 	Stats LoopStats
 
@@ -301,6 +320,7 @@ func (l *Loop) Value(x0 []float64, steps int, cost LoopCost) (float64, error) {
 	}
 	for k := 1; k <= steps; k++ {
 		l.Model.Step(y, x)
+		l.force(k, y)
 		x, y = y, x
 		if !l.visit(k, x) {
 			return 0, l.err
@@ -335,6 +355,7 @@ func (l *Loop) Gradient(gx, gp, x0 []float64, steps int, cost LoopCost) (float64
 	clear(l.adj)
 	if steps == 0 {
 		cost.AddGradient(l.adj, 0, l.slot(slot))
+		l.forceAdjoint(0)
 	} else if !l.reverse(0, steps, slot, l.Stats.Capacity) {
 		return 0, l.err
 	}
@@ -462,6 +483,7 @@ func (l *Loop) advance(sa, a, b int, dst []float64) bool {
 		} else {
 			l.Model.Step(y, x)
 		}
+		l.force(k, y)
 		l.Stats.Forward++
 		if !l.visit(k, y) {
 			return false
@@ -521,12 +543,14 @@ func (l *Loop) adjointStep(k, sk int) bool {
 		} else {
 			l.Model.Step(y, x)
 		}
+		l.force(k+1, y)
 		l.Stats.Forward++
 		if !l.visit(k+1, y) {
 			return false
 		}
 		clear(l.adj)
 		l.cost.AddGradient(l.adj, k+1, y)
+		l.forceAdjoint(k + 1)
 	}
 	clear(l.tmp)
 	if sk >= 0 && l.tm != nil && l.taped[sk] {
@@ -540,7 +564,20 @@ func (l *Loop) adjointStep(k, sk int) bool {
 		l.err = fmt.Errorf("%w: adjoint became non-finite at step %d (component %d = %v)", ErrNonFinite, k, i, l.adj[i])
 		return false
 	}
+	l.forceAdjoint(k)
 	return true
+}
+
+func (l *Loop) force(k int, x []float64) {
+	if l.Forcing != nil {
+		l.Forcing.Add(k, x)
+	}
+}
+
+func (l *Loop) forceAdjoint(k int) {
+	if l.Forcing != nil {
+		l.Forcing.Adjoint(k, l.adj)
+	}
 }
 
 // firstNonFinite returns the index of the first NaN or ±Inf of x and false, or −1 and true.
@@ -569,4 +606,14 @@ func firstNonFinite(x []float64) (int, bool) {
 		}
 	}
 	return -1, true
+}
+
+// TapeLen returns the number of values Loop saves beside each snapshot: the model's
+// TapeLen when Tape is set and Model is a TapedStepper, else 0. It is what LoopBytes
+// needs.
+func (l *Loop) TapeLen() int {
+	if tm, ok := l.Model.(TapedStepper); ok && l.Tape {
+		return tm.TapeLen()
+	}
+	return 0
 }

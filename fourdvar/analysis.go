@@ -63,6 +63,14 @@ type Minimizer struct {
 	Restarts int
 }
 
+// hessVecer is a Cost with Hessian-vector products, such as Strong's Gauss-Newton
+// products.
+type hessVecer interface {
+	HessVec(dst, z, u []float64)
+}
+
+var _ hessVecer = (*Strong)(nil)
+
 // ErrDiverged is wrapped by the errors of an analysis whose cost or gradient became NaN or
 // ±Inf.
 var ErrDiverged = errors.New("fourdvar: diverged")
@@ -112,6 +120,9 @@ func (mz Minimizer) Minimize(c Cost) ([]float64, Stats, error) {
 	// the gradient at the same point; FuncGrad alone does it in one forward and one adjoint
 	// run, where Func then FuncGrad would integrate the window forward twice.
 	prob := optimize.Problem{FuncGrad: c.FuncGrad}
+	if h, ok := c.(hessVecer); ok {
+		prob.HessVec = h.HessVec // for Newton: Gauss-Newton products
+	}
 	st.CostFinal, st.GradNormFinal = st.CostInitial, st.GradNormInitial
 	var err error
 	for {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/adjunto/adjunto/adjoint"
 	"github.com/adjunto/adjunto/optimize"
 )
 
@@ -15,6 +16,9 @@ type Assimilator struct {
 	Incremental  Incremental // for Incremental4DVar
 	Q            Covariance  // model-error covariance for Weak4DVar; nil means 0.1² I
 	StateControl bool        // minimise over x_0 rather than v (see Strong)
+	// Checkpoint is the checkpointing policy of the adjoint sweeps (see Strong.Checkpoint);
+	// nil means adjoint.StoreAll.
+	Checkpoint adjoint.Policy
 }
 
 // Analysis is the outcome of one analysis.
@@ -43,6 +47,8 @@ func (a *Assimilator) Analyse(w *Window) (*Analysis, error) {
 		return nil, fmt.Errorf("%w: variant params needs the parameters' background", ErrInput)
 	case variant != Params4DVar && w.Pb != nil:
 		return nil, fmt.Errorf("%w: variant %s does not estimate parameters", ErrInput, variant)
+	case variant == Weak4DVar && NeedsHessVec(a.Minimizer.Method):
+		return nil, fmt.Errorf("%w: method %T needs Hessian-vector products, which the weak-constraint cost does not provide (Strong's are Gauss-Newton products)", ErrInput, a.Minimizer.Method)
 	}
 	var (
 		z   []float64
@@ -57,6 +63,7 @@ func (a *Assimilator) Analyse(w *Window) (*Analysis, error) {
 		}
 		c := NewWeak(w, q)
 		c.StateControl = a.StateControl
+		c.Checkpoint = a.Checkpoint
 		z, an.Stats, err = a.Minimizer.Minimize(c)
 		if err == nil || errors.Is(err, optimize.ErrLineSearch) {
 			c.Func(z)
@@ -65,6 +72,7 @@ func (a *Assimilator) Analyse(w *Window) (*Analysis, error) {
 	default:
 		c := NewStrong(w)
 		c.StateControl = a.StateControl
+		c.Checkpoint = a.Checkpoint
 		if variant == Incremental4DVar {
 			z, an.Stats, err = a.Incremental.Minimize(c)
 		} else {

@@ -117,7 +117,7 @@ func TestStrongLinearisation(t *testing.T) {
 			for i := range c.W.Obs {
 				b := &c.W.Obs[i]
 				for j, s := range b.Sigma {
-					y[c.offsets[i]+j] = c.resid[i][j] * s
+					y[c.obs.offsets[i]+j] = c.obs.resid[i][j] * s
 				}
 			}
 		}

@@ -33,6 +33,19 @@
 // enter the same way: their adjoint Σ_k M_p(x_{k−1})ᵀ λ_k accumulates along the sweep, so
 // estimating them (the augmented control vector of Params4DVar) costs nothing more.
 //
+// # Checkpointing
+//
+// The sweep needs the states in reverse order. Strong and Weak do not keep them
+// themselves: the observation term is an adjoint.LoopCost run on the engine's time loop,
+// adjoint.Loop (Weak's model errors are its adjoint.Forcing), so the window takes any
+// checkpointing policy (Strong.Checkpoint, Assimilator.Checkpoint, Twin.Checkpoint):
+// adjoint.StoreAll keeps the K+1 states, adjoint.StoreEvery about 2√K, adjoint.Revolve a
+// fixed few at the price of recomputation (Griewank, 1992). A recomputed state equals the
+// stored one bit for bit, so every policy gives the same J, gradient and analysis to the
+// last bit; only memory and time change. CheckpointBytes estimates the memory. The
+// tangent-linear integrations of incremental 4DVar step the model beside the tangent when
+// the policy did not keep the trajectory.
+//
 // # The control-variable transform
 //
 // With x_0 = x_b + B^{1/2} v the background term becomes ½ vᵀv and the gradient with respect

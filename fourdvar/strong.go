@@ -3,6 +3,8 @@ package fourdvar
 import (
 	"fmt"
 	"math"
+
+	"github.com/adjunto/adjunto/adjoint"
 )
 
 // Cost is a variational cost function of a control vector z, with its gradient by one adjoint
@@ -38,9 +40,11 @@ var (
 // transform), so J_b = ½ vᵀv and B⁻¹ is never needed; with the parameters it is (v, w) with
 // p = p_b + B_p^{1/2} w. With StateControl it is (x_0, p) itself.
 //
-// A Strong keeps the trajectory of its last evaluation, which JacVec, JacTVec and
-// GaussNewtonVec linearise about. It sets the model's parameters when it estimates them.
-// It is not safe for concurrent use.
+// The observation term runs on the engine's time loop, adjoint.Loop, under the
+// checkpointing policy Checkpoint. A Strong keeps the initial state of its last evaluation,
+// about whose trajectory JacVec, JacTVec and GaussNewtonVec linearise (recomputing the
+// states that the policy does not store). It sets the model's parameters when it estimates
+// them. It is not safe for concurrent use.
 type Strong struct {
 	// W is the window. Do not change its shapes after NewStrong; values (Xb, observation
 	// values and sigmas) may change between evaluations.
@@ -48,26 +52,29 @@ type Strong struct {
 	// StateControl selects the control vector (x_0, p) instead of the transformed (v, w);
 	// J_b then uses B^{-1/2}. The default (false) is the control-variable transform.
 	StateControl bool
+	// Checkpoint is the checkpointing policy of the adjoint sweeps: which states of the
+	// window are stored and which recomputed. Every policy gives the same J and gradient
+	// to the last bit. Nil means adjoint.StoreAll, the fastest; adjoint.Revolve holds a
+	// few states whatever the window's length.
+	Checkpoint adjoint.Policy
 
-	n, np   int
-	steps   [][]int
-	offsets []int // offsets[b] is where batch b starts in an observation-space vector
-	m       int   // number of scalar observations
+	n, np int
+	obs   obsLoop
 
-	traj    [][]float64
-	resid   [][]float64 // (H(x) − y)/σ² per batch, the adjoint forcing
-	views   [][]float64 // per-batch windows of JacTVec's input
-	hy      []float64   // scratch in observation space, one batch long at most
-	lam     []float64
-	lamPrev []float64
-	ap      []float64
-	p       []float64
-	tmp     []float64
-	tmp2    []float64
-	dp      []float64
-	tp1     []float64
-	tp2     []float64
-	jb, jo  float64
+	views     [][]float64 // per-batch windows of JacTVec's input
+	lastZ     []float64   // the control vector of the last evaluation
+	gnScratch []float64   // HessVec's observation-space scratch
+	lam       []float64
+	lamPrev   []float64
+	xk, xk1   []float64 // states stepped beside JacVec's tangent when the trajectory is not kept
+	ap        []float64
+	p         []float64
+	tmp       []float64
+	tmp2      []float64
+	dp        []float64
+	tp1       []float64
+	tp2       []float64
+	jb, jo    float64
 }
 
 // NewStrong returns the strong-constraint cost of w. It panics if the shapes of w are
@@ -83,27 +90,8 @@ func NewStrong(w *Window) *Strong {
 }
 
 func (c *Strong) init() {
-	w := c.W
 	n := c.n
-	c.steps = w.byStep()
-	c.offsets = make([]int, len(w.Obs))
-	maxOut := 0
-	for i := range w.Obs {
-		c.offsets[i] = c.m
-		c.m += w.Obs[i].Len()
-		maxOut = max(maxOut, w.Obs[i].Len())
-	}
-	buf := make([]float64, (w.Steps+1)*n)
-	c.traj = make([][]float64, w.Steps+1)
-	for k := range c.traj {
-		c.traj[k] = buf[k*n : (k+1)*n : (k+1)*n]
-	}
-	rbuf := make([]float64, c.m)
-	c.resid = make([][]float64, len(w.Obs))
-	for i := range w.Obs {
-		c.resid[i] = rbuf[c.offsets[i] : c.offsets[i]+w.Obs[i].Len()]
-	}
-	c.hy = make([]float64, maxOut)
+	c.obs.init(c.W)
 	c.lam = make([]float64, n)
 	c.lamPrev = make([]float64, n)
 	c.tmp = make([]float64, n)
@@ -122,7 +110,7 @@ func (c *Strong) init() {
 func (c *Strong) Len() int { return c.n + c.np }
 
 // NumObs returns the number of scalar observations, the length of JacVec's output.
-func (c *Strong) NumObs() int { return c.m }
+func (c *Strong) NumObs() int { return c.obs.m }
 
 func (c *Strong) checkLen(op string, z []float64) {
 	if len(z) != c.Len() {
@@ -175,18 +163,20 @@ func (c *Strong) Params(p, z []float64) {
 	}
 }
 
-// Trajectory returns the states x_0 … x_K of the last evaluation. The slices are owned by c
-// and overwritten by the next evaluation.
-func (c *Strong) Trajectory() [][]float64 { return c.traj }
+// Trajectory returns the states x_0 … x_K of the last evaluation, recomputed from x_0 when
+// the checkpointing policy did not keep them. The slices are owned by c and overwritten by
+// the next evaluation.
+func (c *Strong) Trajectory() [][]float64 { return c.obs.trajectory() }
 
 // Terms returns the background and observation terms J_b and J_o of the last evaluation.
 func (c *Strong) Terms() (jb, jo float64) { return c.jb, c.jo }
 
-// forward evaluates J at z and keeps the trajectory and the adjoint forcings.
-func (c *Strong) forward(z []float64) float64 {
+// start sets x_0 and the model parameters from z and returns J_b.
+func (c *Strong) start(z []float64) float64 {
 	w := c.W
 	n := c.n
-	x0 := c.traj[0]
+	x0 := c.obs.x0
+	c.lastZ = append(c.lastZ[:0], z...)
 	c.jb = 0
 	if c.StateControl {
 		copy(x0, z[:n])
@@ -207,21 +197,13 @@ func (c *Strong) forward(z []float64) float64 {
 		c.jb += c.paramForward(z[n:])
 		w.Model.SetParams(c.p)
 	}
-	for k := 1; k <= w.Steps; k++ {
-		w.Model.Step(c.traj[k], c.traj[k-1])
-	}
-	c.jo = 0
-	for i := range w.Obs {
-		b := &w.Obs[i]
-		r := c.resid[i]
-		b.H.Apply(r, c.traj[b.Step])
-		for j, y := range b.Y {
-			s := b.Sigma[j]
-			d := r[j] - y
-			c.jo += 0.5 * (d / s) * (d / s)
-			r[j] = d / (s * s)
-		}
-	}
+	return c.jb
+}
+
+// forward evaluates J at z and keeps the adjoint forcings.
+func (c *Strong) forward(z []float64) float64 {
+	c.start(z)
+	c.jo = c.obs.value(c.Checkpoint, nil)
 	return c.jb + c.jo
 }
 
@@ -259,44 +241,16 @@ func (c *Strong) FuncGrad(grad, z []float64) float64 {
 	if len(grad) != len(z) {
 		panic(fmt.Sprintf("fourdvar: Strong.FuncGrad: gradient of length %d, want %d", len(grad), len(z)))
 	}
-	f := c.forward(z)
-	c.sweepBack(c.resid, false)
+	c.start(z)
+	c.jo = c.obs.gradient(c.lam, c.ap, c.Checkpoint, nil)
+	if c.obs.err != nil {
+		for i := range grad {
+			grad[i] = math.NaN()
+		}
+		return math.NaN()
+	}
 	c.gradient(grad, z)
-	return f
-}
-
-// sweepBack runs the adjoint model backward through the window with forcings f (one slice
-// per batch, in observation space) applied as H_kᵀ f at each batch's step; scaled divides
-// each forcing by σ first (JacTVec). Afterwards c.lam holds λ_0 and c.ap Σ M_pᵀ λ_k.
-func (c *Strong) sweepBack(f [][]float64, scaled bool) {
-	w := c.W
-	clear(c.lam)
-	if c.np > 0 {
-		clear(c.ap)
-	}
-	var ap []float64
-	if c.np > 0 {
-		ap = c.ap
-	}
-	for k := w.Steps; k >= 0; k-- {
-		for _, i := range c.steps[k] {
-			b := &w.Obs[i]
-			fi := f[i]
-			if scaled {
-				hy := c.hy[:len(fi)]
-				for j, v := range fi {
-					hy[j] = v / b.Sigma[j]
-				}
-				fi = hy
-			}
-			b.H.Adjoint(c.lam, c.traj[k], fi)
-		}
-		if k > 0 {
-			clear(c.lamPrev)
-			w.Model.StepAdjoint(c.lamPrev, ap, c.traj[k-1], c.lam)
-			c.lam, c.lamPrev = c.lamPrev, c.lam
-		}
-	}
+	return c.jb + c.jo
 }
 
 // gradient sets grad = ∇J_b(z) + Tᵀ (λ_0, a_p), T being the map from z to (x_0, p).
@@ -358,8 +312,8 @@ func (c *Strong) Linearize(z []float64) float64 { return c.Func(z) }
 // integration. len(dy) = NumObs().
 func (c *Strong) JacVec(dy, dz []float64) {
 	c.checkLen("JacVec", dz)
-	if len(dy) != c.m {
-		panic(fmt.Sprintf("fourdvar: Strong.JacVec: output of length %d, want %d observations", len(dy), c.m))
+	if len(dy) != c.obs.m {
+		panic(fmt.Sprintf("fourdvar: Strong.JacVec: output of length %d, want %d observations", len(dy), c.obs.m))
 	}
 	w := c.W
 	n := c.n
@@ -379,18 +333,37 @@ func (c *Strong) JacVec(dy, dz []float64) {
 			w.BP.SqrtMul(dp, dz[n:])
 		}
 	}
+	// The states come from the kept trajectory, or are stepped beside the tangent.
+	var traj [][]float64
+	x, xn := c.obs.x0, c.xk1
+	if c.obs.valid {
+		traj = c.obs.traj
+	} else if c.xk == nil {
+		c.xk, c.xk1 = make([]float64, n), make([]float64, n)
+	}
+	if !c.obs.valid {
+		copy(c.xk, c.obs.x0)
+		x, xn = c.xk, c.xk1
+	}
 	for k := 0; k <= w.Steps; k++ {
-		for _, i := range c.steps[k] {
+		if traj != nil {
+			x = traj[k]
+		}
+		for _, i := range c.obs.steps[k] {
 			b := &w.Obs[i]
-			out := dy[c.offsets[i] : c.offsets[i]+b.Len()]
-			b.H.Tangent(out, c.traj[k], dx)
+			out := dy[c.obs.offsets[i] : c.obs.offsets[i]+b.Len()]
+			b.H.Tangent(out, x, dx)
 			for j, s := range b.Sigma {
 				out[j] /= s
 			}
 		}
 		if k < w.Steps {
-			w.Model.StepTangent(dxn, c.traj[k], dx, dp)
+			w.Model.StepTangent(dxn, x, dx, dp)
 			dx, dxn = dxn, dx
+			if traj == nil {
+				w.Model.Step(xn, x)
+				x, xn = xn, x
+			}
 		}
 	}
 }
@@ -398,16 +371,16 @@ func (c *Strong) JacVec(dy, dz []float64) {
 // JacTVec sets dz = Gᵀ dy, the adjoint of JacVec: one adjoint integration.
 func (c *Strong) JacTVec(dz, dy []float64) {
 	c.checkLen("JacTVec", dz)
-	if len(dy) != c.m {
-		panic(fmt.Sprintf("fourdvar: Strong.JacTVec: input of length %d, want %d observations", len(dy), c.m))
+	if len(dy) != c.obs.m {
+		panic(fmt.Sprintf("fourdvar: Strong.JacTVec: input of length %d, want %d observations", len(dy), c.obs.m))
 	}
 	if c.views == nil {
 		c.views = make([][]float64, len(c.W.Obs))
 	}
 	for i := range c.W.Obs {
-		c.views[i] = dy[c.offsets[i] : c.offsets[i]+c.W.Obs[i].Len()]
+		c.views[i] = dy[c.obs.offsets[i] : c.obs.offsets[i]+c.W.Obs[i].Len()]
 	}
-	c.sweepBack(c.views, true)
+	c.obs.adjointOf(c.lam, c.ap, c.views, c.Checkpoint, nil)
 	clear(c.views) // keep no reference to the caller's dy
 	c.pullBack(dz, c.lam, c.ap)
 }
@@ -455,13 +428,13 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 // applies, so that J = J_b + ½‖Misfit‖². len(dst) = NumObs().
 func (c *Strong) Misfit(dst, z []float64) float64 {
 	c.checkLen("Misfit", z)
-	if len(dst) != c.m {
-		panic(fmt.Sprintf("fourdvar: Strong.Misfit: output of length %d, want %d observations", len(dst), c.m))
+	if len(dst) != c.obs.m {
+		panic(fmt.Sprintf("fourdvar: Strong.Misfit: output of length %d, want %d observations", len(dst), c.obs.m))
 	}
 	j := c.forward(z)
 	for i := range c.W.Obs {
 		for k, s := range c.W.Obs[i].Sigma {
-			dst[c.offsets[i]+k] = c.resid[i][k] * s
+			dst[c.obs.offsets[i]+k] = c.obs.resid[i][k] * s
 		}
 	}
 	return j

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/adjunto/adjunto/adjoint"
 	"github.com/adjunto/adjunto/optimize"
 )
 
@@ -101,6 +102,10 @@ type Twin struct {
 	Incremental Incremental
 	// StateControl minimises over x_0 rather than the control variable v (see Strong).
 	StateControl bool
+	// Checkpoint is the checkpointing policy of the analyses' adjoint sweeps (see
+	// Strong.Checkpoint); nil means adjoint.StoreAll. It changes memory and time, not the
+	// results.
+	Checkpoint adjoint.Policy
 
 	// MDA selects multiple data assimilation (Bocquet and Sakov, 2014): window c
 	// assimilates every observation in (t_c, t_c + Window] (and step 0 in the first window),
@@ -476,7 +481,8 @@ func (t *Twin) Run() (*Result, error) {
 			}
 		}
 		cyc := Cycle{Cycle: c, Step: t0, NumObs: w.NumObs()}
-		asm := Assimilator{Variant: variant, Minimizer: t.Minimizer, Incremental: t.Incremental, Q: q, StateControl: t.StateControl}
+		asm := Assimilator{Variant: variant, Minimizer: t.Minimizer, Incremental: t.Incremental, Q: q, StateControl: t.StateControl,
+			Checkpoint: t.Checkpoint}
 		ana, err := asm.Analyse(w)
 		if ana == nil {
 			return res, fmt.Errorf("cycle %d (step %d): %w", c, t0, err)

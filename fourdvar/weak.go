@@ -1,6 +1,11 @@
 package fourdvar
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+
+	"github.com/adjunto/adjunto/adjoint"
+)
 
 // Weak is the weak-constraint 4DVar cost of a Window: the model may err, by η_k at each step,
 //
@@ -15,7 +20,10 @@ import "fmt"
 // shrinks the minimiser tends to the strong-constraint one. Model parameters are not
 // estimated (Window.Pb must be nil).
 //
-// A Weak keeps the trajectory of its last evaluation. It is not safe for concurrent use.
+// The model errors enter the engine's time loop as its adjoint.Forcing, whose adjoints
+// x̃_k give the gradient blocks as the reverse sweep passes; Checkpoint is the loop's
+// policy, as for Strong. A Weak keeps the initial state and the model errors of its last
+// evaluation. It is not safe for concurrent use.
 type Weak struct {
 	// W is the window; see Strong.W.
 	W *Window
@@ -23,18 +31,22 @@ type Weak struct {
 	Q Covariance
 	// StateControl selects the untransformed control vector; see Strong.StateControl.
 	StateControl bool
+	// Checkpoint is the checkpointing policy of the adjoint sweep; see Strong.Checkpoint.
+	Checkpoint adjoint.Policy
 
-	n       int
-	traj    [][]float64
-	resid   [][]float64
-	lam     []float64
-	lamPrev []float64
-	tmp     []float64
-	tmp2    []float64
-	steps   [][]int
-	jb, jq  float64
-	jo      float64
+	n      int
+	obs    obsLoop
+	eta    [][]float64 // η_1 … η_K of the last evaluation (eta[0] unused)
+	lam    []float64
+	tmp    []float64
+	tmp2   []float64
+	jb, jq float64
+	jo     float64
+
+	grad, z []float64 // FuncGrad's arguments while the reverse sweep runs
 }
+
+var _ adjoint.Forcing = (*Weak)(nil)
 
 // NewWeak returns the weak-constraint cost of w with model-error covariance q. It panics if
 // the shapes are inconsistent or w estimates parameters.
@@ -47,18 +59,14 @@ func NewWeak(w *Window, q Covariance) *Weak {
 	if q == nil || q.Dim() != n {
 		panic(fmt.Sprintf("fourdvar: NewWeak: Q missing or of the wrong size for model dimension %d", n))
 	}
-	c := &Weak{W: w, Q: q, n: n, steps: w.byStep()}
+	c := &Weak{W: w, Q: q, n: n}
+	c.obs.init(w)
 	buf := make([]float64, (w.Steps+1)*n)
-	c.traj = make([][]float64, w.Steps+1)
-	for k := range c.traj {
-		c.traj[k] = buf[k*n : (k+1)*n : (k+1)*n]
-	}
-	c.resid = make([][]float64, len(w.Obs))
-	for i := range w.Obs {
-		c.resid[i] = make([]float64, w.Obs[i].Len())
+	c.eta = make([][]float64, w.Steps+1)
+	for k := range c.eta {
+		c.eta[k] = buf[k*n : (k+1)*n : (k+1)*n]
 	}
 	c.lam = make([]float64, n)
-	c.lamPrev = make([]float64, n)
 	c.tmp = make([]float64, n)
 	c.tmp2 = make([]float64, n)
 	return c
@@ -96,8 +104,9 @@ func (c *Weak) Initial(x0, z []float64) {
 	}
 }
 
-// Trajectory returns the states x_0 … x_K of the last evaluation, owned by c.
-func (c *Weak) Trajectory() [][]float64 { return c.traj }
+// Trajectory returns the states x_0 … x_K of the last evaluation, owned by c, recomputed
+// when the checkpointing policy did not keep them.
+func (c *Weak) Trajectory() [][]float64 { return c.obs.trajectory() }
 
 // Terms returns J_b, J_q and J_o of the last evaluation.
 func (c *Weak) Terms() (jb, jq, jo float64) { return c.jb, c.jq, c.jo }
@@ -123,38 +132,67 @@ func (c *Weak) penalty(x, z, ref []float64, cov Covariance) float64 {
 	return 0.5 * dot(z, z)
 }
 
-func (c *Weak) forward(z []float64) float64 {
+// start sets x_0 and η_1 … η_K from z and computes J_b and J_q.
+func (c *Weak) start(z []float64) {
 	w := c.W
 	n := c.n
-	c.jb = c.penalty(c.traj[0], z[:n], w.Xb, w.B)
+	c.jb = c.penalty(c.obs.x0, z[:n], w.Xb, w.B)
 	c.jq = 0
 	for k := 1; k <= w.Steps; k++ {
-		eta := c.lam // scratch outside the adjoint sweep
-		c.jq += c.penalty(eta, z[k*n:(k+1)*n], nil, c.Q)
-		w.Model.Step(c.traj[k], c.traj[k-1])
-		for i, e := range eta {
-			c.traj[k][i] += e
+		c.jq += c.penalty(c.eta[k], z[k*n:(k+1)*n], nil, c.Q)
+	}
+}
+
+// Add adds the model error η_k to the state x_k: Weak is the loop's forcing.
+func (c *Weak) Add(k int, x []float64) {
+	for i, e := range c.eta[k] {
+		x[i] += e
+	}
+}
+
+// Adjoint receives λ_k = x̃_k in FuncGrad's reverse sweep and writes the gradient block of
+// the k-th control, w_k + Q^{1/2} λ_k (v + B^{1/2} λ_0 for k = 0; Q⁻¹η_k + λ_k with
+// StateControl).
+func (c *Weak) Adjoint(k int, lam []float64) {
+	if c.grad == nil {
+		return
+	}
+	w := c.W
+	n := c.n
+	g := c.grad[k*n : (k+1)*n]
+	zk := c.z[k*n : (k+1)*n]
+	cov := c.Q
+	var ref []float64
+	if k == 0 {
+		cov, ref = w.B, w.Xb
+	}
+	if c.StateControl {
+		copy(g, lam)
+		for i := range c.tmp {
+			c.tmp[i] = zk[i]
+			if ref != nil {
+				c.tmp[i] -= ref[i]
+			}
+		}
+		cov.SqrtSolve(c.tmp2, c.tmp)
+		cov.SqrtSolve(c.tmp, c.tmp2)
+		for i, v := range c.tmp {
+			g[i] += v
+		}
+	} else {
+		cov.SqrtMul(g, lam)
+		for i, v := range zk {
+			g[i] += v
 		}
 	}
-	c.jo = 0
-	for i := range w.Obs {
-		b := &w.Obs[i]
-		r := c.resid[i]
-		b.H.Apply(r, c.traj[b.Step])
-		for j, y := range b.Y {
-			s := b.Sigma[j]
-			d := r[j] - y
-			c.jo += 0.5 * (d / s) * (d / s)
-			r[j] = d / (s * s)
-		}
-	}
-	return c.jb + c.jq + c.jo
 }
 
 // Func returns J(z).
 func (c *Weak) Func(z []float64) float64 {
 	c.checkLen("Func", z)
-	return c.forward(z)
+	c.start(z)
+	c.jo = c.obs.value(c.Checkpoint, c)
+	return c.jb + c.jq + c.jo
 }
 
 // FuncGrad returns J(z) and writes ∇J(z) into grad by one forward and one adjoint
@@ -165,46 +203,15 @@ func (c *Weak) FuncGrad(grad, z []float64) float64 {
 	if len(grad) != len(z) {
 		panic(fmt.Sprintf("fourdvar: Weak.FuncGrad: gradient of length %d, want %d", len(grad), len(z)))
 	}
-	f := c.forward(z)
-	w := c.W
-	n := c.n
-	clear(c.lam)
-	for k := w.Steps; k >= 0; k-- {
-		for _, i := range c.steps[k] {
-			b := &w.Obs[i]
-			b.H.Adjoint(c.lam, c.traj[k], c.resid[i])
+	c.start(z)
+	c.grad, c.z = grad, z
+	c.jo = c.obs.gradient(c.lam, nil, c.Checkpoint, c)
+	c.grad, c.z = nil, nil
+	if c.obs.err != nil {
+		for i := range grad {
+			grad[i] = math.NaN()
 		}
-		g := grad[k*n : (k+1)*n]
-		zk := z[k*n : (k+1)*n]
-		cov := c.Q
-		var ref []float64
-		if k == 0 {
-			cov, ref = w.B, w.Xb
-		}
-		if c.StateControl {
-			copy(g, c.lam)
-			for i := range c.tmp {
-				c.tmp[i] = zk[i]
-				if ref != nil {
-					c.tmp[i] -= ref[i]
-				}
-			}
-			cov.SqrtSolve(c.tmp2, c.tmp)
-			cov.SqrtSolve(c.tmp, c.tmp2)
-			for i, v := range c.tmp {
-				g[i] += v
-			}
-		} else {
-			cov.SqrtMul(g, c.lam)
-			for i, v := range zk {
-				g[i] += v
-			}
-		}
-		if k > 0 {
-			clear(c.lamPrev)
-			w.Model.StepAdjoint(c.lamPrev, nil, c.traj[k-1], c.lam)
-			c.lam, c.lamPrev = c.lamPrev, c.lam
-		}
+		return math.NaN()
 	}
-	return f
+	return c.jb + c.jq + c.jo
 }

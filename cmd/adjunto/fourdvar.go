@@ -50,6 +50,9 @@ type fourdvarOptions struct {
 	inner   int
 	backtr  int
 
+	checkpoint string
+	verbose    bool
+
 	qSigma     float64
 	modelError float64
 	paramSigma float64
@@ -95,6 +98,8 @@ func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.outer, "outer", 3, "outer loops of incremental 4DVar")
 	fs.IntVar(&o.inner, "inner", 20, "inner CG iterations per outer loop of incremental 4DVar")
 	fs.IntVar(&o.backtr, "backtrack", 5, "halvings of an incremental 4DVar increment that raises J (-1: take every increment whole)")
+	fs.StringVar(&o.checkpoint, "checkpoint", "all", "states kept for the adjoint sweep: all, every:K (every K-th, the others recomputed) or revolve:S (S snapshots, binomial schedule); the results do not change")
+	fs.BoolVar(&o.verbose, "v", false, "also print the checkpointing policy's memory on stderr")
 	fs.Float64Var(&o.qSigma, "q-sigma", 0.1, "model error standard deviation per step assumed by weak-constraint 4DVar (Q = σ_q² I)")
 	fs.Float64Var(&o.modelError, "model-error", 0, "standard deviation of the error added to each step of the truth run")
 	fs.Float64Var(&o.paramSigma, "param-sigma", 1, "background error of the model parameters (variant params)")
@@ -240,12 +245,18 @@ func (o *fourdvarOptions) assimilator(n int) (fourdvar.Assimilator, error) {
 	case !(o.qSigma > 0) || math.IsInf(o.qSigma, 0):
 		return a, fmt.Errorf("--q-sigma %v: want > 0", o.qSigma)
 	}
+	if v == fourdvar.Weak4DVar && fourdvar.NeedsHessVec(meth) {
+		return a, fmt.Errorf("--method %s: the weak-constraint cost has no Hessian-vector products (use --variant 4dvar or params, or another method)", o.method)
+	}
 	a.Minimizer = fourdvar.Minimizer{Method: meth, MaxIterations: o.maxIter, GradReduction: o.gradTol}
 	if o.backtr == 0 {
 		o.backtr = -1 // 0 halvings: the zero value of Incremental.Backtrack means 5
 	}
 	a.Incremental = fourdvar.Incremental{Outer: o.outer, Inner: o.inner, GradReduction: o.gradTol, Backtrack: o.backtr}
 	a.Q = fourdvar.ScaledIdentity{N: n, Sigma: o.qSigma}
+	if a.Checkpoint, err = parseCheckpoint(o.checkpoint); err != nil {
+		return a, err
+	}
 	return a, nil
 }
 
@@ -323,7 +334,7 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 	tw := &fourdvar.Twin{
 		Model: m, Variant: asm.Variant, Window: o.window, Shift: o.shift, ObsEvery: o.obsEvery,
 		Observe: observe, ObsSigma: o.obsSigma, B: bcov, Q: asm.Q, ModelError: o.modelError,
-		ParamSigma: o.paramSigma, Minimizer: asm.Minimizer, Incremental: asm.Incremental,
+		ParamSigma: o.paramSigma, Minimizer: asm.Minimizer, Incremental: asm.Incremental, Checkpoint: asm.Checkpoint,
 		Cycles: o.cycles, BurnIn: o.burnIn, SpinUp: o.spinUp, Seed: o.seed, MDA: o.mda, Balance: o.balance,
 	}
 	if o.spinUp == 0 {
@@ -340,6 +351,9 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 	}
 	if o.model == "lorenz63" || o.model == "l63" {
 		tw.X0 = []float64{1, 1, 1}
+	}
+	if o.verbose {
+		printCheckpoint(stderr, asm.Checkpoint, m, tw.Window)
 	}
 	rec := &fourdvar.Recorder{Dir: o.out, Setup: o.setupObject(m, tw), NoFigures: o.noFigures}
 	if err := rec.Start(o.burnIn); err != nil {
@@ -627,6 +641,9 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 	if asm.Variant == fourdvar.Params4DVar {
 		w.Pb = append([]float64(nil), m.Params()...)
 		w.BP = fourdvar.ScaledIdentity{N: m.NumParams(), Sigma: o.paramSigma}
+	}
+	if o.verbose {
+		printCheckpoint(stderr, asm.Checkpoint, m, steps)
 	}
 	an, runErr := asm.Analyse(w)
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
