@@ -441,7 +441,7 @@ func (f *figureData) plot() *plot.Plot {
 	hm.Min, hm.Max = lo, hi
 	hm.Rasterized = true
 	p.Add(hm)
-	p.Title.Text = fmt.Sprintf("Lorenz-96 Hovmöller (N=%d, F=%g): x_i from %.3g (blue) to %.3g (red)", len(f.s.x0), f.s.params["forcing"], lo, hi)
+	p.Title.Text = fmt.Sprintf("Lorenz-96 Hovmöller (N=%d, F=%g): x0 … x(N−1) from %.3g (blue) to %.3g (red)", len(f.s.x0), f.s.params["forcing"], lo, hi)
 	p.X.Label.Text = "variable index i (x0 … x(N−1))"
 	p.Y.Label.Text = "time"
 	return p
