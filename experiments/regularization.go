@@ -106,7 +106,7 @@ func runRegularization(ctx context.Context, cfg *RegularizationConfig, out *Outp
 		net.SetParams(last)
 		r := RegRun{Name: v.name, FinalTrainJ: net.Loss(train), FinalValJ: net.Loss(val), BestValJ: h.BestValLoss, BestEpoch: h.BestEpoch}
 		for i, l := range net.Layers() {
-			if l.Kind != nn.KindDense {
+			if l.Kind() != nn.KindDense {
 				continue
 			}
 			w, _ := net.LayerParams(i)

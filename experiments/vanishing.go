@@ -167,7 +167,7 @@ func runVanishing(ctx context.Context, cfg *VanishingConfig, out *Output) (*Vani
 // naiveInit draws every dense weight from N(0, std²) and zeroes the biases.
 func naiveInit(net *nn.Network, std float64, rnd *rand.Rand) {
 	for i, l := range net.Layers() {
-		if l.Kind != nn.KindDense {
+		if l.Kind() != nn.KindDense {
 			continue
 		}
 		w, b := net.LayerParams(i)
@@ -192,7 +192,7 @@ func layerGradNorms(net *nn.Network, X, Y []float64, batch, inputs int) []float6
 	off := 0
 	for i, l := range net.Layers() {
 		w, b := net.LayerParams(i)
-		if l.Kind == nn.KindDense {
+		if l.Kind() == nn.KindDense {
 			s := 0.0
 			for _, g := range params.Adj[off : off+len(w)] {
 				s += g * g

@@ -95,9 +95,10 @@
 // trajectory Shift steps on. Each cycle records the RMSE of the background, of the analysis
 // at the window's end (the newest observation time: a filter analysis) and start (a smoother
 // estimate), and of the forecast Shift steps past the end, with the minimiser's iterations,
-// evaluations and gradient reduction; Summary averages them after a burn-in. Recorder writes
-// metrics.json, cycles.csv and the figures as the cycles come, atomically, so that a run
-// that fails keeps what it had done.
+// evaluations and gradient reduction; Summary averages them after a burn-in. (The command
+// writes metrics.json, cycles.csv and the figures as the cycles come, atomically, so that a
+// run that fails keeps what it had done; that output is not part of this package, which
+// does not import gonum/plot.)
 //
 // # Multiple data assimilation
 //

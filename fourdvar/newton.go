@@ -8,10 +8,7 @@ import (
 
 // NeedsHessVec reports whether method m needs optimize.Problem.HessVec: Newton's method,
 // which Strong serves with Gauss-Newton products and Weak cannot serve.
-func NeedsHessVec(m optimize.Method) bool {
-	_, newton := m.(*optimize.Newton)
-	return newton
-}
+func NeedsHessVec(m optimize.Method) bool { return optimize.NeedsHessVec(m) }
 
 // HessVec sets dst = (H_b + Gᵀ G) u, the Gauss-Newton Hessian of J at z times u (see
 // GaussNewtonVec), first linearising about z when z is not the point of the last

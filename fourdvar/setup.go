@@ -143,11 +143,7 @@ func NewB(kind string, m Model, sigma, length float64) (Covariance, error) {
 		}
 		return NewGaussianCircle(n, sigma, length), nil
 	case "climatology":
-		x0 := make([]float64, n)
-		for i := range x0 {
-			x0[i] = 1 + 0.1*float64(i%7)
-		}
-		c := Climatology(m, x0, 2000, 2000, 10)
+		c := climatology(m)
 		var tr float64
 		for i := range n {
 			tr += c.At(i, i)

@@ -69,7 +69,7 @@ func TestNetworkChecks(t *testing.T) {
 			rng := rand.New(rand.NewPCG(5, 6))
 			// Non-trivial batch-norm parameters and statistics, so that γ, β, μ and σ² matter.
 			for i, l := range n.layers {
-				if l.Kind == KindBatchNorm {
+				if l.Kind() == KindBatchNorm {
 					g, b := n.LayerParams(i)
 					mean, vr := n.RunningStats(i)
 					for j := range g {

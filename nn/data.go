@@ -293,6 +293,7 @@ type Batches struct {
 	size     int
 	dropLast bool
 	shuffle  bool
+	src      *rand.PCG // the state of rng, saved to resume training
 	rng      *rand.Rand
 	pos      int
 }
@@ -304,8 +305,8 @@ func NewBatches(n, size int, shuffle, dropLast bool, seed uint64) *Batches {
 	if size <= 0 || size > n {
 		size = n
 	}
-	b := &Batches{perm: make([]int, n), size: size, dropLast: dropLast, shuffle: shuffle,
-		rng: rand.New(rand.NewPCG(seed, 0x6261746368))} // "batch"
+	src := rand.NewPCG(seed, 0x6261746368) // "batch"
+	b := &Batches{perm: make([]int, n), size: size, dropLast: dropLast, shuffle: shuffle, src: src, rng: rand.New(src)}
 	for i := range b.perm {
 		b.perm[i] = i
 	}
@@ -342,4 +343,66 @@ func (b *Batches) PerEpoch() int {
 		return len(b.perm) / b.size
 	}
 	return (len(b.perm) + b.size - 1) / b.size
+}
+
+// Standardize fits the model's scalers on the training set train: InputScaler always, and
+// TargetScaler when the network's loss is a regression loss (class labels and 0/1 targets
+// are left as they are). Fitting on the training set alone keeps the validation and test
+// sets out of training. Standardize changes no data; Transform does.
+func (m *Model) Standardize(train *Dataset) {
+	m.InputScaler = FitScaler(train.X, train.N, train.In)
+	m.TargetScaler = nil
+	if !m.Network.Config().Loss.Classification() {
+		m.TargetScaler = FitScaler(train.Y, train.N, train.Out)
+	}
+}
+
+// Transform standardises the inputs and targets of each dataset in place with the model's
+// scalers, giving the data the network is trained and evaluated on. Nil scalers and nil
+// datasets are skipped.
+func (m *Model) Transform(ds ...*Dataset) {
+	for _, d := range ds {
+		if d == nil {
+			continue
+		}
+		if m.InputScaler != nil {
+			m.InputScaler.Transform(d.X)
+		}
+		if m.TargetScaler != nil {
+			m.TargetScaler.Transform(d.Y)
+		}
+	}
+}
+
+// Predict writes the model's predictions for the rows of d's inputs, given in the units of
+// the data file, into dst (N×Out) in the units of the targets: the inputs are standardised
+// (on a copy; d is left as it is), the network predicts in evaluation mode with its head,
+// and the targets' standardisation is undone.
+func (m *Model) Predict(dst []float64, d *Dataset) {
+	m.PredictMC(dst, nil, d, 0, 0)
+}
+
+// PredictMC is Network.PredictMC in the units of the data, as Predict is Network.Predict:
+// with T passes of MC dropout from seed it writes the mean and the standard deviation (both
+// rescaled to the targets' units); with T = 0 (std nil) it is Predict.
+func (m *Model) PredictMC(mean, std []float64, d *Dataset, T int, seed uint64) {
+	if m.InputScaler != nil {
+		x := append([]float64(nil), d.X...)
+		m.InputScaler.Transform(x)
+		c := *d
+		c.X = x
+		d = &c
+	}
+	if T == 0 {
+		m.Network.Predict(mean, d)
+	} else {
+		m.Network.PredictMC(mean, std, d, T, seed)
+	}
+	if s := m.TargetScaler; s != nil {
+		s.Inverse(mean)
+		k := len(s.Std)
+		for i := range std {
+			std[i] *= s.Std[i%k]
+		}
+	}
 }

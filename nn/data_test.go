@@ -186,7 +186,7 @@ func TestSaveLoad(t *testing.T) {
 
 	raw, _ := os.ReadFile(path)
 	for _, c := range []struct{ name, from, to, want string }{
-		{"version", `"version": 1`, `"version": 2`, "format version 2"},
+		{"version", `"version": 2`, `"version": 3`, "format version 3"},
 		{"format", `"adjunto-nn"`, `"other"`, `format "other"`},
 		{"shape", `"in": 2`, `"in": 3`, "parameters"},
 		{"activation", `"relu"`, `"cosh"`, "unknown activation"},

@@ -38,6 +38,16 @@
 // in, replays the tape forward, sweeps it backward, and lets the optimiser (package optimize)
 // update the parameter vector: no allocation once the program exists.
 //
+// # Layers are open
+//
+// A network is a list of values of the Layer interface: a kind name, a Setup that checks the
+// settings against the input width and declares the widths, parameters and state, and a
+// Record that records the layer on the tape from the parameter blocks a Recorder hands out.
+// Dense, Act, Dropout and BatchNorm are the built-in kinds; a new kind is written outside the
+// package (see the custom-layer example), proved right with CheckNetwork and made loadable
+// from model files with RegisterLayer. Model files are JSON with a format version: version 2
+// adds the training state to version 1, which still loads.
+//
 // # Dropout and batch normalisation
 //
 // Inverted dropout (Srivastava et al. 2014) zeroes each unit with probability p in training
@@ -56,10 +66,14 @@
 // Weights start from Glorot/Xavier (uniform or normal, variance 2/(fan_in+fan_out)) or
 // Kaiming/He (variance 2/fan_in, for ReLU) draws from an explicit seed, biases at zero.
 // Datasets come from CSV files (ReadCSV names the file, line and column of any bad cell), are
-// split 70/15/15 with a seed, and standardised with statistics of the training part only.
-// Train runs epochs of shuffled mini-batches with any stepping optimiser, or full-batch
-// L-BFGS, with early stopping on the validation loss (patience, minimum improvement, best
-// parameters restored) and divergence detection.
+// split 70/15/15 with a seed, and standardised with statistics of the training part only
+// (Model.Standardize, Model.Transform). Train runs epochs of shuffled mini-batches with any
+// stepping optimiser, under a learning-rate schedule and with gradient clipping if asked, or
+// full-batch L-BFGS, CG or Newton (on Hessian-vector products from central differences of
+// adjoint gradients), with early stopping on the validation loss (patience, minimum
+// improvement, best parameters restored) and divergence detection. It returns the state
+// (optimiser moments, batch order, dropout generator) from which a later Train resumes bit
+// for bit, saved with the model.
 //
 // # References
 //

@@ -31,7 +31,7 @@ const (
 	Identity  Activation = iota // h(x) = x
 	Step                        // binary step: 1 for x ≥ 0, else 0; its derivative is zero
 	ReLU                        // max(x, 0)
-	LeakyReLU                   // x for x ≥ 0, else 0.01·x (the slope of Layer.Slope)
+	LeakyReLU                   // x for x ≥ 0, else 0.01·x (the slope of ActivationLayer.Slope)
 	Tanh                        // tanh x
 	Sigmoid                     // 1/(1+e^{−x})
 	Swish                       // x·σ(x), also called SiLU
@@ -70,7 +70,8 @@ func ParseActivation(name string) (Activation, error) {
 	return 0, fmt.Errorf("%w: unknown activation %q (known: %s)", ErrSpec, name, strings.Join(activationNames[:], ", "))
 }
 
-// DefaultLeakySlope is the slope of LeakyReLU for negative inputs when Layer.Slope is zero.
+// DefaultLeakySlope is the slope of LeakyReLU for negative inputs when ActivationLayer.Slope
+// is zero.
 const DefaultLeakySlope = 0.01
 
 // apply records h(x) on x's tape.
@@ -98,70 +99,6 @@ func (a Activation) apply(x *adjoint.Value, slope float64) *adjoint.Value {
 	}
 	panic(fmt.Sprintf("nn: unknown activation %d", int(a)))
 }
-
-// Kind is the kind of a layer.
-type Kind string
-
-// The layer kinds.
-const (
-	// KindDense is the affine map x ↦ W x + b, with W of shape Out×In.
-	KindDense Kind = "dense"
-	// KindActivation applies an Activation elementwise.
-	KindActivation Kind = "activation"
-	// KindDropout is inverted dropout: in training each unit is zeroed with probability Rate and
-	// the others are scaled by 1/(1−Rate); in evaluation it is the identity.
-	KindDropout Kind = "dropout"
-	// KindBatchNorm is batch normalisation with a learned scale γ and shift β per unit.
-	KindBatchNorm Kind = "batchnorm"
-)
-
-// Layer is one layer of a network. Which fields matter depends on Kind; the others must be
-// zero. A network is a list of layers; MLP builds the usual one.
-type Layer struct {
-	// Kind selects the layer.
-	Kind Kind `json:"kind"`
-	// In and Out are the input and output widths of a dense layer. The other kinds keep the
-	// width and leave both zero.
-	In  int `json:"in,omitempty"`
-	Out int `json:"out,omitempty"`
-	// Activation is the activation of an activation layer.
-	Activation Activation `json:"activation,omitempty"`
-	// Slope is LeakyReLU's slope for negative inputs; zero means DefaultLeakySlope.
-	Slope float64 `json:"slope,omitempty"`
-	// Rate is the dropout probability p of a dropout layer, in [0, 1).
-	Rate float64 `json:"rate,omitempty"`
-	// Momentum is the weight of the current batch in a batch-norm layer's running statistics,
-	// r ← (1−m) r + m·batch, as in PyTorch. Zero means 0.1.
-	Momentum float64 `json:"momentum,omitempty"`
-	// Eps is added to the variance in a batch-norm layer. Zero means 1e-5.
-	Eps float64 `json:"eps,omitempty"`
-}
-
-func (l Layer) momentum() float64 {
-	if l.Momentum == 0 {
-		return 0.1
-	}
-	return l.Momentum
-}
-
-func (l Layer) eps() float64 {
-	if l.Eps == 0 {
-		return 1e-5
-	}
-	return l.Eps
-}
-
-// Dense returns a dense layer from in to out units.
-func Dense(in, out int) Layer { return Layer{Kind: KindDense, In: in, Out: out} }
-
-// Act returns an activation layer.
-func Act(a Activation) Layer { return Layer{Kind: KindActivation, Activation: a} }
-
-// Dropout returns an inverted-dropout layer with drop probability p.
-func Dropout(p float64) Layer { return Layer{Kind: KindDropout, Rate: p} }
-
-// BatchNorm returns a batch-normalisation layer with the default momentum and ε.
-func BatchNorm() Layer { return Layer{Kind: KindBatchNorm} }
 
 // MLPOptions selects the optional layers MLP inserts after each hidden dense layer.
 type MLPOptions struct {
@@ -223,50 +160,6 @@ func ParseSpec(spec string, def Activation) (sizes []int, act Activation, err er
 		sizes = append(sizes, n)
 	}
 	return sizes, act, nil
-}
-
-// checkLayers validates a layer list and returns the input and output widths.
-func checkLayers(layers []Layer) (in, out int, err error) {
-	width := 0
-	for i, l := range layers {
-		bad := func(format string, a ...any) error {
-			return fmt.Errorf("%w: layer %d (%s): %s", ErrSpec, i, l.Kind, fmt.Sprintf(format, a...))
-		}
-		switch l.Kind {
-		case KindDense:
-			if l.In <= 0 || l.Out <= 0 {
-				return 0, 0, bad("widths %d→%d, want positive", l.In, l.Out)
-			}
-			if width == 0 {
-				in = l.In
-			} else if l.In != width {
-				return 0, 0, bad("input width %d after a layer of width %d", l.In, width)
-			}
-			width = l.Out
-			continue
-		case KindActivation:
-			if l.Activation < 0 || int(l.Activation) >= len(activationNames) {
-				return 0, 0, bad("unknown activation %d", int(l.Activation))
-			}
-		case KindDropout:
-			if !(l.Rate >= 0 && l.Rate < 1) {
-				return 0, 0, bad("rate %v, want 0 ≤ p < 1", l.Rate)
-			}
-		case KindBatchNorm:
-			if l.Momentum < 0 || l.Momentum > 1 || l.Eps < 0 {
-				return 0, 0, bad("momentum %v, eps %v, want 0 ≤ m ≤ 1 and eps ≥ 0", l.Momentum, l.Eps)
-			}
-		default:
-			return 0, 0, bad("unknown kind")
-		}
-		if width == 0 {
-			return 0, 0, bad("comes before the first dense layer")
-		}
-	}
-	if width == 0 {
-		return 0, 0, fmt.Errorf("%w: no dense layer", ErrSpec)
-	}
-	return in, width, nil
 }
 
 // MarshalText writes the activation's name, so model files say "tanh" rather than 4.

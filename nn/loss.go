@@ -2,7 +2,10 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"strings"
+
+	"gonum.org/v1/gonum/floats"
 
 	"github.com/adjunto/adjunto/adjoint"
 )
@@ -135,4 +138,48 @@ func (p Penalty) check() error {
 		return fmt.Errorf("%w: penalty λ = %v, q = %d: want λ ≥ 0 and q = 1 or 2", ErrConfig, p.Lambda, p.Q)
 	}
 	return nil
+}
+
+// curvature sets dst = H_z src, where H_z = ∂²J/∂z² is the Hessian of the loss with respect
+// to the logits z (rows × cols) for targets y: the middle factor of the Gauss-Newton matrix
+// J_zᵀ H_z J_z (Schraudolph 2002), positive semi-definite for every loss here. For the squared
+// errors it is constant, I/N and 2I/(N·m); for binary cross-entropy diag(σ(z)(1−σ(z)))/(N·m);
+// for cross-entropy, row by row, (Σ_j y_ij)(diag p − p pᵀ)/N with p = softmax(z_i).
+func (l Loss) curvature(dst, src, z, y []float64, rows, cols int) {
+	n, nm := float64(rows), float64(len(z))
+	switch l {
+	case CourseMSE:
+		for i, s := range src {
+			dst[i] = s / n
+		}
+	case MeanSquaredError:
+		for i, s := range src {
+			dst[i] = 2 * s / nm
+		}
+	case BCEWithLogits:
+		for i, s := range src {
+			p := 1 / (1 + math.Exp(-z[i]))
+			dst[i] = p * (1 - p) * s / nm
+		}
+	case CrossEntropy:
+		for r := range rows {
+			zr, sr, yr, dr := z[r*cols:(r+1)*cols], src[r*cols:(r+1)*cols], y[r*cols:(r+1)*cols], dst[r*cols:(r+1)*cols]
+			zmax := floats.Max(zr)
+			sum := 0.0
+			for j, v := range zr {
+				dr[j] = math.Exp(v - zmax)
+				sum += dr[j]
+			}
+			ps, mass := 0.0, floats.Sum(yr)
+			for j := range dr {
+				dr[j] /= sum
+				ps += dr[j] * sr[j]
+			}
+			for j, p := range dr {
+				dr[j] = mass * p * (sr[j] - ps) / n
+			}
+		}
+	default:
+		panic(fmt.Sprintf("nn: unknown loss %d", int(l)))
+	}
 }

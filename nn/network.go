@@ -87,9 +87,13 @@ type Network struct {
 
 	params []float64
 	grad   []float64
-	offs   []int       // offset of each layer's parameters in params, -1 when it has none
-	state  [][]float64 // running mean and variance of each batch-norm layer, by layer index
+	offs   []int       // offs[i]:offs[i+1] is layer i's window of params
+	widths []int       // widths[i] is layer i's input width, widths[i+1] its output width
+	state  [][]float64 // each layer's state (batch norm's running mean then variance), or nil
 
+	penalized [][2]int // offset and length of each block the penalty applies to, set by forward
+
+	dropSrc *rand.PCG // the state of dropRNG, saved to resume training
 	dropRNG *rand.Rand
 	progs   map[progKey]*program
 }
@@ -97,10 +101,6 @@ type Network struct {
 // New returns a network with the given layers, initialised from c.Seed with c.Init. It
 // returns an error wrapping ErrSpec if the layers do not chain or c is invalid.
 func New(layers []Layer, c Config) (*Network, error) {
-	in, out, err := checkLayers(layers)
-	if err != nil {
-		return nil, err
-	}
 	if c.Loss < 0 || int(c.Loss) >= len(lossNames) {
 		return nil, fmt.Errorf("%w: unknown loss %d", ErrSpec, int(c.Loss))
 	}
@@ -110,23 +110,34 @@ func New(layers []Layer, c Config) (*Network, error) {
 	if err := c.Penalty.check(); err != nil {
 		return nil, err
 	}
-	n := &Network{layers: append([]Layer(nil), layers...), cfg: c, in: in, out: out}
-	n.offs = make([]int, len(layers))
+	if len(layers) == 0 {
+		return nil, fmt.Errorf("%w: no layers", ErrSpec)
+	}
+	n := &Network{layers: append([]Layer(nil), layers...), cfg: c}
+	n.offs = make([]int, len(layers)+1)
+	n.widths = make([]int, len(layers)+1)
 	n.state = make([][]float64, len(layers))
-	size, width := 0, in
+	size := 0
 	for i, l := range layers {
-		n.offs[i] = -1
-		switch l.Kind {
-		case KindDense:
-			n.offs[i] = size
-			size += l.Out*l.In + l.Out
-			width = l.Out
-		case KindBatchNorm:
-			n.offs[i] = size
-			size += 2 * width
-			n.state[i] = make([]float64, 2*width)
+		if l == nil {
+			return nil, fmt.Errorf("%w: layer %d is nil", ErrSpec, i)
+		}
+		sh, err := l.Setup(n.widths[i])
+		if err == nil && (sh.In <= 0 || (i > 0 && sh.In != n.widths[i]) || sh.Out <= 0 || sh.Params < 0 || sh.State < 0) {
+			err = fmt.Errorf("Setup(%d) returned the shape %+v", n.widths[i], sh)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: layer %d (%s): %w", ErrSpec, i, l.Kind(), err)
+		}
+		n.widths[i], n.widths[i+1] = sh.In, sh.Out
+		n.offs[i] = size
+		size += sh.Params
+		if sh.State > 0 {
+			n.state[i] = make([]float64, sh.State)
 		}
 	}
+	n.offs[len(layers)] = size
+	n.in, n.out = n.widths[0], n.widths[len(layers)]
 	n.params = make([]float64, size)
 	n.grad = make([]float64, size)
 	n.Init(c.Init, c.Seed)
@@ -171,26 +182,27 @@ func (n *Network) SetParams(p []float64) {
 }
 
 // LayerParams returns the windows of Params that hold layer i's parameters: W and b of a
-// dense layer, γ and β of a batch-norm layer, nil for the others.
+// dense layer, γ and β of a batch-norm layer, all of them and nil for another kind with
+// parameters, nil and nil for a layer without.
 func (n *Network) LayerParams(i int) (w, b []float64) {
-	o := n.offs[i]
-	if o < 0 {
+	p := n.params[n.offs[i]:n.offs[i+1]]
+	if len(p) == 0 {
 		return nil, nil
 	}
-	l := n.layers[i]
-	if l.Kind == KindDense {
-		k := l.Out * l.In
-		return n.params[o : o+k], n.params[o+k : o+k+l.Out]
+	switch l := n.layers[i].(type) {
+	case DenseLayer:
+		return p[:l.Out*l.In], p[l.Out*l.In:]
+	case BatchNormLayer:
+		return p[:len(p)/2], p[len(p)/2:]
 	}
-	k := len(n.state[i]) / 2
-	return n.params[o : o+k], n.params[o+k : o+2*k]
+	return p, nil
 }
 
 // RunningStats returns the running mean and variance of batch-norm layer i (nil for other
 // layers), the statistics it uses in evaluation. The slices are the network's own.
 func (n *Network) RunningStats(i int) (mean, variance []float64) {
 	s := n.state[i]
-	if s == nil {
+	if _, ok := n.layers[i].(BatchNormLayer); !ok || s == nil {
 		return nil, nil
 	}
 	return s[:len(s)/2], s[len(s)/2:]
@@ -199,15 +211,15 @@ func (n *Network) RunningStats(i int) (mean, variance []float64) {
 // hiddenActivation returns the first activation of the network, Identity if none.
 func (n *Network) hiddenActivation() Activation {
 	for _, l := range n.layers {
-		if l.Kind == KindActivation {
-			return l.Activation
+		if a, ok := l.(ActivationLayer); ok {
+			return a.Activation
 		}
 	}
 	return Identity
 }
 
-// Init redraws the parameters with scheme s from seed, resets the batch-norm statistics and
-// reseeds the dropout masks.
+// Init redraws the parameters with scheme s from seed, resets the layers' state (batch-norm
+// statistics) and reseeds the dropout masks. Layers that are not Initializers start at zero.
 func (n *Network) Init(s InitScheme, seed uint64) {
 	if s == InitAuto {
 		s = GlorotUniform
@@ -217,35 +229,12 @@ func (n *Network) Init(s InitScheme, seed uint64) {
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x6e6e2d696e6974)) // "nn-init"
 	for i, l := range n.layers {
-		w, b := n.LayerParams(i)
-		switch l.Kind {
-		case KindDense:
-			fin, fout := float64(l.In), float64(l.Out)
-			for j := range w {
-				switch s {
-				case GlorotUniform:
-					w[j] = math.Sqrt(6/(fin+fout)) * (2*rng.Float64() - 1)
-				case GlorotNormal:
-					w[j] = math.Sqrt(2/(fin+fout)) * rng.NormFloat64()
-				case KaimingUniform:
-					w[j] = math.Sqrt(6/fin) * (2*rng.Float64() - 1)
-				case KaimingNormal:
-					w[j] = math.Sqrt(2/fin) * rng.NormFloat64()
-				default:
-					panic(fmt.Sprintf("nn: Init: unknown scheme %d", int(s)))
-				}
-			}
-			clear(b)
-		case KindBatchNorm:
-			for j := range w {
-				w[j] = 1
-			}
-			clear(b)
-			mean, vr := n.RunningStats(i)
-			clear(mean)
-			for j := range vr {
-				vr[j] = 1
-			}
+		p := n.params[n.offs[i]:n.offs[i+1]]
+		if li, ok := l.(Initializer); ok {
+			li.InitLayer(p, n.state[i], n.widths[i], s, rng)
+		} else {
+			clear(p)
+			clear(n.state[i])
 		}
 	}
 	n.SeedDropout(seed)
@@ -253,7 +242,8 @@ func (n *Network) Init(s InitScheme, seed uint64) {
 
 // SeedDropout reseeds the generator of the dropout masks.
 func (n *Network) SeedDropout(seed uint64) {
-	n.dropRNG = rand.New(rand.NewPCG(seed, 0x6e6e2d64726f70)) // "nn-drop"
+	n.dropSrc = rand.NewPCG(seed, 0x6e6e2d64726f70) // "nn-drop"
+	n.dropRNG = rand.New(n.dropSrc)
 	n.rebindDropout()
 }
 
@@ -323,43 +313,21 @@ func (n *Network) record(rows int, m mode) *program {
 }
 
 // forward records the layers on x's tape, taking each parameter block from param, and
-// returns the last layer's output and the dense layers' weights. The dropout and batch-norm
-// primitives it creates are added to p.
+// returns the last layer's output and the weights the penalty applies to. The dropout and
+// batch-norm primitives it creates are added to p.
 func (n *Network) forward(x *adjoint.Value, param func(off, r, c int) *adjoint.Value, m mode, p *program) (*adjoint.Value, []*adjoint.Value) {
-	t := x.Tape()
-	var weights []*adjoint.Value
+	r := &Recorder{n: n, p: p, mode: m, param: param}
 	h := x
 	for i, l := range n.layers {
-		o := n.offs[i]
-		switch l.Kind {
-		case KindDense:
-			w := param(o, l.Out, l.In)
-			b := param(o+l.Out*l.In, 1, l.Out)
-			weights = append(weights, w)
-			h = adjoint.Dense(h, w, b)
-		case KindActivation:
-			h = l.Activation.apply(h, l.Slope)
-		case KindDropout:
-			if m == modeEval || l.Rate == 0 {
-				continue
-			}
-			d := &dropoutOp{p: l.Rate, rng: n.dropRNG}
-			p.drops = append(p.drops, d)
-			h = t.Apply(d, h.Rows(), h.Cols(), h)
-		case KindBatchNorm:
-			c := h.Cols()
-			gamma, beta := param(o, 1, c), param(o+c, 1, c)
-			mean, vr := n.RunningStats(i)
-			if m == modeTrain {
-				bn := &batchNormOp{eps: l.eps(), momentum: l.momentum(), runMean: mean, runVar: vr, frozen: p.fixed}
-				p.bns = append(p.bns, bn)
-				h = t.Apply(bn, h.Rows(), c, h, gamma, beta)
-			} else {
-				h = t.Apply(&batchNormEvalOp{eps: l.eps(), runMean: mean, runVar: vr}, h.Rows(), c, h, gamma, beta)
-			}
+		r.off, r.end, r.state, r.blocks = n.offs[i], n.offs[i+1], n.state[i], r.blocks[:0]
+		h = l.Record(r, h)
+		if h.Cols() != n.widths[i+1] || h.Rows() != x.Rows() {
+			panic(fmt.Sprintf("nn: layer %d (%s) recorded an output of %dx%d, Setup said %dx%d",
+				i, l.Kind(), h.Rows(), h.Cols(), x.Rows(), n.widths[i+1]))
 		}
 	}
-	return h, weights
+	n.penalized = r.ranges
+	return h, r.weights
 }
 
 // Build records the network on the tape of x as a function of an explicit parameter vector,

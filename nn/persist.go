@@ -9,10 +9,14 @@ import (
 	"github.com/adjunto/adjunto/internal/atomicfile"
 )
 
-// Model file format: JSON with a format name and a version, checked on loading.
+// Model file format: JSON with a format name and a version, checked on loading. Version 2
+// added the training state (optimiser, data order, dropout generator) that resuming needs;
+// its layers are written as version 1 wrote them, so version 1 files still load.
 const (
 	FormatName    = "adjunto-nn"
-	FormatVersion = 1
+	FormatVersion = 2
+	// oldestVersion is the oldest version Decode reads.
+	oldestVersion = 1
 )
 
 // Model is what Save writes: a network with the preprocessing its inputs and targets need.
@@ -23,28 +27,39 @@ type Model struct {
 	InputScaler, TargetScaler *Scaler
 	// InputNames and TargetNames name the CSV columns the model was trained on.
 	InputNames, TargetNames []string
+	// Training, if not nil, is the state Train left (History.Resume), from which training
+	// resumes exactly (TrainConfig.Resume).
+	Training *TrainState
 }
 
 type modelFile struct {
-	Format       string      `json:"format"`
-	Version      int         `json:"version"`
-	Layers       []Layer     `json:"layers"`
-	Loss         Loss        `json:"loss"`
-	Penalty      Penalty     `json:"penalty"`
-	Params       []float64   `json:"params"`
-	State        [][]float64 `json:"batchnorm_state,omitempty"`
-	InputScaler  *Scaler     `json:"input_scaler,omitempty"`
-	TargetScaler *Scaler     `json:"target_scaler,omitempty"`
-	InputNames   []string    `json:"inputs,omitempty"`
-	TargetNames  []string    `json:"targets,omitempty"`
+	Format       string            `json:"format"`
+	Version      int               `json:"version"`
+	Layers       []json.RawMessage `json:"layers"`
+	Loss         Loss              `json:"loss"`
+	Penalty      Penalty           `json:"penalty"`
+	Params       []float64         `json:"params"`
+	State        [][]float64       `json:"batchnorm_state,omitempty"`
+	InputScaler  *Scaler           `json:"input_scaler,omitempty"`
+	TargetScaler *Scaler           `json:"target_scaler,omitempty"`
+	InputNames   []string          `json:"inputs,omitempty"`
+	TargetNames  []string          `json:"targets,omitempty"`
+	Training     *TrainState       `json:"training,omitempty"`
 }
 
 // Encode writes the model as JSON to w.
 func (m *Model) Encode(w io.Writer) error {
 	n := m.Network
-	f := modelFile{Format: FormatName, Version: FormatVersion, Layers: n.layers, Loss: n.cfg.Loss,
+	f := modelFile{Format: FormatName, Version: FormatVersion, Loss: n.cfg.Loss,
 		Penalty: n.cfg.Penalty, Params: n.params, InputScaler: m.InputScaler, TargetScaler: m.TargetScaler,
-		InputNames: m.InputNames, TargetNames: m.TargetNames}
+		InputNames: m.InputNames, TargetNames: m.TargetNames, Training: m.Training}
+	for i, l := range n.layers {
+		b, err := encodeLayer(l)
+		if err != nil {
+			return fmt.Errorf("nn: Encode: layer %d: %w", i, err)
+		}
+		f.Layers = append(f.Layers, b)
+	}
 	for _, s := range n.state {
 		if s != nil {
 			f.State = append(f.State, s)
@@ -71,10 +86,18 @@ func Decode(r io.Reader) (*Model, error) {
 	if f.Format != FormatName {
 		return nil, fmt.Errorf("%w: format %q, want %q", ErrModel, f.Format, FormatName)
 	}
-	if f.Version != FormatVersion {
-		return nil, fmt.Errorf("%w: format version %d, this adjunto reads version %d", ErrModel, f.Version, FormatVersion)
+	if f.Version < oldestVersion || f.Version > FormatVersion {
+		return nil, fmt.Errorf("%w: format version %d, this adjunto reads versions %d to %d", ErrModel, f.Version, oldestVersion, FormatVersion)
 	}
-	n, err := New(f.Layers, Config{Loss: f.Loss, Penalty: f.Penalty})
+	layers := make([]Layer, len(f.Layers))
+	for i, raw := range f.Layers {
+		l, err := decodeLayer(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%w: layer %d: %w", ErrModel, i, err)
+		}
+		layers[i] = l
+	}
+	n, err := New(layers, Config{Loss: f.Loss, Penalty: f.Penalty})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrModel, err)
 	}
@@ -110,8 +133,11 @@ func Decode(r io.Reader) (*Model, error) {
 	if (f.InputNames != nil && len(f.InputNames) != n.in) || !targetsOK {
 		return nil, fmt.Errorf("%w: %d input and %d target names for a network %d→%d", ErrModel, len(f.InputNames), len(f.TargetNames), n.in, n.out)
 	}
+	if err := f.Training.check(n); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrModel, err)
+	}
 	return &Model{Network: n, InputScaler: f.InputScaler, TargetScaler: f.TargetScaler,
-		InputNames: f.InputNames, TargetNames: f.TargetNames}, nil
+		InputNames: f.InputNames, TargetNames: f.TargetNames, Training: f.Training}, nil
 }
 
 // Load reads a model file written by Save. Errors name the file.

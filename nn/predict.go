@@ -170,9 +170,9 @@ func (n *Network) PredictMC(mean, std []float64, d *Dataset, T int, seed uint64)
 	// Record the programs first: recording runs Forward once and would draw masks from the
 	// generator, so that the first call with a seed would differ from the next ones.
 	eachChunk(d.N, func(from, to int) { n.program(to-from, modeMC) })
-	saved := n.dropRNG
+	saved, savedSrc := n.dropRNG, n.dropSrc
 	n.SeedDropout(seed)
-	defer func() { n.dropRNG = saved; n.rebindDropout() }()
+	defer func() { n.dropRNG, n.dropSrc = saved, savedSrc; n.rebindDropout() }()
 	clear(mean)
 	clear(std)
 	buf := make([]float64, min(d.N, evalChunk)*n.out)

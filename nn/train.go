@@ -6,6 +6,9 @@ import (
 	"math"
 	"time"
 
+	"gonum.org/v1/gonum/floats"
+
+	"github.com/adjunto/adjunto/adjoint"
 	"github.com/adjunto/adjunto/optimize"
 )
 
@@ -16,14 +19,45 @@ var ErrStop = errors.New("nn: training stopped by the progress callback")
 // (learning rate 1e-3) on full batches, without early stopping.
 type TrainConfig struct {
 	// Method is the optimiser. A Stepper (SGD, Adam, …) makes one step per mini-batch; any
-	// other method (L-BFGS, CG, …) is run full-batch by optimize.Minimize, one iteration per
-	// epoch, on the network in evaluation mode (no dropout, batch norm frozen) so that the line
-	// search sees one deterministic function. Default &optimize.Adam{}.
+	// other method (L-BFGS, CG, Newton, …) is run full-batch by optimize.Minimize, one
+	// iteration per epoch, on the network in evaluation mode (no dropout, batch norm frozen)
+	// so that the line search sees one deterministic function. The full-batch problem has
+	// Func (a forward run alone, for line-search trials) and HessVec (see Curvature, for
+	// Newton). Default &optimize.Adam{}.
 	Method optimize.Method
+	// Schedule, if not nil, sets a Stepper's learning rate at the start of every epoch e
+	// (counted from 1, and across a resumption) to Schedule.Rate(e−1). Full-batch methods
+	// have no learning rate and reject it.
+	Schedule optimize.Schedule
+	// Plateau, if not nil, lowers a Stepper's learning rate when the monitored loss (the
+	// validation loss, or the training loss without a validation set) stops improving: it
+	// observes the loss after every epoch and sets the rate of the next one. Its Initial rate
+	// is set at the start. It cannot be combined with Schedule, and its counters are not part
+	// of TrainState, so a resumed run starts its patience afresh.
+	Plateau *optimize.ReduceOnPlateau
+	// ClipNorm, if positive, rescales the gradient of every mini-batch to a Euclidean norm of
+	// at most ClipNorm before the step (optimize.ClipNorm). Full-batch methods reject it.
+	ClipNorm float64
+	// Curvature selects the Hessian-vector product a full-batch method that needs one
+	// (Newton) is given. Default HessianFD.
+	Curvature Curvature
+	// Damping μ ≥ 0 is added to the curvature's diagonal, (C + μI) v: Levenberg-Marquardt's
+	// cure for a Gauss-Newton matrix that is nearly singular, whose Newton steps would
+	// otherwise be huge along the directions the data hardly determine. Default 0.
+	Damping float64
+	// Resume, if not nil, continues training from the state a previous Train left
+	// (History.Resume, saved as Model.Training) on the network that training left: the
+	// epochs are numbered on, the optimiser (a Resumable Stepper, set up as before) keeps its
+	// moments and rate, and the mini-batch order and the dropout masks continue their
+	// sequences, so that N epochs, a save and a load, and N more epochs give the bits of 2N
+	// epochs in one run. Early stopping starts afresh. A full-batch method restarts from the
+	// network's parameters.
+	Resume *TrainState
 	// Epochs is the number of passes over the training data (iterations for a full-batch
 	// method). Default 100.
 	Epochs int
-	// BatchSize is the mini-batch size; zero (or more than the data) means full batches.
+	// BatchSize is the mini-batch size; zero (or more than the data) means full batches. A
+	// method that is not a Stepper needs full batches and rejects a smaller size.
 	BatchSize int
 	// DropLast skips the last batch of an epoch when it is smaller than BatchSize.
 	DropLast bool
@@ -72,6 +106,44 @@ type History struct {
 	BestValLoss float64
 	// EarlyStopped reports whether the patience ran out.
 	EarlyStopped bool
+	// Resume is the state after the last epoch run, from which TrainConfig.Resume continues
+	// (with early stopping, the network holds the best epoch's parameters instead, so that
+	// resuming from them is not exact).
+	Resume *TrainState
+}
+
+// TrainState is the state of training outside the network's parameters: what resuming needs
+// to continue bit for bit. It is saved in model files as Model.Training.
+type TrainState struct {
+	// Epochs and Steps count the epochs completed and the optimiser steps taken.
+	Epochs int `json:"epochs"`
+	Steps  int `json:"steps"`
+	// Optimizer is the state of a Resumable Stepper (nil for a full-batch method).
+	Optimizer *optimize.StepperState `json:"optimizer,omitempty"`
+	// Order is the mini-batch order of the last epoch (each epoch reshuffles the last one);
+	// Batches and Dropout are the states of the generators of the order and of the dropout
+	// masks, in rand.PCG's binary form.
+	Order   []int  `json:"order,omitempty"`
+	Batches []byte `json:"batches,omitempty"`
+	Dropout []byte `json:"dropout,omitempty"`
+}
+
+// check reports a state that cannot belong to network n.
+func (s *TrainState) check(n *Network) error {
+	if s == nil {
+		return nil
+	}
+	if s.Epochs < 0 || s.Steps < 0 {
+		return fmt.Errorf("training state: %d epochs, %d steps", s.Epochs, s.Steps)
+	}
+	if s.Optimizer != nil {
+		for k, v := range s.Optimizer.Vectors {
+			if len(v) != len(n.params) {
+				return fmt.Errorf("training state: optimiser vector %q of length %d for %d parameters", k, len(v), len(n.params))
+			}
+		}
+	}
+	return nil
 }
 
 // Train fits the network to train, one epoch at a time, evaluating on val (which may be nil)
@@ -95,9 +167,40 @@ func Train(n *Network, train, val *Dataset, c TrainConfig) (*History, error) {
 		return nil, fmt.Errorf("%w: patience %d, minimum improvement %v: want ≥ 0", ErrConfig, c.Patience, c.MinDelta)
 	case c.Patience > 0 && val == nil:
 		return nil, fmt.Errorf("%w: early stopping (patience %d) needs a validation set", ErrConfig, c.Patience)
+	case c.Curvature != HessianFD && c.Curvature != GaussNewton:
+		return nil, fmt.Errorf("%w: unknown curvature %d", ErrConfig, int(c.Curvature))
+	case !(c.Damping >= 0) || math.IsInf(c.Damping, 0):
+		return nil, fmt.Errorf("%w: damping %v, want a finite value ≥ 0", ErrConfig, c.Damping)
+	case !(c.ClipNorm >= 0) || math.IsInf(c.ClipNorm, 0):
+		return nil, fmt.Errorf("%w: gradient clipping norm %v, want a finite value ≥ 0", ErrConfig, c.ClipNorm)
 	}
 	if c.Method == nil {
 		c.Method = &optimize.Adam{}
+	}
+	if c.Schedule != nil {
+		if err := c.Schedule.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+	}
+	if c.Plateau != nil {
+		if err := c.Plateau.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+		if c.Schedule != nil {
+			return nil, fmt.Errorf("%w: a schedule and a plateau rule both set the learning rate: choose one", ErrConfig)
+		}
+	}
+	if err := c.Resume.check(n); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if _, ok := c.Method.(optimize.Stepper); !ok {
+		switch {
+		case c.BatchSize > 0 && c.BatchSize < train.N:
+			return nil, fmt.Errorf("%w: %T runs full-batch (one iteration over all %d training items per epoch), not on mini-batches of %d: use batch size 0",
+				ErrConfig, c.Method, train.N, c.BatchSize)
+		case c.Schedule != nil || c.Plateau != nil || c.ClipNorm > 0:
+			return nil, fmt.Errorf("%w: %T chooses its steps by a line search: it takes no learning-rate schedule or gradient clipping", ErrConfig, c.Method)
+		}
 	}
 	t := &trainer{n: n, train: train, val: val, c: c, start: time.Now(),
 		h: &History{BestValLoss: math.NaN()}, best: math.Inf(1)}
@@ -181,7 +284,21 @@ func (t *trainer) stepping(s optimize.Stepper) error {
 	if b.PerEpoch() == 0 {
 		return fmt.Errorf("%w: %d training items make no batch of %d with drop_last", ErrConfig, t.train.N, t.c.BatchSize)
 	}
-	for epoch := 1; epoch <= t.c.Epochs; epoch++ {
+	done := 0
+	if r := t.c.Resume; r != nil {
+		if err := t.resume(r, s, b); err != nil {
+			return err
+		}
+		done = r.Epochs
+	}
+	defer func() { t.h.Resume = t.snapshot(done, s, b) }()
+	if t.c.Plateau != nil {
+		s.SetRate(t.c.Plateau.Rate())
+	}
+	for epoch, last := done+1, done+t.c.Epochs; epoch <= last; epoch++ {
+		if t.c.Schedule != nil {
+			s.SetRate(t.c.Schedule.Rate(epoch - 1))
+		}
 		b.Reset()
 		sum, items := 0.0, 0
 		for step := 1; ; step++ {
@@ -189,7 +306,7 @@ func (t *trainer) stepping(s optimize.Stepper) error {
 			if idx == nil {
 				break
 			}
-			loss, err := n.trainStep(s, t.train, idx, fmt.Sprintf("epoch %d, step %d", epoch, step))
+			loss, err := n.trainStep(s, t.train, idx, t.c.ClipNorm, fmt.Sprintf("epoch %d, step %d", epoch, step))
 			if err != nil {
 				return err
 			}
@@ -197,23 +314,94 @@ func (t *trainer) stepping(s optimize.Stepper) error {
 			sum += loss * float64(len(idx))
 			items += len(idx)
 		}
-		if done, err := t.endEpoch(epoch, sum/float64(items)); done {
+		done = epoch
+		if stop, err := t.endEpoch(epoch, sum/float64(items)); stop {
 			return err
+		}
+		if t.c.Plateau != nil {
+			e := t.h.Epochs[len(t.h.Epochs)-1]
+			monitored := e.ValLoss
+			if t.val == nil {
+				monitored = e.TrainLoss
+			}
+			s.SetRate(t.c.Plateau.Observe(monitored))
 		}
 	}
 	return nil
+}
+
+// resume restores the state r into the optimiser s (after its Init), the batch order b and
+// the network's dropout generator.
+func (t *trainer) resume(r *TrainState, s optimize.Stepper, b *Batches) error {
+	// Recording a program runs it forward once, which draws dropout masks and moves the
+	// batch-norm statistics: record the programs of the epoch's batch sizes before the
+	// state is restored, as the interrupted run had recorded them before it was saved.
+	state := t.n.saveState(nil)
+	t.n.program(b.size, modeTrain)
+	if last := len(b.perm) % b.size; last != 0 && !b.dropLast {
+		t.n.program(last, modeTrain)
+	}
+	t.n.restoreState(state)
+	t.steps = r.Steps
+	if r.Optimizer != nil {
+		rs, ok := s.(optimize.Resumable)
+		if !ok {
+			return fmt.Errorf("%w: resuming: %T cannot restore an optimiser state", ErrConfig, s)
+		}
+		if err := rs.SetState(*r.Optimizer); err != nil {
+			return fmt.Errorf("%w: resuming: %w", ErrConfig, err)
+		}
+	}
+	if r.Order != nil {
+		if len(r.Order) != len(b.perm) {
+			return fmt.Errorf("%w: resuming: a batch order of %d items for %d training items", ErrConfig, len(r.Order), len(b.perm))
+		}
+		copy(b.perm, r.Order)
+	}
+	if r.Batches != nil {
+		if err := b.src.UnmarshalBinary(r.Batches); err != nil {
+			return fmt.Errorf("%w: resuming the batch order: %w", ErrConfig, err)
+		}
+	}
+	if r.Dropout != nil {
+		if err := t.n.dropSrc.UnmarshalBinary(r.Dropout); err != nil {
+			return fmt.Errorf("%w: resuming the dropout masks: %w", ErrConfig, err)
+		}
+	}
+	return nil
+}
+
+// snapshot returns the state after epoch done.
+func (t *trainer) snapshot(done int, s optimize.Stepper, b *Batches) *TrainState {
+	st := &TrainState{Epochs: done, Steps: t.steps, Order: append([]int(nil), b.perm...)}
+	if rs, ok := s.(optimize.Resumable); ok {
+		o := rs.State()
+		st.Optimizer = &o
+	}
+	st.Batches, _ = b.src.MarshalBinary() // a PCG's MarshalBinary cannot fail
+	st.Dropout, _ = t.n.dropSrc.MarshalBinary()
+	return st
 }
 
 func (t *trainer) fullBatch() error {
 	n := t.n
 	epoch := 0
 	var stopErr error
+	start := 0
+	if r := t.c.Resume; r != nil {
+		start, t.steps = r.Epochs, r.Steps
+	}
 	p := optimize.Problem{
 		FuncGrad: func(grad, x []float64) float64 {
 			n.SetParams(x)
 			t.steps++
 			return n.Objective(grad, t.train)
 		},
+		Func: func(x []float64) float64 {
+			n.SetParams(x)
+			return n.objectiveValue(t.train)
+		},
+		HessVec: n.hessVec(t.train, t.c.Curvature, t.c.Damping),
 	}
 	s := &optimize.Settings{
 		MaxIterations: t.c.Epochs,
@@ -224,7 +412,7 @@ func (t *trainer) fullBatch() error {
 				return nil
 			}
 			n.SetParams(it.X)
-			epoch = it.Iter
+			epoch = start + it.Iter
 			done, err := t.endEpoch(epoch, it.J)
 			if err != nil {
 				stopErr = err
@@ -239,6 +427,8 @@ func (t *trainer) fullBatch() error {
 	if res != nil {
 		n.SetParams(res.X)
 	}
+	t.h.Resume = &TrainState{Epochs: max(epoch, start), Steps: t.steps}
+	t.h.Resume.Dropout, _ = n.dropSrc.MarshalBinary()
 	if stopErr != nil {
 		return stopErr
 	}
@@ -262,10 +452,11 @@ func (t *trainer) fullBatch() error {
 // unchanged). Once the program for the batch size is recorded it allocates nothing.
 func (n *Network) TrainStep(s optimize.Stepper, d *Dataset, idx []int) (float64, error) {
 	n.checkData("TrainStep", d, true)
-	return n.trainStep(s, d, idx, "TrainStep")
+	return n.trainStep(s, d, idx, 0, "TrainStep")
 }
 
-func (n *Network) trainStep(s optimize.Stepper, d *Dataset, idx []int, where string) (float64, error) {
+// trainStep is TrainStep with the gradient clipped to norm clip when clip is positive.
+func (n *Network) trainStep(s optimize.Stepper, d *Dataset, idx []int, clip float64, where string) (float64, error) {
 	rows := len(idx)
 	if idx == nil {
 		rows = d.N
@@ -275,6 +466,9 @@ func (n *Network) trainStep(s optimize.Stepper, d *Dataset, idx []int, where str
 	J := n.step(p)
 	if err := n.checkFinite(J, where); err != nil {
 		return J, err
+	}
+	if clip > 0 {
+		optimize.ClipNorm(n.grad, clip)
 	}
 	if err := s.Step(n.params, n.grad); err != nil {
 		return J, fmt.Errorf("nn: %s: %w", where, err)
@@ -294,5 +488,68 @@ func (n *Network) saveState(dst []float64) []float64 {
 func (n *Network) restoreState(src []float64) {
 	for _, s := range n.state {
 		src = src[copy(s, src):]
+	}
+}
+
+// objectiveValue returns the training objective J on all of d in evaluation mode: the value
+// of Objective without the reverse sweep.
+func (n *Network) objectiveValue(d *Dataset) float64 {
+	p := n.program(d.N, modeEval)
+	p.load(d, nil)
+	p.tape.Forward()
+	return p.J.Data[0]
+}
+
+// Curvature selects the second-order information of full-batch training.
+type Curvature int
+
+const (
+	// HessianFD is the Hessian of the training objective, its products with a vector taken by
+	// central differences of two adjoint gradients (adjoint.Tape.HessVec): exact up to O(h²)
+	// and round-off, and indefinite away from a minimum (Newton then adds a multiple of I).
+	HessianFD Curvature = iota
+	// GaussNewton is the generalised Gauss-Newton matrix J_zᵀ H_z J_z of the loss (J_z the
+	// Jacobian of the logits with respect to the parameters, H_z the loss's Hessian in the
+	// logits) plus the L2 penalty's λI on the penalised weights: one tangent and one reverse
+	// sweep per product (adjoint.Tape.GaussNewton), positive semi-definite, and the Hessian
+	// itself where the residuals vanish. An L1 penalty contributes no curvature.
+	GaussNewton
+)
+
+// hessVec returns the product of a curvature matrix c of the training objective on d (in
+// evaluation mode), plus damping times the identity, with a vector, on a tape of the network as a function of one parameter
+// vector, recorded on first use.
+func (n *Network) hessVec(d *Dataset, c Curvature, damping float64) func(dst, x, v []float64) {
+	var t *adjoint.Tape
+	var w, z, J *adjoint.Value
+	var at []float64 // the point of the last forward run (Gauss-Newton)
+	return func(dst, x, v []float64) {
+		if t == nil {
+			t = adjoint.NewTape()
+			w = t.Variable(make([]float64, len(n.params)), 1, len(n.params))
+			z, J = n.Build(w, t.Constant(d.X, d.N, d.In), t.Constant(d.Y, d.N, d.Out), false)
+		}
+		if damping > 0 {
+			defer floats.AddScaled(dst, damping, v)
+		}
+		if c == HessianFD {
+			copy(w.Data, x)
+			t.HessVec(dst, w, J, v, 0)
+			return
+		}
+		if at == nil || !floats.Equal(at, x) {
+			// Newton asks for n products at one point: one forward run serves them all.
+			copy(w.Data, x)
+			t.Forward()
+			at = append(at[:0], x...)
+		}
+		t.GaussNewton(dst, w, z, v, func(dst, src []float64) {
+			n.cfg.Loss.curvature(dst, src, z.Data, d.Y, d.N, d.Out)
+		})
+		if pen := n.cfg.Penalty; pen.Lambda > 0 && pen.q() == 2 {
+			for _, r := range n.penalized {
+				floats.AddScaled(dst[r[0]:r[0]+r[1]], pen.Lambda, v[r[0]:r[0]+r[1]])
+			}
+		}
 	}
 }

@@ -16,6 +16,20 @@
 // returns a Result with the best point, J, ∇J, counts, a Status and the
 // per-iteration History. New builds a method from a name, for command lines.
 //
+// # The Method contract
+//
+// A Method is anything with Init(n) and Run(d, x0): Minimize knows nothing
+// else about it, so new methods need no change to this package. Run evaluates
+// J through the Driver d (FuncGrad, Func, HessVec: counted and checked for
+// NaN and ±Inf) and hands every accepted iterate to d.Iterate, which records
+// it, applies the stopping tests of Settings and says when to stop. That is
+// the shape of gonum's Method with its channels of Tasks replaced by calls,
+// since an adjoint run is not worth running concurrently with another.
+// Three ready-made routes lead to it: the methods listed below; Gonum, which
+// runs any gonum/optimize method (NelderMead, or a LinesearchMethod with a
+// NextDirectioner and Linesearcher of one's own); and RunStepper, the
+// full-batch loop of a Stepper.
+//
 // # Line-search methods (gonum/optimize)
 //
 // LBFGS, BFGS, CG (nonlinear conjugate gradient, with every β formula of gonum
@@ -28,7 +42,13 @@
 //   - gonum calls Func and Grad separately at the same x. The wrapper runs
 //     FuncGrad once per x and serves both calls from a cache keyed on x, so
 //     the forward and adjoint models run once per point. A line search that
-//     asks for J alone gets Func when the problem has it.
+//     asks for J alone at a trial point gets Func when the problem has it,
+//     except at the first trial of each search: that one is usually
+//     accepted, and gonum then asks for its gradient, which FuncGrad gives
+//     without a second forward run. So Func saves the adjoint run of every
+//     trial after the first, and costs a forward run when such a trial is
+//     accepted: a gain when adjoint runs are dear (checkpointed windows) or
+//     searches backtrack often. Result.Gradients counts the adjoint runs.
 //   - gonum's default converger stops after 100 iterations without a decrease
 //     of 1e-10, a silent limit that no 4DVar user would expect. All the
 //     stopping tests here are this package's (Settings), the same for every
@@ -48,7 +68,9 @@
 // alone, with a learning rate η and no line search. They implement Stepper:
 // Step(x, grad) updates x in place without allocating, so a mini-batch
 // training loop calls it with each batch's gradient, and Minimize runs them
-// full-batch. Their update formulas and default hyperparameters are those of
+// full-batch. They are Resumable: State and SetState save and restore their
+// moments, step count and live rate, so that interrupted training resumes
+// bit for bit. Their update formulas and default hyperparameters are those of
 // PyTorch's torch.optim (version 1.13), written on each type, so that
 // trajectories can be compared with it; the tests match ten-step PyTorch
 // trajectories to 1e-12 relative.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log"
 
+	gopt "gonum.org/v1/gonum/optimize"
+
 	"github.com/adjunto/adjunto/optimize"
 )
 
@@ -70,4 +72,20 @@ func ExampleLinearCG() {
 	// Output:
 	// x = (0.090909, 0.636364) in 2 iterations
 	// eigenvalues ≈ 2.381966, 4.618034
+}
+
+func ExampleGonum() {
+	// Any gonum method plugs in; Nelder-Mead needs no gradient, so with
+	// Problem.Func set no adjoint run is made.
+	p := optimize.Problem{
+		FuncGrad: rosenbrock,
+		Func:     func(x []float64) float64 { return rosenbrock(make([]float64, 2), x) },
+	}
+	res, err := optimize.Minimize(p, []float64{-1.2, 1}, nil, optimize.Gonum{Method: &gopt.NelderMead{}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("x = (%.4f, %.4f), status %v, %d adjoint runs\n", res.X[0], res.X[1], res.Status, res.Gradients)
+	// Output:
+	// x = (1.0000, 1.0000), status FunctionConverged, 0 adjoint runs
 }

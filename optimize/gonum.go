@@ -10,20 +10,44 @@ import (
 	gopt "gonum.org/v1/gonum/optimize"
 )
 
-// lineSearchMethod is a method run by gonum/optimize.
-type lineSearchMethod interface {
+var (
+	_ Method = (*LBFGS)(nil)
+	_ Method = (*BFGS)(nil)
+	_ Method = (*CG)(nil)
+	_ Method = (*GradientDescent)(nil)
+	_ Method = (*Newton)(nil)
+	_ Method = Gonum{}
+
+	_ HessVecUser = (*Newton)(nil)
+	_ HessVecUser = Gonum{}
+)
+
+// HessVecUser is a Method that can say whether it needs Problem.HessVec, so that a caller
+// which can supply Hessian-vector products only at a price (a 4DVar cost linearising its
+// model, say) supplies them only when they are used.
+type HessVecUser interface {
 	Method
-	gonum() gopt.Method
-	needsHessian() bool
+	UsesHessVec() bool
 }
 
-var (
-	_ lineSearchMethod = (*LBFGS)(nil)
-	_ lineSearchMethod = (*BFGS)(nil)
-	_ lineSearchMethod = (*CG)(nil)
-	_ lineSearchMethod = (*GradientDescent)(nil)
-	_ lineSearchMethod = (*Newton)(nil)
-)
+// NeedsHessVec reports whether m needs Problem.HessVec: whether it is a HessVecUser that
+// says so.
+func NeedsHessVec(m Method) bool {
+	h, ok := m.(HessVecUser)
+	return ok && h.UsesHessVec()
+}
+
+// UsesHessVec reports true: Newton assembles the Hessian from HessVec.
+func (*Newton) UsesHessVec() bool { return true }
+
+// UsesHessVec reports whether the gonum method's Uses asks for the Hessian.
+func (g Gonum) UsesHessVec() bool {
+	if g.Method == nil {
+		return false
+	}
+	u, err := g.Method.Uses(gopt.Available{Grad: true, Hess: true})
+	return err == nil && u.Hess
+}
 
 // LBFGS is the limited-memory BFGS quasi-Newton method of gonum/optimize
 // (Nocedal 1980; Liu and Nocedal 1989) with a line search satisfying the
@@ -49,7 +73,8 @@ func (m *LBFGS) gonum() gopt.Method {
 	return &gopt.LBFGS{Store: m.Memory, Linesearcher: m.Linesearcher, GradStopThreshold: math.NaN()}
 }
 
-func (*LBFGS) needsHessian() bool { return false }
+// Run runs the method with gonum/optimize.
+func (m *LBFGS) Run(d *Driver, x0 []float64) error { return runGonum(d, m.gonum(), x0) }
 
 // BFGS is the BFGS quasi-Newton method of gonum/optimize, which keeps a dense
 // n×n inverse-Hessian approximation: for small problems.
@@ -65,7 +90,8 @@ func (m *BFGS) gonum() gopt.Method {
 	return &gopt.BFGS{Linesearcher: m.Linesearcher, GradStopThreshold: math.NaN()}
 }
 
-func (*BFGS) needsHessian() bool { return false }
+// Run runs the method with gonum/optimize.
+func (m *BFGS) Run(d *Driver, x0 []float64) error { return runGonum(d, m.gonum(), x0) }
 
 // CGVariant selects the formula for β_k in nonlinear conjugate gradient,
 // d_k = -∇J_k + β_k d_{k-1}. The zero value is HestenesStiefel, gonum's
@@ -127,7 +153,8 @@ func (m *CG) gonum() gopt.Method {
 	return &gopt.CG{Variant: v, Linesearcher: m.Linesearcher, GradStopThreshold: math.NaN()}
 }
 
-func (*CG) needsHessian() bool { return false }
+// Run runs the method with gonum/optimize.
+func (m *CG) Run(d *Driver, x0 []float64) error { return runGonum(d, m.gonum(), x0) }
 
 // GradientDescent is steepest descent, d_k = -∇J_k, with gonum's line search
 // (backtracking from a quadratic estimate of the step). Its convergence rate
@@ -145,7 +172,8 @@ func (m *GradientDescent) gonum() gopt.Method {
 	return &gopt.GradientDescent{Linesearcher: m.Linesearcher, GradStopThreshold: math.NaN()}
 }
 
-func (*GradientDescent) needsHessian() bool { return false }
+// Run runs the method with gonum/optimize.
+func (m *GradientDescent) Run(d *Driver, x0 []float64) error { return runGonum(d, m.gonum(), x0) }
 
 // Newton is the modified Newton method of gonum/optimize: it solves
 // (H + τI) d = -∇J with the smallest τ ≥ 0 (grown by Increase) that makes the
@@ -171,7 +199,37 @@ func (m *Newton) gonum() gopt.Method {
 	return &gopt.Newton{Increase: m.Increase, Linesearcher: m.Linesearcher, GradStopThreshold: math.NaN()}
 }
 
-func (*Newton) needsHessian() bool { return true }
+// Run runs the method with gonum/optimize.
+func (m *Newton) Run(d *Driver, x0 []float64) error { return runGonum(d, m.gonum(), x0) }
+
+// Gonum runs any method of gonum/optimize (NelderMead, GuessAndCheck with a
+// local method, a LinesearchMethod with a NextDirectioner of one's own, …)
+// under this package's Problem, Settings and Result:
+//
+//	Minimize(p, x0, nil, optimize.Gonum{Method: &gopt.NelderMead{}})
+//
+// The problem's Func, FuncGrad and HessVec are offered to the method as
+// gonum's Func, Grad and Hess (assembled from n HessVec products); the
+// method's Uses says which it needs. All the stopping tests are this
+// package's; configure the gonum method's own gradient test off (a
+// GradStopThreshold of NaN) so that it does not end the run first. A
+// derivative-free method reports no gradient, so Result.Grad is NaN and only
+// the function test, the limits and the method's own convergence apply.
+// The gonum method's state is reset by its own Init, which gonum calls.
+type Gonum struct {
+	Method gopt.Method
+}
+
+// Init checks that there is a method.
+func (g Gonum) Init(n int) error {
+	if g.Method == nil {
+		return fmt.Errorf("%w: Gonum.Method is nil", ErrSetting)
+	}
+	return nil
+}
+
+// Run runs the gonum method.
+func (g Gonum) Run(d *Driver, x0 []float64) error { return runGonum(d, g.Method, x0) }
 
 // evalCache serves gonum's separate Func and Grad calls at one x from a
 // single FuncGrad call (one forward and one adjoint run).
@@ -181,11 +239,20 @@ type evalCache struct {
 	grad    []float64
 	valid   bool // x and f hold a computed point
 	hasGrad bool // grad holds ∇J at x
+	// first is set at each major iteration: the next point is the first
+	// trial of a line search, usually accepted, where gonum will ask for the
+	// gradient next; FuncGrad there costs one forward run less than Func
+	// followed by FuncGrad.
+	first bool
 }
 
-// lineSearch runs a gonum method with this package's stopping tests.
-func (r *run) lineSearch(m lineSearchMethod, x0 []float64) error {
-	if m.needsHessian() && r.p.HessVec == nil {
+// runGonum runs a gonum method with this package's stopping tests.
+func runGonum(r *Driver, m gopt.Method, x0 []float64) error {
+	uses, err := m.Uses(gopt.Available{Grad: true, Hess: true})
+	if err != nil {
+		return fmt.Errorf("%w: %T: %w", ErrProblem, m, err)
+	}
+	if uses.Hess && r.p.HessVec == nil {
 		return fmt.Errorf("%w: %T needs Problem.HessVec", ErrProblem, m)
 	}
 	c := &evalCache{x: make([]float64, r.n), grad: make([]float64, r.n)}
@@ -195,7 +262,9 @@ func (r *run) lineSearch(m lineSearchMethod, x0 []float64) error {
 		}
 		copy(c.x, x)
 		c.valid = true
-		if !needGrad && r.p.Func != nil {
+		first := c.first && uses.Grad
+		c.first = false
+		if !needGrad && r.p.Func != nil && !first {
 			c.f = r.evalFunc(x)
 			c.hasGrad = false
 			return
@@ -225,7 +294,10 @@ func (r *run) lineSearch(m lineSearchMethod, x0 []float64) error {
 			return gopt.NotTerminated, nil
 		},
 	}
-	if m.needsHessian() {
+	if !uses.Grad {
+		prob.Grad = nil
+	}
+	if uses.Hess {
 		e := make([]float64, r.n)
 		col := make([]float64, r.n)
 		prob.Hess = func(h *mat.SymDense, x []float64) {
@@ -253,15 +325,17 @@ func (r *run) lineSearch(m lineSearchMethod, x0 []float64) error {
 		// gonum calls at every major iteration including x0. Without it
 		// gonum's default converger would stop after 100 iterations with
 		// less than 1e-10 absolute decrease.
-		Converger:  converger{r},
+		Converger:  converger{r, c},
 		Concurrent: 1,
 	}
-	res, err := gopt.Minimize(prob, x0, settings, m.gonum())
+	res, err := gopt.Minimize(prob, x0, settings, m)
 	switch {
 	case r.status != NotTerminated:
 		// Stopped by one of our tests, the divergence check or the callback.
 	case res == nil:
 		return err
+	case err == nil && gonumConverged(res.Status):
+		return nil // the method's own test: Minimize reports MethodConverged
 	case res.Status == gopt.FunctionNegativeInfinity:
 		r.status = Unbounded
 		r.err = fmt.Errorf("%w: J = -Inf at iteration %d", ErrDiverged, r.iter)
@@ -276,18 +350,28 @@ func (r *run) lineSearch(m lineSearchMethod, x0 []float64) error {
 		r.status = LineSearchFailure
 		r.err = fmt.Errorf("%w: gonum stopped with status %v at iteration %d", ErrLineSearch, res.Status, r.iter)
 	}
-	r.res.Status = r.status
-	r.res.Evaluations = r.evals
-	r.res.HessVecs = r.hvecs
 	return r.err
 }
 
+// gonumConverged reports whether a gonum status is one of its convergence tests.
+func gonumConverged(s gopt.Status) bool {
+	switch s {
+	case gopt.Success, gopt.FunctionThreshold, gopt.FunctionConvergence, gopt.GradientThreshold, gopt.StepConvergence:
+		return true
+	}
+	return false
+}
+
 // converger adapts run.iterate to gonum's Converger.
-type converger struct{ r *run }
+type converger struct {
+	r *Driver
+	c *evalCache
+}
 
 func (converger) Init(int) {}
 
 func (c converger) Converged(loc *gopt.Location) gopt.Status {
+	c.c.first = true
 	if c.r.iterate(loc.X, loc.F, loc.Gradient) != NotTerminated {
 		// Any terminating status will do: Minimize reads run.status.
 		return gopt.Success

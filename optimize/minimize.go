@@ -19,17 +19,19 @@ const (
 
 // Minimize runs method m on problem p from x0 and returns the result.
 // x0 is not modified. A nil s selects the default Settings and a nil m
-// selects &LBFGS{}. Minimize calls m.Init(len(x0)) first, so a Stepper starts
-// from a clean state.
+// selects &LBFGS{}. Minimize calls m.Init(len(x0)) and then m.Run with a
+// Driver that evaluates p, counts the evaluations and applies the stopping
+// tests of s; so a Stepper starts from a clean state.
 //
 // Minimize returns a non-nil Result whenever the run has started, also
 // together with an error: when the run diverged (the error is a
 // *DivergenceError naming the iteration), when a line search failed (the
-// error wraps ErrLineSearch and Result holds the best point found), and when
-// Settings.Callback returned an error other than ErrStop. Reaching a limit
-// (iterations, evaluations, runtime) is not an error: Result.Status says so.
-// Input errors (nil FuncGrad, empty x0, invalid method settings, a method
-// that needs HessVec without it) return a nil Result and an error.
+// error wraps ErrLineSearch and Result holds the best point found), when the
+// method failed (status Failure) and when Settings.Callback returned an
+// error other than ErrStop. Reaching a limit (iterations, evaluations,
+// runtime) is not an error: Result.Status says so. Input errors (nil
+// FuncGrad, empty x0, invalid method settings, a method that needs HessVec
+// without it) return a nil Result and an error.
 func Minimize(p Problem, x0 []float64, s *Settings, m Method) (*Result, error) {
 	if p.FuncGrad == nil {
 		return nil, fmt.Errorf("%w: Problem.FuncGrad is nil", ErrProblem)
@@ -47,26 +49,34 @@ func Minimize(p Problem, x0 []float64, s *Settings, m Method) (*Result, error) {
 	if err := m.Init(n); err != nil {
 		return nil, err
 	}
-	r := newRun(p, n, s)
-	var err error
-	switch m := m.(type) {
-	case Stepper:
-		err = r.stepping(m, x0)
-	case lineSearchMethod:
-		err = r.lineSearch(m, x0)
+	r := newDriver(p, n, s)
+	err := m.Run(r, x0)
+	switch {
+	case r.status != NotTerminated:
+		err = r.err
+	case err != nil && len(r.res.History) == 0:
+		return nil, err // the method refused the problem before its first iterate
+	case len(r.res.History) == 0:
+		return nil, fmt.Errorf("%w: %T returned without reporting an iterate", ErrProblem, m)
+	case err != nil:
+		r.status, r.err = Failure, err
 	default:
-		return nil, fmt.Errorf("%w: %T is neither a Stepper nor a line-search method of this package", ErrProblem, m)
+		r.status = MethodConverged
 	}
-	if err != nil && r.res.Status == NotTerminated {
-		return nil, err
-	}
+	r.res.Status = r.status
+	r.res.Evaluations = r.evals
+	r.res.Gradients = r.grads
+	r.res.HessVecs = r.hvecs
 	r.res.Runtime = time.Since(r.start)
 	return &r.res, err
 }
 
-// run is the state of one call of Minimize shared by the stepping loop and
-// the gonum driver.
-type run struct {
+// Driver is what a Method sees of a run of Minimize: it evaluates the
+// problem, counting the evaluations and checking that they are finite, and
+// it records the iterates and applies the stopping tests of Settings. A
+// Method calls Iterate at every iterate it accepts, x0 first, and stops when
+// Iterate returns a status other than NotTerminated.
+type Driver struct {
 	p     Problem
 	n     int
 	start time.Time
@@ -77,20 +87,22 @@ type run struct {
 	fIters           int
 	callback         func(Iteration) error
 
-	iter   int // number of the iterate being computed or recorded
-	evals  int
-	hvecs  int
-	fPrev  float64 // J at the previous iterate, for the function test
-	stall  int     // consecutive iterations with a negligible change of J
-	div    *DivergenceError
-	status Status // set when the run is stopped by this package's tests
-	err    error
+	iter    int // number of the iterate being computed or recorded
+	evals   int
+	grads   int
+	hvecs   int
+	fPrev   float64 // J at the previous iterate, for the function test
+	stall   int     // consecutive iterations with a negligible change of J
+	div     *DivergenceError
+	status  Status // set when the run is stopped by this package's tests
+	err     error
+	scratch []float64 // gradient discarded by Func when Problem.Func is nil
 
 	res Result // res.X, res.Grad hold the best iterate
 }
 
-func newRun(p Problem, n int, s *Settings) *run {
-	r := &run{p: p, n: n, start: time.Now()}
+func newDriver(p Problem, n int, s *Settings) *Driver {
+	r := &Driver{p: p, n: n, start: time.Now()}
 	r.maxIter = s.MaxIterations
 	switch {
 	case r.maxIter == 0:
@@ -123,23 +135,90 @@ func newRun(p Problem, n int, s *Settings) *run {
 	return r
 }
 
+// Dim returns the number of unknowns.
+func (r *Driver) Dim() int { return r.n }
+
+// HasFunc reports whether the problem has Func, so that J alone costs less
+// than J and ∇J together.
+func (r *Driver) HasFunc() bool { return r.p.Func != nil }
+
+// HasHessVec reports whether the problem has HessVec.
+func (r *Driver) HasHessVec() bool { return r.p.HessVec != nil }
+
+// FuncGrad returns J(x) and writes ∇J(x) into grad. If J or ∇J is not
+// finite it returns a *DivergenceError (and the run's status is Diverged or
+// Unbounded): the method should return that error.
+func (r *Driver) FuncGrad(grad, x []float64) (float64, error) {
+	f := r.evalFuncGrad(grad, x)
+	return f, r.diverged()
+}
+
+// Func returns J(x), by Problem.Func when the problem has it and by
+// FuncGrad otherwise. Its error is that of FuncGrad.
+func (r *Driver) Func(x []float64) (float64, error) {
+	var f float64
+	if r.p.Func != nil {
+		f = r.evalFunc(x)
+	} else {
+		if r.scratch == nil {
+			r.scratch = make([]float64, r.n)
+		}
+		f = r.evalFuncGrad(r.scratch, x)
+	}
+	return f, r.diverged()
+}
+
+// HessVec writes the product of the Hessian at x (or the approximation the
+// problem gives) with v into dst. It returns an error wrapping ErrProblem if
+// the problem has no HessVec.
+func (r *Driver) HessVec(dst, x, v []float64) error {
+	if r.p.HessVec == nil {
+		return fmt.Errorf("%w: Problem.HessVec is nil", ErrProblem)
+	}
+	r.hvecs++
+	r.p.HessVec(dst, x, v)
+	return nil
+}
+
+// Iterate records iterate x with cost f and gradient grad (nil for a method
+// that does not use gradients: the gradient test is then skipped), keeps it
+// if it is the best so far and applies the stopping tests. It returns
+// NotTerminated if the run goes on, else the status it stops with.
+func (r *Driver) Iterate(x []float64, f float64, grad []float64) Status {
+	if r.status != NotTerminated {
+		return r.status
+	}
+	return r.iterate(x, f, grad)
+}
+
+func (r *Driver) diverged() error {
+	if r.div == nil {
+		return nil
+	}
+	if r.status == NotTerminated {
+		r.stopDiverged()
+	}
+	return r.err
+}
+
 // evalFuncGrad calls FuncGrad and checks that its outputs are finite.
-func (r *run) evalFuncGrad(grad, x []float64) float64 {
+func (r *Driver) evalFuncGrad(grad, x []float64) float64 {
 	r.evals++
+	r.grads++
 	f := r.p.FuncGrad(grad, x)
 	r.checkFinite(f, grad)
 	return f
 }
 
 // evalFunc calls Func and checks that J is finite.
-func (r *run) evalFunc(x []float64) float64 {
+func (r *Driver) evalFunc(x []float64) float64 {
 	r.evals++
 	f := r.p.Func(x)
 	r.checkFinite(f, nil)
 	return f
 }
 
-func (r *run) checkFinite(f float64, grad []float64) {
+func (r *Driver) checkFinite(f float64, grad []float64) {
 	if r.div != nil {
 		return
 	}
@@ -156,7 +235,7 @@ func (r *run) checkFinite(f float64, grad []float64) {
 }
 
 // stopDiverged sets the status for a divergence found by checkFinite.
-func (r *run) stopDiverged() {
+func (r *Driver) stopDiverged() {
 	r.status = Diverged
 	if r.div.Index < 0 && math.IsInf(r.div.Value, -1) {
 		r.status = Unbounded
@@ -167,16 +246,26 @@ func (r *run) stopDiverged() {
 // iterate records iterate number r.iter at x with cost f and gradient grad,
 // keeps it if it is the best so far, and applies the stopping tests. It
 // returns NotTerminated (and advances r.iter) if the run goes on.
-func (r *run) iterate(x []float64, f float64, grad []float64) Status {
-	gnorm := floats.Norm(grad, 2)
+func (r *Driver) iterate(x []float64, f float64, grad []float64) Status {
+	gnorm := math.NaN()
+	if grad != nil {
+		gnorm = floats.Norm(grad, 2)
+	}
 	if f <= r.res.J || r.iter == 0 {
 		copy(r.res.X, x)
-		copy(r.res.Grad, grad)
+		if grad == nil {
+			for i := range r.res.Grad {
+				r.res.Grad[i] = math.NaN()
+			}
+		} else {
+			copy(r.res.Grad, grad)
+		}
 		r.res.J = f
 		r.res.GradNorm = gnorm
 	}
 	r.res.Iterations = r.iter
 	r.res.Evaluations = r.evals
+	r.res.Gradients = r.grads
 	r.res.HessVecs = r.hvecs
 	it := Iteration{Iter: r.iter, J: f, GradNorm: gnorm, Evaluations: r.evals, Elapsed: time.Since(r.start)}
 	r.res.History = append(r.res.History, it)
@@ -208,7 +297,7 @@ func (r *run) iterate(x []float64, f float64, grad []float64) Status {
 	return r.status
 }
 
-func (r *run) functionConverged(f float64) bool {
+func (r *Driver) functionConverged(f float64) bool {
 	prev := r.fPrev
 	r.fPrev = f
 	if r.fRelTol < 0 || r.iter == 0 {
@@ -222,26 +311,26 @@ func (r *run) functionConverged(f float64) bool {
 	return r.stall >= r.fIters
 }
 
-// stepping runs a Stepper as a full-batch method: evaluate, test, step.
-func (r *run) stepping(s Stepper, x0 []float64) error {
+// RunStepper runs a Stepper as a full-batch method: evaluate, record, step.
+// It is the Run of every Stepper of this package; a user Stepper implements
+// Run as
+//
+//	func (s *MyStepper) Run(d *optimize.Driver, x0 []float64) error { return optimize.RunStepper(d, s, x0) }
+//
+// An error of Step ends the run with status Failure.
+func RunStepper(d *Driver, s Stepper, x0 []float64) error {
 	x := append([]float64(nil), x0...)
-	grad := make([]float64, r.n)
+	grad := make([]float64, d.n)
 	for {
-		f := r.evalFuncGrad(grad, x)
-		if r.div != nil {
-			r.stopDiverged()
-			break
+		f, err := d.FuncGrad(grad, x)
+		if err != nil {
+			return err
 		}
-		if r.iterate(x, f, grad) != NotTerminated {
-			break
+		if d.Iterate(x, f, grad) != NotTerminated {
+			return nil
 		}
 		if err := s.Step(x, grad); err != nil {
-			r.status = Stopped
-			r.err = err
-			break
+			return err
 		}
 	}
-	r.res.Status = r.status
-	r.res.Evaluations = r.evals
-	return r.err
 }

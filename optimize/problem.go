@@ -90,6 +90,7 @@ type Result struct {
 
 	Iterations  int // iterations made (steps from x0)
 	Evaluations int // calls of FuncGrad and Func
+	Gradients   int // calls of FuncGrad alone: the adjoint runs
 	HessVecs    int // calls of HessVec
 
 	Status  Status
@@ -114,6 +115,8 @@ const (
 	Diverged                        // J or ∇J became NaN or ±Inf
 	Unbounded                       // J reached -Inf: the problem has no minimum
 	Stopped                         // Settings.Callback returned an error
+	MethodConverged                 // the method's own convergence test ended the run
+	Failure                         // the method failed with an error of its own
 )
 
 var statusNames = [...]string{
@@ -127,6 +130,8 @@ var statusNames = [...]string{
 	Diverged:          "Diverged",
 	Unbounded:         "Unbounded",
 	Stopped:           "Stopped",
+	MethodConverged:   "MethodConverged",
+	Failure:           "Failure",
 }
 
 // String returns the name of the status.
@@ -138,9 +143,10 @@ func (s Status) String() string {
 }
 
 // Converged reports whether the status is one of the convergence tests
-// (GradientConverged or FunctionConverged) rather than a limit or a failure.
+// (GradientConverged, FunctionConverged or MethodConverged) rather than a
+// limit or a failure.
 func (s Status) Converged() bool {
-	return s == GradientConverged || s == FunctionConverged
+	return s == GradientConverged || s == FunctionConverged || s == MethodConverged
 }
 
 // Sentinel errors. Errors returned by this package wrap one of them, so that
@@ -185,19 +191,30 @@ func (e *DivergenceError) Error() string {
 // Unwrap returns ErrDiverged.
 func (e *DivergenceError) Unwrap() error { return ErrDiverged }
 
-// Method is a minimisation algorithm that Minimize can run. The methods of
-// this package are of two kinds:
+// Method is a minimisation algorithm that Minimize can run. The contract is
+// open: any type with these two methods is one, and Minimize knows nothing
+// else about it. This package's methods are of three kinds:
 //
 //   - line-search methods wrapped from gonum/optimize: LBFGS, BFGS, CG,
-//     GradientDescent and Newton;
+//     GradientDescent and Newton; any other gonum method (NelderMead, a
+//     LinesearchMethod with a NextDirectioner of one's own, …) runs through
+//     the Gonum adapter;
 //   - stepping methods, which implement Stepper: SGD (with momentum and
 //     Nesterov momentum), Adagrad, RMSprop, Adadelta, Adam (with AMSGrad) and
-//     AdamW. Any user type implementing Stepper is a Method too.
+//     AdamW; a user Stepper implements Run with RunStepper;
+//   - a user's own algorithm, written against Driver.
 type Method interface {
 	// Init prepares the method for a problem with n unknowns, discarding the
 	// state of any earlier run. It returns an error wrapping ErrSetting if a
 	// setting of the method is outside its domain.
 	Init(n int) error
+	// Run minimises from x0, which it must not modify, evaluating J through
+	// d and reporting every iterate, x0 first, to d.Iterate; it returns when
+	// d.Iterate says to stop, when its own test says the minimum is found
+	// (Minimize then reports MethodConverged), or with an error. An error
+	// returned from a Driver evaluation (divergence) should be returned as
+	// it is; any other error ends the run with status Failure.
+	Run(d *Driver, x0 []float64) error
 }
 
 // Stepper is a method that updates a vector in place from a gradient, one
@@ -217,6 +234,36 @@ type Stepper interface {
 	// LearningRate field, which Init sets to its default if it is zero).
 	Rate() float64
 	// SetRate sets η for the next steps; schedules call it between steps.
-	// It panics if lr is negative or NaN.
+	// A rate set before the first Step survives the Init that Minimize or
+	// Step makes (Init restores LearningRate only once a step has been
+	// taken with the set rate). It panics if lr is negative or NaN.
 	SetRate(lr float64)
+}
+
+// Resumable is a Stepper whose accumulated state (moments, step count, live
+// learning rate) can be saved and restored, so that training interrupted
+// after k steps and resumed from the saved state takes bit for bit the steps
+// an uninterrupted run takes. Every Stepper of this package is Resumable.
+type Resumable interface {
+	Stepper
+	// State returns a copy of the accumulated state.
+	State() StepperState
+	// SetState restores a state returned by State of the same method after
+	// Init with the same n. It returns an error wrapping ErrSetting for the
+	// state of another method and ErrLength for vectors of another length.
+	SetState(StepperState) error
+}
+
+// StepperState is the accumulated state of a Resumable, in a form that
+// encoding/json writes and reads back exactly (float64 values are written
+// with the shortest representation that parses back to the same bits).
+type StepperState struct {
+	// Method names the method the state belongs to ("Adam", "SGD", …).
+	Method string `json:"method"`
+	// Rate is the live learning rate, Steps the number of steps taken.
+	Rate  float64 `json:"rate"`
+	Steps int     `json:"steps"`
+	// Vectors holds the per-component state by name (Adam's "m" and "v", …);
+	// vectors the settings do not use are absent.
+	Vectors map[string][]float64 `json:"vectors,omitempty"`
 }

@@ -6,12 +6,12 @@ import (
 )
 
 var (
-	_ Stepper = (*SGD)(nil)
-	_ Stepper = (*Adagrad)(nil)
-	_ Stepper = (*RMSprop)(nil)
-	_ Stepper = (*Adadelta)(nil)
-	_ Stepper = (*Adam)(nil)
-	_ Stepper = (*AdamW)(nil)
+	_ Resumable = (*SGD)(nil)
+	_ Resumable = (*Adagrad)(nil)
+	_ Resumable = (*RMSprop)(nil)
+	_ Resumable = (*Adadelta)(nil)
+	_ Resumable = (*Adam)(nil)
+	_ Resumable = (*AdamW)(nil)
 )
 
 // PyTorch's default hyperparameters (torch.optim, version 1.13).
@@ -81,12 +81,15 @@ func stepLengths(method string, n int, x, grad []float64) error {
 
 // base holds what every Stepper of this package keeps: the dimension from
 // Init and the live learning rate, which SetRate changes without touching the
-// configured LearningRate field (a new Init starts from that again).
+// configured LearningRate field. A new Init starts from that field again,
+// unless SetRate was called and no step has been taken since (set): a rate
+// set before the first step is a setting, not state.
 type base struct {
 	name string
 	n    int
 	init bool
 	lr   float64
+	set  bool
 }
 
 // start validates the configured rate (zero meaning def). The Stepper is
@@ -98,7 +101,10 @@ func (b *base) start(name string, lr, def float64) error {
 
 // ready records n and the live rate.
 func (b *base) ready(n int, lr, def float64) {
-	b.n, b.init, b.lr = n, true, orDefault(lr, def)
+	b.n, b.init = n, true
+	if !b.set {
+		b.lr = orDefault(lr, def)
+	}
 }
 
 // lazyInit is the start of every Step: Init(len(x)) if it has not been
@@ -109,6 +115,7 @@ func (b *base) lazyInit(m Method, x, grad []float64) error {
 			return err
 		}
 	}
+	b.set = false
 	return stepLengths(b.name, b.n, x, grad)
 }
 
@@ -121,7 +128,53 @@ func (b *base) SetRate(lr float64) {
 	if lr < 0 || math.IsNaN(lr) || math.IsInf(lr, 1) {
 		panic(fmt.Sprintf("optimize: %s.SetRate: learning rate %v, want a finite value ≥ 0", b.name, lr))
 	}
-	b.lr = lr
+	b.lr, b.set = lr, true
+}
+
+// state returns the state of a Stepper with step count steps and the named
+// vectors (nil ones, unused by the settings, are left out).
+func (b *base) state(steps int, vs map[string][]float64) StepperState {
+	st := StepperState{Method: b.name, Rate: b.lr, Steps: steps}
+	for k, v := range vs {
+		if v == nil {
+			continue
+		}
+		if st.Vectors == nil {
+			st.Vectors = make(map[string][]float64)
+		}
+		st.Vectors[k] = append([]float64(nil), v...)
+	}
+	return st
+}
+
+// setState copies st into the live rate, *steps and the named vectors,
+// which Init has allocated, after checking all of them.
+func (b *base) setState(st StepperState, steps *int, vs map[string][]float64) error {
+	if !b.init {
+		return fmt.Errorf("%w: %s.SetState before Init", ErrSetting, st.Method)
+	}
+	if st.Method != b.name {
+		return fmt.Errorf("%w: %s.SetState: the state is of %q", ErrSetting, b.name, st.Method)
+	}
+	if !(st.Rate >= 0) || math.IsInf(st.Rate, 1) || st.Steps < 0 {
+		return fmt.Errorf("%w: %s.SetState: rate %v, %d steps", ErrSetting, b.name, st.Rate, st.Steps)
+	}
+	for k, v := range vs {
+		if v == nil {
+			continue
+		}
+		if src, ok := st.Vectors[k]; !ok || len(src) != len(v) {
+			return fmt.Errorf("%w: %s.SetState: vector %q of length %d, want %d", ErrLength, b.name, k, len(src), len(v))
+		}
+	}
+	for k, v := range vs {
+		copy(v, st.Vectors[k])
+	}
+	b.lr, b.set = st.Rate, false
+	if steps != nil {
+		*steps = st.Steps
+	}
+	return nil
 }
 
 func resize(s []float64, n int) []float64 {
@@ -614,3 +667,67 @@ func (o *AdamW) Step(x, grad []float64) error {
 	o.step(x, grad, o.Beta1, o.Beta2, o.Eps, 0, o.WeightDecay, o.AMSGrad)
 	return nil
 }
+
+// Run runs SGD full-batch (see RunStepper).
+func (o *SGD) Run(d *Driver, x0 []float64) error { return RunStepper(d, o, x0) }
+
+// State returns a copy of the accumulated state.
+func (o *SGD) State() StepperState { return o.state(o.steps, map[string][]float64{"momentum": o.buf}) }
+
+// SetState restores a state returned by State.
+func (o *SGD) SetState(st StepperState) error {
+	return o.setState(st, &o.steps, map[string][]float64{"momentum": o.buf})
+}
+
+// Run runs Adagrad full-batch (see RunStepper).
+func (o *Adagrad) Run(d *Driver, x0 []float64) error { return RunStepper(d, o, x0) }
+
+// State returns a copy of the accumulated state.
+func (o *Adagrad) State() StepperState { return o.state(o.steps, map[string][]float64{"sum": o.sum}) }
+
+// SetState restores a state returned by State.
+func (o *Adagrad) SetState(st StepperState) error {
+	return o.setState(st, &o.steps, map[string][]float64{"sum": o.sum})
+}
+
+// Run runs RMSprop full-batch (see RunStepper).
+func (o *RMSprop) Run(d *Driver, x0 []float64) error { return RunStepper(d, o, x0) }
+
+// State returns a copy of the accumulated state.
+func (o *RMSprop) State() StepperState {
+	return o.state(0, map[string][]float64{"square_avg": o.sq, "grad_avg": o.avg, "momentum": o.buf})
+}
+
+// SetState restores a state returned by State.
+func (o *RMSprop) SetState(st StepperState) error {
+	return o.setState(st, nil, map[string][]float64{"square_avg": o.sq, "grad_avg": o.avg, "momentum": o.buf})
+}
+
+// Run runs Adadelta full-batch (see RunStepper).
+func (o *Adadelta) Run(d *Driver, x0 []float64) error { return RunStepper(d, o, x0) }
+
+// State returns a copy of the accumulated state.
+func (o *Adadelta) State() StepperState {
+	return o.state(0, map[string][]float64{"square_avg": o.sq, "acc_delta": o.acc})
+}
+
+// SetState restores a state returned by State.
+func (o *Adadelta) SetState(st StepperState) error {
+	return o.setState(st, nil, map[string][]float64{"square_avg": o.sq, "acc_delta": o.acc})
+}
+
+// Run runs Adam full-batch (see RunStepper).
+func (o *Adam) Run(d *Driver, x0 []float64) error { return RunStepper(d, o, x0) }
+
+// Run runs AdamW full-batch (see RunStepper).
+func (o *AdamW) Run(d *Driver, x0 []float64) error { return RunStepper(d, o, x0) }
+
+func (c *adamCore) vectors() map[string][]float64 {
+	return map[string][]float64{"m": c.m, "v": c.v, "v_max": c.vmx}
+}
+
+// State returns a copy of the accumulated state.
+func (c *adamCore) State() StepperState { return c.state(c.steps, c.vectors()) }
+
+// SetState restores a state returned by State.
+func (c *adamCore) SetState(st StepperState) error { return c.setState(st, &c.steps, c.vectors()) }

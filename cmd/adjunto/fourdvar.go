@@ -13,6 +13,7 @@ import (
 
 	"github.com/adjunto/adjunto/fourdvar"
 	"github.com/adjunto/adjunto/internal/atomicfile"
+	"github.com/adjunto/adjunto/internal/twinout"
 	"github.com/adjunto/adjunto/models/lorenz"
 	"github.com/adjunto/adjunto/optimize"
 )
@@ -37,6 +38,7 @@ type fourdvarOptions struct {
 	rotate   bool
 	mda      bool
 	balance  bool
+	cold     bool
 
 	b       string
 	bSigma  float64
@@ -88,6 +90,7 @@ func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.rotate, "obs-rotate", false, "with --obs-density < 1, move the observed variables by one at each observation time")
 	fs.BoolVar(&o.mda, "mda", false, "multiple data assimilation: every window assimilates all its observations, their variance multiplied by the number of windows using them")
 	fs.BoolVar(&o.balance, "balance", false, "with --mda, score a second (balancing) analysis per cycle that gives each observation its remaining weight")
+	fs.BoolVar(&o.cold, "cold-start", false, "first background far from the truth: its error drawn from twice the model's climatological covariance, as a random climatological state's")
 	fs.StringVar(&o.b, "b", "gaussian", "background error covariance: gaussian (on the circle), identity or climatology")
 	fs.Float64Var(&o.bSigma, "b-sigma", 0.3, "background error standard deviation σ_b (with --obs files: default 1)")
 	fs.Float64Var(&o.bLength, "b-length", 1, "length scale of the gaussian B, in grid points")
@@ -340,6 +343,11 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 	if o.spinUp == 0 {
 		tw.SpinUp = -1
 	}
+	if o.cold {
+		if tw.FirstBackground, err = fourdvar.ColdStart(m); err != nil {
+			return fail(exitFail, fmt.Errorf("--cold-start: %w", err))
+		}
+	}
 	if tw.Variant == fourdvar.ThreeDVar {
 		tw.Window = 0
 	}
@@ -355,7 +363,7 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 	if o.verbose {
 		printCheckpoint(stderr, asm.Checkpoint, m, tw.Window)
 	}
-	rec := &fourdvar.Recorder{Dir: o.out, Setup: o.setupObject(m, tw), NoFigures: o.noFigures}
+	rec := &twinout.Recorder{Dir: o.out, Setup: o.setupObject(m, tw), NoFigures: o.noFigures}
 	if err := rec.Start(o.burnIn); err != nil {
 		return fail(exitFail, err)
 	}
@@ -392,7 +400,7 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 		return exitFail
 	}
 	if o.json {
-		return printJSON(stdout, stderr, fourdvar.MetricsObject(rec.Setup, "complete", nil, res.Cycles, o.burnIn))
+		return printJSON(stdout, stderr, twinout.MetricsObject(rec.Setup, "complete", nil, res.Cycles, o.burnIn))
 	}
 	s := res.Summary
 	fmt.Fprintf(stdout, "\nAverages over cycles %d-%d (burn-in %d):\n", s.BurnIn, len(res.Cycles)-1, s.BurnIn)
@@ -506,8 +514,8 @@ func (o *fourdvarOptions) methodName(v fourdvar.Variant) string {
 	return o.method
 }
 
-func (o *fourdvarOptions) setupObject(m fourdvar.Model, tw *fourdvar.Twin) fourdvar.Object {
-	obj := fourdvar.Object{
+func (o *fourdvarOptions) setupObject(m fourdvar.Model, tw *fourdvar.Twin) twinout.Object {
+	obj := twinout.Object{
 		{Key: "setup", Value: o.setup},
 		{Key: "model", Value: o.model},
 		{Key: "dim", Value: m.Dim()},
@@ -524,6 +532,7 @@ func (o *fourdvarOptions) setupObject(m fourdvar.Model, tw *fourdvar.Twin) fourd
 		{Key: "obs_rotate", Value: o.rotate},
 		{Key: "mda", Value: tw.MDA},
 		{Key: "balance", Value: tw.Balance},
+		{Key: "cold_start", Value: o.cold},
 		{Key: "b", Value: o.b},
 		{Key: "b_sigma", Value: o.bSigma},
 		{Key: "b_length", Value: o.bLength},
@@ -537,15 +546,15 @@ func (o *fourdvarOptions) setupObject(m fourdvar.Model, tw *fourdvar.Twin) fourd
 	}
 	switch tw.Variant {
 	case fourdvar.Incremental4DVar:
-		obj = append(obj, fourdvar.Field{Key: "outer", Value: o.outer}, fourdvar.Field{Key: "inner", Value: o.inner},
-			fourdvar.Field{Key: "backtrack", Value: o.backtr})
+		obj = append(obj, twinout.Field{Key: "outer", Value: o.outer}, twinout.Field{Key: "inner", Value: o.inner},
+			twinout.Field{Key: "backtrack", Value: o.backtr})
 	case fourdvar.Weak4DVar:
-		obj = append(obj, fourdvar.Field{Key: "q_sigma", Value: o.qSigma})
+		obj = append(obj, twinout.Field{Key: "q_sigma", Value: o.qSigma})
 	case fourdvar.Params4DVar:
-		obj = append(obj, fourdvar.Field{Key: "param_sigma", Value: o.paramSigma})
+		obj = append(obj, twinout.Field{Key: "param_sigma", Value: o.paramSigma})
 	}
 	if o.modelError > 0 {
-		obj = append(obj, fourdvar.Field{Key: "model_error", Value: o.modelError})
+		obj = append(obj, twinout.Field{Key: "model_error", Value: o.modelError})
 	}
 	return obj
 }
@@ -649,35 +658,35 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return fail(exitFail, err)
 	}
-	rec := fourdvar.Object{{Key: "n_obs", Value: len(obs)}, {Key: "window", Value: steps}}
-	rec = append(rec, fourdvar.StatsObject(&an.Stats)...)
+	rec := twinout.Object{{Key: "n_obs", Value: len(obs)}, {Key: "window", Value: steps}}
+	rec = append(rec, twinout.StatsObject(&an.Stats)...)
 	if truth != nil {
 		rb := fourdvar.RMSE(xb, truth)
 		ra := math.NaN()
 		if an.Trajectory != nil {
 			ra = fourdvar.RMSE(an.Trajectory[0], truth)
 		}
-		rec = append(rec, fourdvar.Field{Key: "rmse_background", Value: rb}, fourdvar.Field{Key: "rmse_analysis", Value: ra})
+		rec = append(rec, twinout.Field{Key: "rmse_background", Value: rb}, twinout.Field{Key: "rmse_analysis", Value: ra})
 	}
 	if an.Params != nil {
-		rec = append(rec, fourdvar.Field{Key: "params", Value: an.Params})
+		rec = append(rec, twinout.Field{Key: "params", Value: an.Params})
 	}
 	status := "complete"
 	if runErr != nil && an.Trajectory == nil {
 		status = "failed"
 	}
-	setup := fourdvar.Object{
+	setup := twinout.Object{
 		{Key: "obs", Value: o.obsFile}, {Key: "background", Value: o.bgFile}, {Key: "truth", Value: o.truthFile},
 		{Key: "model", Value: o.model}, {Key: "dim", Value: m.Dim()}, {Key: "params", Value: m.Params()},
 		{Key: "dt", Value: modelDt(m)}, {Key: "variant", Value: string(asm.Variant)},
 		{Key: "b", Value: o.b}, {Key: "b_sigma", Value: o.bSigma}, {Key: "method", Value: o.method},
 	}
-	doc := fourdvar.Object{{Key: "setup", Value: setup}, {Key: "status", Value: status}}
+	doc := twinout.Object{{Key: "setup", Value: setup}, {Key: "status", Value: status}}
 	if runErr != nil {
-		doc = append(doc, fourdvar.Field{Key: "error", Value: runErr.Error()})
+		doc = append(doc, twinout.Field{Key: "error", Value: runErr.Error()})
 	}
-	doc = append(doc, fourdvar.Field{Key: "analysis", Value: rec})
-	if err := fourdvar.WriteJSONFile(filepath.Join(o.out, "metrics.json"), doc); err != nil {
+	doc = append(doc, twinout.Field{Key: "analysis", Value: rec})
+	if err := twinout.WriteJSONFile(filepath.Join(o.out, "metrics.json"), doc); err != nil {
 		return fail(exitFail, err)
 	}
 	if an.Trajectory != nil {

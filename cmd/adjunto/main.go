@@ -36,9 +36,12 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"experiment", "list, show and run the experiments that reproduce the course's figures", runExperiment},
+		{"ensemble", "run an ensemble filter, smoother or hybrid (EnKF, ETKF, LETKF, iEnKS, En-4DVar) on the 4DVar twin experiments", runEnsemble},
 		{"fourdvar", "run a 4DVar data-assimilation experiment (the main job)", runFourDVar},
 		{"learn", "learn a model's parameters, or a neural surrogate of the model, from observations by 4DVar", runLearn},
 		{"report", "run the experiments (or reuse their results) and write one static HTML page", runReport},
+		{"sweep", "run a grid of runs of one command on all cores, or write a Slurm or Kubernetes batch job for it", runSweep},
+		{"table", "collect a sweep's results into a table with 95 % intervals over seeds, as Markdown, CSV and a figure", runTable},
 		{"simulate", "integrate Lorenz-63 or Lorenz-96 and write the trajectory and its figure", runSimulate},
 		{"verify", "run the adjoint, tangent-linear and gradient checks and print the table", runVerify},
 		{"train", "train a fully connected network on a CSV file by backpropagation (the adjoint)", runTrain},

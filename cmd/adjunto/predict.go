@@ -47,23 +47,14 @@ func runPredict(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	raw := append([]float64(nil), d.X...)
-	if m.InputScaler != nil {
-		m.InputScaler.Transform(d.X)
-	}
+	raw := d.X // Model.Predict standardises a copy
 	k := net.Out()
 	mean, std := make([]float64, d.N*k), []float64(nil)
 	if *mc > 0 {
 		std = make([]float64, d.N*k)
-		net.PredictMC(mean, std, d, *mc, *seed)
+		m.PredictMC(mean, std, d, *mc, *seed)
 	} else {
-		net.Predict(mean, d)
-	}
-	if m.TargetScaler != nil {
-		m.TargetScaler.Inverse(mean)
-		for i := range std {
-			std[i] *= m.TargetScaler.Std[i%k]
-		}
+		m.Predict(mean, d)
 	}
 	names := m.TargetNames
 	if len(names) != k || net.Config().Loss == nn.CrossEntropy {

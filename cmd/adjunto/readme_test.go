@@ -72,6 +72,10 @@ func readmeBudget(args []string) []string {
 	switch {
 	case has("fourdvar", "--setup"):
 		return []string{"--cycles", "30"}
+	case has("ensemble"):
+		return []string{"--obs-times", "40", "--burn-in", "10"}
+	case has("sweep"):
+		return []string{"--dry-run", "--out", "out/sweep/readme"}
 	case has("learn", "--what"):
 		return tinySurrogate("")
 	case has("learn"):

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -120,9 +121,84 @@ func TestTrainBadInput(t *testing.T) {
 		t.Fatal("training the small model failed")
 	}
 	raw, _ := os.ReadFile(model)
-	v2 := write("v2.json", strings.Replace(string(raw), `"version": 1`, `"version": 2`, 1))
+	v2 := write("v2.json", strings.Replace(string(raw), `"version": 2`, `"version": 3`, 1))
 	code, _, stderr := runArgs("predict", "--model", v2, "--data", good)
-	if code != exitFail || !strings.Contains(stderr, "format version 2") {
-		t.Errorf("predict with a version-2 model: exit %d, stderr %q", code, stderr)
+	if code != exitFail || !strings.Contains(stderr, "format version 3") {
+		t.Errorf("predict with a version-3 model: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestTrainNewtonAndFlags: --optimizer newton trains full-batch (the default --batch does not
+// apply to it) and is refused with the reason when given mini-batches; --schedule and --clip
+// reach the optimiser and are refused for a line-search method; --resume continues a run.
+func TestTrainNewtonAndFlags(t *testing.T) {
+	dir := t.TempDir()
+	data := writeSinCSV(t, dir, 120)
+	model := filepath.Join(dir, "m.json")
+	base := []string{"train", "--data", data, "--inputs", "x", "--targets", "y", "--arch", "1-4-1", "--out", model}
+	if code, _, stderr := runArgs(append(base, "--optimizer", "newton", "--hessian", "gauss-newton", "--epochs", "20", "--patience", "0", "-q")...); code != exitOK {
+		t.Fatalf("newton --hessian gauss-newton: exit %d\n%s", code, stderr)
+	}
+	code, out, stderr := runArgs(append(base, "--optimizer", "newton", "--epochs", "20", "--patience", "0")...)
+	if code != exitOK {
+		t.Fatalf("newton: exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(out, "epoch 20/20") {
+		t.Errorf("newton output:\n%s", out)
+	}
+	m, err := nn.Load(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := m.Training; h == nil || h.Epochs != 20 {
+		t.Errorf("training state %+v, want 20 epochs", h)
+	}
+	// Standardised targets have variance 1, J = MSE/2 = 0.5 for a constant prediction; the
+	// noise (σ = 0.1 before standardisation) allows J ≈ 0.01.
+	var metrics struct {
+		TrainLoss float64 `json:"train_loss"`
+	}
+	raw, _ := os.ReadFile(filepath.Join(dir, "m_metrics.json"))
+	if err := json.Unmarshal(raw, &metrics); err != nil || !(metrics.TrainLoss < 0.05) {
+		t.Errorf("newton: training loss %v after 20 iterations (%v), want < 0.05", metrics.TrainLoss, err)
+	}
+	t.Logf("newton, 1-4-1 tanh on 84 items: J = %.4g after 20 iterations", metrics.TrainLoss)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--optimizer", "newton", "--batch", "16"}, "full-batch"},
+		{[]string{"--optimizer", "lbfgs", "--clip", "1"}, "--clip"},
+		{[]string{"--optimizer", "lbfgs", "--schedule", "exp:0.9"}, "--schedule"},
+		{[]string{"--schedule", "step:0"}, "--schedule"},
+		{[]string{"--schedule", "linear"}, "--schedule"},
+		{[]string{"--schedule", "plateau:0"}, "--schedule"},
+		{[]string{"--optimizer", "cg", "--schedule", "plateau:5"}, "--schedule"},
+		{[]string{"--clip", "-1"}, "--clip -1"},
+		{[]string{"--optimizer", "newton", "--hessian", "exact"}, "--hessian"},
+	} {
+		code, _, stderr := runArgs(append(append(base, "-q", "--epochs", "1"), c.args...)...)
+		if code == exitOK || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want a failure mentioning %q", c.args, code, stderr, c.want)
+		}
+	}
+	// Three epochs, then two more from the file, give the model of five epochs in one run.
+	five, three := filepath.Join(dir, "five.json"), filepath.Join(dir, "three.json")
+	flags := []string{"--optimizer", "adam", "--schedule", "cosine:5", "--clip", "0.5", "--batch", "16", "--patience", "0", "-q"}
+	run := func(args ...string) {
+		t.Helper()
+		if code, _, stderr := runArgs(append(append(base[:len(base)-2:len(base)-2], flags...), args...)...); code != exitOK {
+			t.Fatalf("%v: exit %d\n%s", args, code, stderr)
+		}
+	}
+	run("--epochs", "5", "--out", five)
+	run("--epochs", "3", "--out", three)
+	run("--epochs", "2", "--resume", three, "--out", three)
+	a, _ := nn.Load(five)
+	b, _ := nn.Load(three)
+	for i, p := range a.Network.Params() {
+		if p != b.Network.Params()[i] {
+			t.Fatalf("parameter %d after 3+2 epochs %v, after 5 %v", i, b.Network.Params()[i], p)
+		}
 	}
 }
