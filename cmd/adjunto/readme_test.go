@@ -93,7 +93,8 @@ func readmeBudget(args []string) []string {
 }
 
 // TestReadmeCommands runs every "go run ./cmd/adjunto ..." line of the README's sh blocks, in
-// order, with a binary built once, in an empty directory that has the repository's examples/:
+// order, with a binary built once, in an empty directory that has the repository's examples/
+// and sweeps/:
 // each must exit 0 and write the --out it names. Long runs get a shorter budget (readmeBudget).
 // This keeps the README's commands, and the sample files they read, from rotting.
 func TestReadmeCommands(t *testing.T) {
@@ -113,8 +114,11 @@ func TestReadmeCommands(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	dir := t.TempDir()
-	if err := os.Symlink(filepath.Join(root, "examples"), filepath.Join(dir, "examples")); err != nil {
-		t.Fatal(err)
+	inputs := []string{"examples", "sweeps"} // the repository's folders the commands read
+	for _, d := range inputs {
+		if err := os.Symlink(filepath.Join(root, d), filepath.Join(dir, d)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, args := range cmds {
 		line := strings.Join(args, " ")
@@ -137,7 +141,7 @@ func TestReadmeCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		if e.Name() != "out" && e.Name() != "examples" {
+		if e.Name() != "out" && !slices.Contains(inputs, e.Name()) {
 			t.Errorf("the README's commands wrote %s outside out/", e.Name())
 		}
 	}
