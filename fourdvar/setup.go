@@ -1,6 +1,8 @@
 package fourdvar
 
 import (
+	"github.com/adjunto/adjunto/internal/limits"
+
 	"fmt"
 	"math"
 	"strings"
@@ -124,6 +126,9 @@ func LookupSetup(name string) (Setup, error) {
 	return Setup{}, fmt.Errorf("%w: unknown setup %q (known: %s)", ErrInput, name, strings.Join(names, ", "))
 }
 
+// maxLengthCircles bounds the length scale of the gaussian B in circles of the state.
+const maxLengthCircles = 100
+
 // NewB returns a static background error covariance for model m by name: "identity"
 // (σ² I), "gaussian" (σ² times the Gaussian correlation of length scale length on the
 // circle, NewGaussianCircle) or "climatology" (the covariance of a long free run of m,
@@ -141,8 +146,17 @@ func NewB(kind string, m Model, sigma, length float64) (Covariance, error) {
 		if !(length >= 0) || math.IsInf(length, 0) {
 			return nil, fmt.Errorf("%w: length scale %v, want ≥ 0", ErrInput, length)
 		}
+		// Far beyond the circle the correlations are all 1 to round-off: B is singular, and
+		// the periodic images the construction sums no longer fit an int.
+		if length > maxLengthCircles*float64(n) {
+			return nil, fmt.Errorf("%w: length scale %v, longer than %d times the circle of %d variables: B would be singular", ErrInput, length, maxLengthCircles, n)
+		}
 		return NewGaussianCircle(n, sigma, length), nil
 	case "climatology":
+		if err := limits.Values(fmt.Sprintf("covariance climatology of %d variables", n), "a dense matrix and its factor",
+			limits.Product(n, n, 3)); err != nil {
+			return nil, err
+		}
 		c := climatology(m)
 		var tr float64
 		for i := range n {

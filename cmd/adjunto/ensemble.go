@@ -9,6 +9,8 @@ import (
 
 	"github.com/adjunto/adjunto/ensemble"
 	"github.com/adjunto/adjunto/fourdvar"
+	"github.com/adjunto/adjunto/internal/progress"
+	"github.com/adjunto/adjunto/internal/staging"
 	"github.com/adjunto/adjunto/internal/twinout"
 )
 
@@ -152,9 +154,18 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 	if err := tw.Validate(); err != nil {
 		return fail(exitUsage, flagError(err))
 	}
-	rec := &twinout.Recorder{Dir: o.out, Setup: o.ensembleObject(m), NoFigures: o.noFigures}
+	st, err := staging.Begin(o.out)
+	if err != nil {
+		return fail(exitFail, fmt.Errorf("--out: %w", err))
+	}
+	rec := &twinout.Recorder{Dir: st.Path, Setup: o.ensembleObject(m), NoFigures: o.noFigures}
 	if err := rec.Start(o.burnIn); err != nil {
+		st.Discard()
 		return fail(exitFail, err)
+	}
+	var meter *progress.Meter // the table on a terminal is progress enough
+	if !o.quiet && !(!o.json && progress.IsTerminal(stdout)) {
+		meter = progress.New(stderr, "adjunto ensemble", o.obsTimes)
 	}
 	table := !o.json && !o.quiet
 	every := o.every
@@ -170,17 +181,31 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "%6d %6d %9.4f %9.4f %9.4f %9.4f %5d  %s\n",
 				c.Cycle, c.Step, c.RMSEBackground, c.RMSEAnalysis, c.RMSEAnalysisStart, c.RMSEForecast, c.Iterations, c.Status)
 		}
+		if err := runCtx.Err(); err != nil {
+			return fmt.Errorf("interrupted after analysis %d: %w", c.Cycle, err)
+		}
+		meter.Update(c.Cycle+1, fmt.Sprintf("analysis RMSE %.4f", c.RMSEAnalysis))
 		return rec.Cycle(c)
 	}
 	res, runErr := tw.Run()
+	meter.Done()
 	if err := rec.Finish(res, runErr); err != nil {
 		fmt.Fprintf(stderr, "adjunto ensemble: writing results: %v\n", err)
 		if runErr == nil {
-			return exitFail
+			runErr = err
 		}
 	}
+	runErr = st.Unstage(runErr) // name the files as the user will find them
+	where, err := endStage(st, runErr, "ensemble", stderr)
+	if err != nil {
+		return fail(exitFail, err)
+	}
 	if runErr != nil {
-		return fail(exitFail, runErr)
+		if !interrupted(runErr, "ensemble", cyclesKept(res, where), stderr) {
+			fail(exitFail, runErr)
+			fmt.Fprintf(stderr, "adjunto ensemble: %s; earlier results in %s untouched\n", cyclesKept(res, where), o.out)
+		}
+		return exitFail
 	}
 	if o.json {
 		return printJSON(stdout, stderr, twinout.MetricsObject(rec.Setup, "complete", nil, res.Cycles, o.burnIn))

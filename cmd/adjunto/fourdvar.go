@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/adjunto/adjunto/fourdvar"
 	"github.com/adjunto/adjunto/internal/atomicfile"
+	"github.com/adjunto/adjunto/internal/limits"
+	"github.com/adjunto/adjunto/internal/progress"
+	"github.com/adjunto/adjunto/internal/staging"
 	"github.com/adjunto/adjunto/internal/twinout"
 	"github.com/adjunto/adjunto/models/lorenz"
 	"github.com/adjunto/adjunto/optimize"
@@ -115,7 +117,7 @@ func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.truthFile, "truth", "", "optional true state CSV (index,value) at step 0, with --obs")
 	fs.StringVar(&o.out, "out", filepath.Join("out", "fourdvar"), "output directory")
 	fs.BoolVar(&o.json, "json", false, "print the metrics JSON to stdout instead of the table")
-	fs.BoolVar(&o.quiet, "q", false, "print only the averages")
+	fs.BoolVar(&o.quiet, "q", false, "print only the averages; no progress on stderr")
 	fs.BoolVar(&o.noFigures, "no-figures", false, "do not write the figures")
 	fs.IntVar(&o.every, "every", 0, "print every k-th cycle in the table (0: about 25 rows)")
 }
@@ -138,6 +140,10 @@ func runFourDVar(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := o.checkDomains(); err != nil {
 		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
+		return exitUsage
+	}
+	if m := strings.ToLower(o.model); (m == "lorenz63" || m == "l63") && (set["n"] || set["forcing"]) {
+		fmt.Fprintln(stderr, "adjunto fourdvar: --n and --forcing apply to lorenz96 only")
 		return exitUsage
 	}
 	if o.obsFile != "" || o.bgFile != "" || o.truthFile != "" {
@@ -211,6 +217,9 @@ func (o *fourdvarOptions) newModel(n int) (fourdvar.Model, error) {
 		if err := m.Validate(); err != nil {
 			return nil, fmt.Errorf("--n, --forcing, --dt: %w", err)
 		}
+		if err := checkStateSize("--n", n); err != nil {
+			return nil, err
+		}
 		return m, nil
 	case "lorenz63", "l63":
 		m := lorenz.NewL63()
@@ -277,6 +286,11 @@ func (o *fourdvarOptions) observer(n int) (func(step int) *fourdvar.Operator, er
 	if !(o.density > 0 && o.density <= 1) {
 		return nil, fmt.Errorf("--obs-density %v: want a value in (0, 1]", o.density)
 	}
+	// Every k-th variable is observed; a density below 1/n would observe none (and a k that
+	// does not fit an int would wrap around to observing all of them).
+	if 1/o.density > float64(n) {
+		return nil, fmt.Errorf("--obs-density %v: observes fewer than one of the %d variables; want ≥ 1/%d", o.density, n, n)
+	}
 	k := max(1, int(math.Round(1/o.density)))
 	squared := false
 	switch strings.ToLower(o.h) {
@@ -312,7 +326,7 @@ func (o *fourdvarOptions) observer(n int) (func(step int) *fourdvar.Operator, er
 
 func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer) int {
 	fail := func(code int, err error) int {
-		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
+		report(stderr, "fourdvar", err)
 		return code
 	}
 	m, err := o.newModel(o.n)
@@ -363,11 +377,20 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 	if o.verbose {
 		printCheckpoint(stderr, asm.Checkpoint, m, tw.Window)
 	}
-	rec := &twinout.Recorder{Dir: o.out, Setup: o.setupObject(m, tw), NoFigures: o.noFigures}
+	st, err := staging.Begin(o.out)
+	if err != nil {
+		return fail(exitFail, fmt.Errorf("--out: %w", err))
+	}
+	rec := &twinout.Recorder{Dir: st.Path, Setup: o.setupObject(m, tw), NoFigures: o.noFigures}
 	if err := rec.Start(o.burnIn); err != nil {
+		st.Discard()
 		return fail(exitFail, err)
 	}
 	table := !o.json && !o.quiet
+	var meter *progress.Meter // the table on a terminal is progress enough
+	if !o.quiet && !(table && progress.IsTerminal(stdout)) {
+		meter = progress.New(stderr, "adjunto fourdvar", o.cycles)
+	}
 	every := o.every
 	if every <= 0 {
 		every = max(1, (o.cycles+24)/25)
@@ -383,19 +406,33 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 				c.Cycle, c.Step, c.RMSEBackground, c.RMSEAnalysis, c.RMSEAnalysisStart, c.RMSEForecast,
 				c.CostInitial, c.CostFinal, c.Iterations, c.Evaluations, c.Status)
 		}
+		if err := runCtx.Err(); err != nil {
+			return fmt.Errorf("interrupted after cycle %d: %w", c.Cycle, err)
+		}
+		meter.Update(c.Cycle+1, fmt.Sprintf("analysis RMSE %.4f", c.RMSEAnalysis))
 		return rec.Cycle(c)
 	}
 	res, runErr := tw.Run()
+	meter.Done()
+	// Incremental 4DVar runs a fixed budget of outer loops by design: it is not held to it.
+	if runErr == nil && res.Summary.Converged == 0 && tw.Variant != fourdvar.Incremental4DVar {
+		runErr = errNoneConverged(res.Summary.Cycles)
+	}
 	if err := rec.Finish(res, runErr); err != nil {
 		fmt.Fprintf(stderr, "adjunto fourdvar: writing results: %v\n", err)
 		if runErr == nil {
-			return exitFail
+			runErr = err
 		}
 	}
+	runErr = st.Unstage(runErr) // name the files as the user will find them
+	where, err := endStage(st, runErr, "fourdvar", stderr)
+	if err != nil {
+		return fail(exitFail, err)
+	}
 	if runErr != nil {
-		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", runErr)
-		if res != nil {
-			fmt.Fprintf(stderr, "adjunto fourdvar: the %d cycles before the failure are in %s\n", len(res.Cycles), o.out)
+		if !interrupted(runErr, "fourdvar", cyclesKept(res, where), stderr) {
+			fail(exitFail, runErr)
+			fmt.Fprintf(stderr, "adjunto fourdvar: %s; earlier results in %s untouched\n", cyclesKept(res, where), o.out)
 		}
 		return exitFail
 	}
@@ -476,6 +513,9 @@ func (o *fourdvarOptions) checkDomains() error {
 func flagError(err error) error {
 	if se, ok := errors.AsType[*fourdvar.SettingError](err); ok {
 		return fmt.Errorf("--%s %v: want %s", se.Setting, se.Value, se.Want)
+	}
+	if errors.Is(err, limits.ErrTooLarge) {
+		return fmt.Errorf("--window, --shift, --cycles, --n: %w", err)
 	}
 	return fmt.Errorf("invalid flags: %w", err)
 }
@@ -582,7 +622,7 @@ func printJSON(stdout, stderr io.Writer, v any) int {
 // runFiles assimilates a user's observations into a user's background: one analysis.
 func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer) int {
 	fail := func(code int, err error) int {
-		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
+		report(stderr, "fourdvar", err)
 		return code
 	}
 	if o.obsFile == "" || o.bgFile == "" {
@@ -590,7 +630,7 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 	}
 	xb, err := fourdvar.ReadStateFile(o.bgFile)
 	if err != nil {
-		return fail(exitFail, err)
+		return fail(exitUsage, err)
 	}
 	n := len(xb)
 	if set["n"] || o.model == "lorenz63" || o.model == "l63" {
@@ -601,19 +641,19 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		return fail(exitUsage, err)
 	}
 	if len(xb) != m.Dim() {
-		return fail(exitFail, fmt.Errorf("%s: background has %d values, the model (%s) has %d variables", o.bgFile, len(xb), o.model, m.Dim()))
+		return fail(exitUsage, fmt.Errorf("%s: background has %d values, the model (%s) has %d variables", o.bgFile, len(xb), o.model, m.Dim()))
 	}
 	obs, err := fourdvar.ReadObsFile(o.obsFile)
 	if err != nil {
-		return fail(exitFail, err)
+		return fail(exitUsage, err)
 	}
 	var truth []float64
 	if o.truthFile != "" {
 		if truth, err = fourdvar.ReadStateFile(o.truthFile); err != nil {
-			return fail(exitFail, err)
+			return fail(exitUsage, err)
 		}
 		if len(truth) != m.Dim() {
-			return fail(exitFail, fmt.Errorf("%s: truth has %d values, the model has %d variables", o.truthFile, len(truth), m.Dim()))
+			return fail(exitUsage, fmt.Errorf("%s: truth has %d values, the model has %d variables", o.truthFile, len(truth), m.Dim()))
 		}
 	}
 	steps := -1
@@ -621,7 +661,7 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		steps = o.window
 	}
 	if err := fourdvar.CheckObs(o.obsFile, obs, m.Dim(), steps); err != nil {
-		return fail(exitFail, err)
+		return fail(exitUsage, err)
 	}
 	if steps < 0 {
 		steps = 0
@@ -644,7 +684,7 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		return fail(exitUsage, err)
 	}
 	if asm.Variant == fourdvar.ThreeDVar && steps != 0 {
-		return fail(exitFail, fmt.Errorf("%s: 3dvar analyses step 0 only; observations reach step %d (use --variant 4dvar)", o.obsFile, steps))
+		return fail(exitUsage, fmt.Errorf("%s: 3dvar analyses step 0 only; observations reach step %d (use --variant 4dvar)", o.obsFile, steps))
 	}
 	w := &fourdvar.Window{Model: m, Steps: steps, Xb: xb, B: bcov, Obs: fourdvar.BatchesFromObs(m.Dim(), obs)}
 	if asm.Variant == fourdvar.Params4DVar {
@@ -655,9 +695,14 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		printCheckpoint(stderr, asm.Checkpoint, m, steps)
 	}
 	an, runErr := asm.Analyse(w)
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
-		return fail(exitFail, err)
+	if an == nil {
+		return fail(exitUsage, runErr) // refused by Window.Validate before any work
 	}
+	st, err := staging.Begin(o.out)
+	if err != nil {
+		return fail(exitFail, fmt.Errorf("--out: %w", err))
+	}
+	defer st.Discard() // a no-op once committed or kept
 	rec := twinout.Object{{Key: "n_obs", Value: len(obs)}, {Key: "window", Value: steps}}
 	rec = append(rec, twinout.StatsObject(&an.Stats)...)
 	if truth != nil {
@@ -686,23 +731,39 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		doc = append(doc, twinout.Field{Key: "error", Value: runErr.Error()})
 	}
 	doc = append(doc, twinout.Field{Key: "analysis", Value: rec})
-	if err := twinout.WriteJSONFile(filepath.Join(o.out, "metrics.json"), doc); err != nil {
+	if err := twinout.WriteJSONFile(st.File("metrics.json"), doc); err != nil {
 		return fail(exitFail, err)
 	}
 	if an.Trajectory != nil {
-		if err := atomicfile.Write(filepath.Join(o.out, "analysis.csv"), func(w io.Writer) error {
+		if err := atomicfile.Write(st.File("analysis.csv"), func(w io.Writer) error {
 			return fourdvar.WriteState(w, an.Trajectory[0])
 		}); err != nil {
 			return fail(exitFail, err)
 		}
-		if err := atomicfile.Write(filepath.Join(o.out, "trajectory.csv"), func(w io.Writer) error {
+		if err := atomicfile.Write(st.File("trajectory.csv"), func(w io.Writer) error {
 			return fourdvar.WriteTrajectory(w, an.Trajectory)
 		}); err != nil {
 			return fail(exitFail, err)
 		}
 	}
-	if runErr != nil && an.Trajectory == nil {
-		return fail(exitFail, runErr)
+	// A line-search failure with a usable analysis is a warning (below), not a failure.
+	var stageErr error
+	if an.Trajectory == nil || runCtx.Err() != nil {
+		stageErr = runErr
+		if err := runCtx.Err(); err != nil {
+			stageErr = fmt.Errorf("interrupted during the analysis: %w", err)
+		}
+	}
+	where, err := endStage(st, stageErr, "fourdvar", stderr)
+	if err != nil {
+		return fail(exitFail, err)
+	}
+	if stageErr != nil {
+		if !interrupted(stageErr, "fourdvar", where, stderr) {
+			fail(exitFail, stageErr)
+			fmt.Fprintf(stderr, "adjunto fourdvar: what the analysis made is in %s; earlier results in %s untouched\n", where, o.out)
+		}
+		return exitFail
 	}
 	if o.json {
 		return printJSON(stdout, stderr, doc)
