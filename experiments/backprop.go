@@ -12,6 +12,8 @@ import (
 
 	"github.com/adjunto/adjunto/adjoint"
 	"github.com/adjunto/adjunto/verify"
+
+	"github.com/adjunto/adjunto/internal/figure"
 )
 
 // BackpropConfig configures the backprop-is-adjoint experiment.
@@ -192,7 +194,7 @@ func runBackprop(ctx context.Context, cfg *BackpropConfig, out *Output) (*Backpr
 	conv := newPlot("Taylor and gradient tests", "α", "error")
 	setLogY(conv)
 	conv.X.Scale = plotLogScale
-	conv.X.Tick.Marker = logTicks{}
+	conv.X.Tick.Marker = figure.LogTicks{}
 	k := 0
 	for _, rs := range [][]verify.Report{qReports, nReports} {
 		for _, r := range rs {

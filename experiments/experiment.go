@@ -2,6 +2,8 @@ package experiments
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -75,6 +77,10 @@ type Options struct {
 	// Progress, if not nil, receives short progress messages (an epoch count, a method's
 	// name) while the experiment runs. It may be called often; throttling is its business.
 	Progress func(msg string)
+	// Version identifies the code that runs (adjunto's version and build); Run records its
+	// hash with the config's in Result.Fingerprint, so that a later run can tell whether a
+	// result on disk is what it would compute now.
+	Version string
 }
 
 // Figure is one figure written by an experiment, with file names relative to its directory.
@@ -109,6 +115,22 @@ type Result struct {
 	Files   []string        `json:"files,omitempty"`  // every file written, figures, series and tables
 	// Elapsed is the wall-clock time of the run in seconds.
 	Elapsed float64 `json:"elapsed_seconds"`
+	// Fingerprint is Experiment.Fingerprint of the config and Options.Version of the run.
+	Fingerprint string `json:"fingerprint,omitempty"`
+}
+
+// Fingerprint returns a hash of the experiment's name, the config cfg and version (see
+// Options.Version): two runs with the same fingerprint computed the same thing with the same
+// code, so that "adjunto report" can reuse a finished result instead of computing it again.
+func (e *Experiment) Fingerprint(cfg any, version string) (string, error) {
+	b, err := encodeJSON(cfg)
+	if err != nil {
+		return "", fmt.Errorf("experiments: %s: config: %w", e.Name, err)
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00", e.Name, version)
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil)[:12]), nil
 }
 
 // File names of a result directory.
@@ -150,8 +172,13 @@ func (e *Experiment) Run(ctx context.Context, cfg any, dir string, opt *Options)
 // runIn runs the experiment writing into the staging folder stage.
 func (e *Experiment) runIn(ctx context.Context, cfg any, stage string, opt *Options) (*Result, error) {
 	out := &Output{dir: stage}
+	var version string
 	if opt != nil {
-		out.progress = opt.Progress
+		out.progress, version = opt.Progress, opt.Version
+	}
+	fingerprint, err := e.Fingerprint(cfg, version)
+	if err != nil {
+		return nil, err
 	}
 	start := time.Now()
 	metrics, err := e.run(ctx, cfg, out)
@@ -162,13 +189,14 @@ func (e *Experiment) runIn(ctx context.Context, cfg any, stage string, opt *Opti
 		return nil, fmt.Errorf("experiments: %s: %w", e.Name, err)
 	}
 	res := &Result{
-		Name:    e.Name,
-		Summary: e.Summary,
-		Caption: e.Caption,
-		Figures: out.figures,
-		Tables:  out.tables,
-		Files:   out.files,
-		Elapsed: time.Since(start).Seconds(),
+		Name:        e.Name,
+		Summary:     e.Summary,
+		Caption:     e.Caption,
+		Figures:     out.figures,
+		Tables:      out.tables,
+		Files:       out.files,
+		Elapsed:     time.Since(start).Seconds(),
+		Fingerprint: fingerprint,
 	}
 	if res.Config, err = encodeJSON(cfg); err != nil {
 		return nil, fmt.Errorf("experiments: %s: config: %w", e.Name, err)

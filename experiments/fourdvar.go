@@ -225,12 +225,12 @@ func twinFigures(out *Output, s fourdvar.Setup, t *fourdvar.Twin, res *fourdvar.
 	for i, k := range ser.Steps[from:] {
 		ts[i] = float64(k) * s.Dt
 	}
-	names := []string{"x", "y", "z"}
 	tiles := newTileGrid(len(ser.Record), 1)
 	for v, idx := range ser.Record {
-		name := fmt.Sprintf("x_%d", idx+1)
+		// Variables are named by their index from 0, as in the CSV files and the other figures.
+		name := fmt.Sprintf("x%d", idx)
 		if s.Model == "lorenz63" && idx < 3 {
-			name = names[idx]
+			name += " (" + []string{"x", "y", "z"}[idx] + ")"
 		}
 		p := newPlot("", "time", name)
 		label := func(s string) string { // one legend, on the first panel

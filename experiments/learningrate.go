@@ -12,6 +12,8 @@ import (
 
 	"github.com/adjunto/adjunto/nn"
 	"github.com/adjunto/adjunto/optimize"
+
+	"github.com/adjunto/adjunto/internal/figure"
 )
 
 // LearningRateConfig configures the learning-rate experiment.
@@ -134,7 +136,7 @@ func runLearningRate(ctx context.Context, cfg *LearningRateConfig, out *Output) 
 		sweep := newPlot("final J against η", "learning rate η", "J after the last epoch")
 		setLogY(sweep)
 		sweep.X.Scale = plotLogScale
-		sweep.X.Tick.Marker = logTicks{}
+		sweep.X.Tick.Marker = figure.LogTicks{}
 		var okx, oky, divx []float64
 		best := math.Inf(1)
 		for i := range cfg.Sweep {

@@ -109,7 +109,7 @@ func (a *assignments) Set(s string) error { *a = append(*a, s); return nil }
 
 func newRunFlags(stderr io.Writer, f *runFlags) *flag.FlagSet {
 	fs := newFlagSet("experiment run", "NAME... | all [flags]", stderr)
-	fs.StringVar(&f.out, "out", "results", "output `directory`; each experiment writes DIR/NAME/")
+	fs.StringVar(&f.out, "out", filepath.Join("out", "experiments"), "output `directory`; each experiment writes DIR/NAME/")
 	fs.StringVar(&f.config, "config", "", "start from this config.json of an earlier run (one experiment only)")
 	fs.BoolVar(&f.quiet, "q", false, "no progress on stderr")
 	fs.Var(&f.sets, "set", "change a config field: `key=value` or NAME.key=value (repeatable)")
@@ -258,7 +258,7 @@ func runBatch(ctx context.Context, exps []*experiments.Experiment, cfgs []any, o
 			return results, failed + len(exps) - i
 		}
 		var p *progress.Meter
-		opt := &experiments.Options{}
+		opt := &experiments.Options{Version: codeVersion()}
 		if showProgress {
 			p = progress.New(stderr, fmt.Sprintf("[%d/%d] %s", i+1, len(exps), e.Name), 0)
 			opt.Progress = p.Message

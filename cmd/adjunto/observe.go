@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -83,11 +84,13 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 			obs = append(obs, fourdvar.Obs{Step: k - *from, Index: i, Value: states[k][i] + *sigma*errRng.NormFloat64(), Sigma: *sigma})
 		}
 	}
+	// Each file's folder is made as it is written, as the other commands make --out; the
+	// error of atomicfile.Write names the file already.
 	write := func(path string, f func(w io.Writer) error) error {
-		if err := atomicfile.Write(path, f); err != nil {
-			return fmt.Errorf("writing %s: %w", path, err)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
 		}
-		return nil
+		return atomicfile.Write(path, f)
 	}
 	if err := write(*out, func(w io.Writer) error { return fourdvar.WriteObs(w, obs) }); err != nil {
 		return fail(exitFail, err)

@@ -134,7 +134,7 @@ func parseTrain(args []string, stdout, stderr io.Writer) (r *trainRun, code int,
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the split, the initialisation, the batches and dropout")
 	fs.StringVar(&f.resume, "resume", "", "model file written by train to continue training from (network, scalers, optimiser state; "+
 		"give the data, split, seed and optimiser flags of the first run)")
-	fs.StringVar(&f.out, "out", "model.json", "model file; the history (_history.csv), metrics (_metrics.json) and loss curve (_loss.png, _loss.svg) go next to it")
+	fs.StringVar(&f.out, "out", filepath.Join("out", "train", "model.json"), "model file; the history (_history.csv), metrics (_metrics.json) and loss curve (_loss.png, _loss.svg) go next to it")
 	fs.BoolVar(&f.quiet, "q", false, "quiet: no per-epoch lines")
 	if code, done := parse(fs, args, stdout); done {
 		return nil, code, true
@@ -457,6 +457,9 @@ func outputBase(out string) string { return strings.TrimSuffix(out, ".json") }
 // writeTrainOutputs writes the model, the loss history CSV, the metrics JSON (if not nil) and
 // the loss curve, each atomically.
 func writeTrainOutputs(out string, m *nn.Model, h *nn.History, metrics map[string]any, stderr io.Writer) error {
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return fmt.Errorf("writing the model: %w", err)
+	}
 	if err := m.Save(out); err != nil {
 		return fmt.Errorf("writing the model: %w", err)
 	}
