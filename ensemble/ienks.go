@@ -58,6 +58,10 @@ type IEnKS struct {
 	// the one connected to the background, as Bocquet and Sakov (2014, sect. 4) do for
 	// long MDA windows. It does nothing with a single observation time (single DA, shift 1).
 	QuasiStatic bool
+	// QuasiStaticGrowth, above 1, lets each quasi-static stage take ⌈g·ℓ⌉ observation times
+	// where the previous one took ℓ (so about log_g L stages rather than L); zero or 1 means
+	// one observation time more per stage.
+	QuasiStaticGrowth float64
 
 	t transform
 	o obsSpace
@@ -127,11 +131,20 @@ func (s *IEnKS) Analyse(p *Propagator, e *mat.Dense, steps int, obs []fourdvar.B
 	// with QuasiStatic one more observation time each.
 	stages := []int{len(obs)}
 	if s.QuasiStatic {
-		stages = stages[:0]
+		var ends []int // the number of batches up to each observation time
 		for i := range obs {
 			if i == len(obs)-1 || obs[i+1].Step != obs[i].Step {
-				stages = append(stages, i+1)
+				ends = append(ends, i+1)
 			}
+		}
+		stages = stages[:0]
+		g := max(s.QuasiStaticGrowth, 1)
+		for c := 1; ; c = max(c+1, int(math.Ceil(g*float64(c)))) {
+			if c >= len(ends) {
+				stages = append(stages, len(obs))
+				break
+			}
+			stages = append(stages, ends[c-1])
 		}
 		if len(stages) > 1 {
 			ew.CloneFrom(e)

@@ -33,11 +33,13 @@ func TestQuasiStaticLinearIsPlain(t *testing.T) {
 		obs = append(obs, b)
 	}
 	const steps = 5
-	for _, bundle := range []float64{0, 1e-3} {
+	for _, c := range []struct{ bundle, growth float64 }{{0, 0}, {1e-3, 0}, {0, 2}, {1e-3, 1.5}} {
+		bundle := c.bundle
 		plain := (&IEnKS{MaxIter: 4, Tol: 1e-24, Bundle: bundle}).Analyse(p, e, steps, obs, 2)
-		qs := (&IEnKS{MaxIter: 4, Tol: 1e-24, Bundle: bundle, QuasiStatic: true}).Analyse(p, e, steps, obs, 2)
+		qs := (&IEnKS{MaxIter: 4, Tol: 1e-24, Bundle: bundle, QuasiStatic: true, QuasiStaticGrowth: c.growth}).Analyse(p, e, steps, obs, 2)
+		// Three observation times: stages of 1, 2 and 3 of them, also with growth 1.5 or 2.
 		if qs.Stats.Iterations < 3 {
-			t.Errorf("bundle %g: quasi-static took %d iterations, want ≥ 3 (one stage per observation time)", bundle, qs.Stats.Iterations)
+			t.Errorf("bundle %g, growth %g: quasi-static took %d iterations, want ≥ 3 (one stage per observation time)", bundle, c.growth, qs.Stats.Iterations)
 		}
 		for name, pair := range map[string][2][]float64{
 			"start":      {meanOf(plain.Start), meanOf(qs.Start)},
@@ -47,7 +49,7 @@ func TestQuasiStaticLinearIsPlain(t *testing.T) {
 		} {
 			for i := range n {
 				if d := math.Abs(pair[0][i] - pair[1][i]); d > 1e-10 {
-					t.Errorf("bundle %g: %s mean [%d]: quasi-static %.12g, plain %.12g", bundle, name, i, pair[1][i], pair[0][i])
+					t.Errorf("bundle %g, growth %g: %s mean [%d]: quasi-static %.12g, plain %.12g", bundle, c.growth, name, i, pair[1][i], pair[0][i])
 				}
 			}
 		}
