@@ -3,6 +3,7 @@ package ensemble
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -62,9 +63,16 @@ type IEnKS struct {
 	// where the previous one took ℓ (so about log_g L stages rather than L); zero or 1 means
 	// one observation time more per stage.
 	QuasiStaticGrowth float64
+	// Rotate left-multiplies each analysis transform by a random mean-preserving orthogonal
+	// matrix drawn from Rand (see rotation): the analysis mean and covariance are
+	// unchanged, the members mixed.
+	Rotate bool
+	// Rand draws the rotations; it must be set with Rotate (Twin seeds it from its Seed).
+	Rand *rand.Rand
 
-	t transform
-	o obsSpace
+	t  transform
+	ro rotation
+	o  obsSpace
 }
 
 // WindowAnalysis is the outcome of one iEnKS window.
@@ -234,6 +242,15 @@ minimise:
 	// The analysis ensemble, inflated, and its forecast through the window.
 	if f := factorOr1(s.Inflation); f != 1 {
 		t.Scale(f, t)
+	}
+	if s.Rotate {
+		if s.Rand == nil {
+			panic("ensemble: IEnKS.Analyse: Rotate with a nil Rand")
+		}
+		var u, ut mat.Dense
+		s.ro.draw(&u, r, s.Rand)
+		ut.Mul(&u, t)
+		t.CloneFrom(&ut)
 	}
 	res.Start = mat.NewDense(r, n, nil)
 	recompose(res.Start, mean, w, t, &a0)

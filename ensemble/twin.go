@@ -18,6 +18,7 @@ const (
 	streamMembers uint64 = iota + 101 // the first ensemble's perturbations
 	streamCold                        // the free run a cold start draws its members from
 	streamFilter                      // the stochastic EnKF's observation perturbations
+	streamRotate                      // the iEnKS's random rotations
 )
 
 // ColdSpacing is the number of steps between the members of a cold-start ensemble taken
@@ -230,7 +231,10 @@ func (t *Twin) Run() (*fourdvar.Result, error) {
 		return nil
 	}
 
-	if t.Smoother != nil {
+	if sm := t.Smoother; sm != nil {
+		if sm.Rotate && sm.Rand == nil {
+			sm.Rand = rand.New(rand.NewPCG(t.Base.Seed, streamRotate))
+		}
 		return res, t.runSmoother(p, e, obsAt, cycles, obsTimes, oe, finish)
 	}
 	if t.Hybrid != nil {
