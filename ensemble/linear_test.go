@@ -238,6 +238,9 @@ func TestBitIdenticalAcrossWorkers(t *testing.T) {
 			tw.Filter = &EnKF{Inflation: 1.05}
 		case "ienks":
 			tw.Smoother = &IEnKS{Lag: 3, Inflation: 1.02}
+		case "ienks-qs-rotate":
+			tw.Smoother = &IEnKS{Lag: 4, Inflation: 1.02, MDA: true, QuasiStatic: true, QuasiStaticGrowth: 2, Rotate: true}
+			tw.Balance = true
 		}
 		res, err := tw.Run()
 		if err != nil {
@@ -245,7 +248,7 @@ func TestBitIdenticalAcrossWorkers(t *testing.T) {
 		}
 		return res.Cycles
 	}
-	for _, method := range []string{"enkf", "ienks"} {
+	for _, method := range []string{"enkf", "ienks", "ienks-qs-rotate"} {
 		ref := run(1, 1, method)
 		for _, c := range []struct{ workers, procs int }{{3, 1}, {0, 4}, {7, 2}} {
 			got := run(c.workers, c.procs, method)

@@ -126,6 +126,8 @@ func (t *Twin) Validate() error {
 			return bad("tol", tol, "> 0")
 		case !(s.Inflation >= 0) || math.IsInf(s.Inflation, 0):
 			return bad("inflation", s.Inflation, "≥ 0")
+		case !(s.QuasiStaticGrowth >= 0) || math.IsInf(s.QuasiStaticGrowth, 0):
+			return bad("quasi-static-growth", s.QuasiStaticGrowth, "≥ 0 and finite")
 		}
 	}
 	if t.Smoother != nil && t.Hybrid != nil {
