@@ -136,7 +136,7 @@ func (s *IEnKS) Analyse(p *Propagator, e *mat.Dense, steps int, obs []fourdvar.B
 	var y0 mat.Dense
 	lastZeta := n1
 	// stages are the numbers of batches of the successive minimisations: all of them, or
-	// with QuasiStatic one more observation time each.
+	// with QuasiStatic one observation time more (or QuasiStaticGrowth times as many) each.
 	stages := []int{len(obs)}
 	if s.QuasiStatic {
 		var ends []int // the number of batches up to each observation time

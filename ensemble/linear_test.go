@@ -126,17 +126,7 @@ func TestIEnKSLinearIs4DVarAndKalman(t *testing.T) {
 	lm := newLinearModel(n)
 	p := NewPropagator(func() Model { return lm }, 2)
 	e, b0, h := linearCase(17, members, n, []int{0, 2, 4}, sigma)
-	rng := rand.New(rand.NewPCG(9, 9))
-	var obs []fourdvar.Batch
-	for _, step := range []int{1, 3, 4} {
-		b := b0
-		b.Step = step
-		b.Y = make([]float64, len(b0.Y))
-		for j := range b.Y {
-			b.Y[j] = rng.NormFloat64()
-		}
-		obs = append(obs, b)
-	}
+	obs := batchesAt(b0, rand.New(rand.NewPCG(9, 9)), 1, 3, 4)
 	const steps = 4
 	sm := &IEnKS{Lag: 1, MaxIter: 5, Tol: 1e-20}
 	wa := sm.Analyse(p, e, steps, obs, 1)

@@ -21,17 +21,7 @@ func TestQuasiStaticLinearIsPlain(t *testing.T) {
 	lm := newLinearModel(n)
 	p := NewPropagator(func() Model { return lm }, 1)
 	e, b0, _ := linearCase(23, members, n, []int{0, 2, 4}, sigma)
-	rng := rand.New(rand.NewPCG(5, 5))
-	var obs []fourdvar.Batch
-	for _, step := range []int{1, 2, 4, 4} { // two batches at step 4: one stage
-		b := b0
-		b.Step = step
-		b.Y = make([]float64, len(b0.Y))
-		for j := range b.Y {
-			b.Y[j] = rng.NormFloat64()
-		}
-		obs = append(obs, b)
-	}
+	obs := batchesAt(b0, rand.New(rand.NewPCG(5, 5)), 1, 2, 4, 4) // two batches at step 4: one stage
 	const steps = 5
 	for _, c := range []struct{ bundle, growth float64 }{{0, 0}, {1e-3, 0}, {0, 2}, {1e-3, 1.5}} {
 		bundle := c.bundle
@@ -61,4 +51,19 @@ func meanOf(e *mat.Dense) []float64 {
 	m := make([]float64, c)
 	Mean(m, e)
 	return m
+}
+
+// batchesAt returns copies of b at the given steps with standard normal observations.
+func batchesAt(b fourdvar.Batch, rng *rand.Rand, steps ...int) []fourdvar.Batch {
+	var obs []fourdvar.Batch
+	for _, step := range steps {
+		c := b
+		c.Step = step
+		c.Y = make([]float64, len(b.Y))
+		for j := range c.Y {
+			c.Y[j] = rng.NormFloat64()
+		}
+		obs = append(obs, c)
+	}
+	return obs
 }
