@@ -31,7 +31,9 @@
 // On a recorded tape, Gradient and VJP run reverse sweeps and JVP runs forward tangent sweeps,
 // as often as needed and without re-running the forward: Gauss-Newton products Jᵀ W J v
 // (GaussNewton) need many of them per linearisation. HessVec gives Hessian-vector products by
-// central differences of adjoint gradients. Forward replays the recorded program at new input values
+// central differences of adjoint gradients; HessVecExact gives them exactly, by forward over
+// reverse: the tangent of the adjoint sweep, from each primitive's second-order rule
+// (SecondOrder; the rules are listed in secondorder.go). Forward replays the recorded program at new input values
 // (update the inputs' Data in place first), so a training loop or a minimiser records its
 // program once and then evaluates and differentiates it with no allocation.
 //
@@ -61,7 +63,11 @@
 // recomputes the rest, and Revolve{Snapshots} follows the binomial schedule of Griewank and
 // Walther, which needs only s stored states for a logarithmic growth of recomputation. Every
 // policy gives the same gradient to the last bit. The comment at the top of checkpoint.go
-// gives the recursion and the step counts.
+// gives the recursion and the step counts. A LoopCost adds one term per state (a 4DVar
+// observation term); a Forcing adds a term to each step, x_{k+1} = M(x_k) + η_{k+1}, and
+// receives its gradient x̃_k as the sweep passes (weak-constraint 4DVar's model errors).
+// ParsePolicy reads the policies' String forms (all, every:K, revolve:S) and LoopBytes
+// estimates the memory a policy holds.
 //
 // # Shapes
 //

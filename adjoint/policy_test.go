@@ -2,6 +2,7 @@ package adjoint_test
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -122,4 +123,34 @@ func TestLoopForcing(t *testing.T) {
 			}
 		}
 	}
+}
+
+// ExampleParsePolicy reads the policies as "adjunto fourdvar --checkpoint" takes them and
+// prints how many states each stores at once over 1000 steps, and the forward steps that
+// reverse them.
+func ExampleParsePolicy() {
+	for _, s := range []string{"all", "every:32", "revolve:8"} {
+		p, err := adjoint.ParsePolicy(s)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		m := &euler96{F: 8, dt: 0.01}
+		l := &adjoint.Loop{Model: m, Policy: p}
+		x0 := make([]float64, 8)
+		for i := range x0 {
+			x0[i] = 8 + 0.1*float64(i)
+		}
+		if _, err := l.Gradient(make([]float64, 8), nil, x0, 1000, misfit{make([]float64, 8), 1000}); err != nil {
+			fmt.Println(err)
+		}
+		fmt.Printf("%-9v %4d states stored, %4d forward steps\n", p, l.Stats.Snapshots, l.Stats.Forward)
+	}
+	_, err := adjoint.ParsePolicy("revolve:0")
+	fmt.Println(err)
+	// Output:
+	// all       1000 states stored, 1000 forward steps
+	// every:32    62 states stored, 1961 forward steps
+	// revolve:8    8 states stored, 4286 forward steps
+	// adjoint: bad checkpointing policy "revolve:0": "0" is not a whole number ≥ 1
 }

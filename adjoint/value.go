@@ -24,6 +24,11 @@ type Value struct {
 	// window of one flat gradient vector) so that the sweep accumulates straight into it.
 	Adj []float64
 
+	// AdjTan holds the tangent δx̃ of the adjoint after a second-order sweep
+	// (Tape.HessVecExact): the directional derivative of x̃ along the tangents of the last
+	// tangent sweep. For a variable x and a scalar J it is ∇²J δx. Nil for passive values.
+	AdjTan []float64
+
 	rows, cols int
 	tape       *Tape
 	prim       Primitive

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"gonum.org/v1/plot/vg"
 
@@ -47,8 +48,11 @@ func (c *BackpropConfig) Validate() error {
 		if s < 1 {
 			return fmt.Errorf("sizes must be positive, have %v", c.Sizes)
 		}
+		if err := firstErr(fits("sizes,batch", s, c.Batch, len(c.Sizes), 8), fits("sizes", s, slices.Max(c.Sizes), 8)); err != nil {
+			return err
+		}
 	}
-	return nil
+	return fits("quad_dim,quad_steps", c.QuadDim, c.QuadSteps, 16)
 }
 
 // CheckSummary condenses the four reports of package verify on one map.

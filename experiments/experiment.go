@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/adjunto/adjunto/internal/staging"
 )
 
 // Sentinel errors. Errors returned by this package wrap one of them, so that a command line
@@ -118,28 +120,35 @@ const (
 
 // Run validates cfg (from DefaultConfig, possibly changed by Set), runs the experiment and
 // writes its figures, metrics.json, config.json and manifest.json into dir. The files are
-// written into a fresh directory beside dir that replaces dir only when the run has
-// succeeded: a failed or interrupted run leaves an earlier result in dir untouched and no
-// partial one behind.
+// written into a staging folder beside dir that replaces dir only when the run has
+// succeeded (see internal/staging): a failed or interrupted run leaves an earlier result in
+// dir untouched and what it made in dir.failed or dir.interrupted, which the error names.
 func (e *Experiment) Run(ctx context.Context, cfg any, dir string, opt *Options) (*Result, error) {
 	if v, ok := cfg.(Validator); ok {
 		if err := v.Validate(); err != nil {
 			return nil, fmt.Errorf("%w: %s: %v", ErrBadValue, e.Name, err)
 		}
 	}
-	parent := filepath.Dir(filepath.Clean(dir))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrOutput, err)
-	}
-	stage, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".partial-")
+	st, err := staging.Begin(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrOutput, err)
 	}
-	defer os.RemoveAll(stage)                      // a no-op once it has been renamed into place
-	if err := os.Chmod(stage, 0o755); err != nil { // MkdirTemp makes it private
+	st.Replace = true // dir holds one result: a new one replaces it whole
+	res, err := e.runIn(ctx, cfg, st.Path, opt)
+	if err != nil {
+		if kept, kerr := st.Keep(staging.Suffix(err)); kerr == nil && kept != "" {
+			err = fmt.Errorf("%w (what it made is in %s)", err, kept)
+		}
+		return nil, err
+	}
+	if err := st.Commit(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrOutput, err)
 	}
+	return res, nil
+}
 
+// runIn runs the experiment writing into the staging folder stage.
+func (e *Experiment) runIn(ctx context.Context, cfg any, stage string, opt *Options) (*Result, error) {
 	out := &Output{dir: stage}
 	if opt != nil {
 		out.progress = opt.Progress
@@ -179,30 +188,7 @@ func (e *Experiment) Run(ctx context.Context, cfg any, dir string, opt *Options)
 			return nil, err
 		}
 	}
-	if err := replaceDir(stage, dir); err != nil {
-		return nil, err
-	}
 	return res, nil
-}
-
-// replaceDir moves the directory stage to dir, replacing an existing dir.
-func replaceDir(stage, dir string) error {
-	if _, err := os.Stat(dir); err == nil {
-		old := stage + ".old"
-		if err := os.Rename(dir, old); err != nil {
-			return fmt.Errorf("%w: %v", ErrOutput, err)
-		}
-		if err := os.Rename(stage, dir); err != nil {
-			os.Rename(old, dir) // put the earlier result back
-			return fmt.Errorf("%w: %v", ErrOutput, err)
-		}
-		os.RemoveAll(old)
-		return nil
-	}
-	if err := os.Rename(stage, dir); err != nil {
-		return fmt.Errorf("%w: %v", ErrOutput, err)
-	}
-	return nil
 }
 
 // LoadResult reads the manifest of a finished run from dir. It returns an error wrapping

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/plot/vg"
@@ -50,8 +51,12 @@ func (c *TwinConfig) Validate() error {
 			return fmt.Errorf("variant: params is not supported by this experiment")
 		}
 	}
-	return firstErr(nonNegativeInt("cycles", c.Cycles), nonNegativeInt("window", c.Window), nonNegativeInt("shift", c.Shift),
-		nonNegative("b_sigma", c.BSigma), checkPositive("plot_steps", c.PlotSteps))
+	if err := firstErr(nonNegativeInt("cycles", c.Cycles), nonNegativeInt("window", c.Window), nonNegativeInt("shift", c.Shift),
+		nonNegative("b_sigma", c.BSigma), checkPositive("plot_steps", c.PlotSteps)); err != nil {
+		return err
+	}
+	_, _, err := c.twin() // the twin's own checks, its memory among them, before any run
+	return err
 }
 
 // twin builds the twin experiment of cfg.
@@ -332,6 +337,9 @@ func (c *WindowConfig) Validate() error {
 		if vv == fourdvar.Params4DVar || vv == fourdvar.ThreeDVar {
 			return fmt.Errorf("variants: %s has no window length to vary", v)
 		}
+	}
+	if err := firstErr(fits("windows", slices.Max(c.Windows), s.N, 16), fits("span", c.Span, s.N, 8)); err != nil {
+		return err
 	}
 	if c.Span < 2*s.ObsEvery {
 		return fmt.Errorf("span must cover at least two observation intervals (%d steps), have %d", 2*s.ObsEvery, c.Span)

@@ -49,7 +49,8 @@ func (c *LearnParamsConfig) Validate() error {
 			return fmt.Errorf("obs_sigmas: %g is not a positive number", s)
 		}
 	}
-	return firstErr(checkPositive("windows", c.Windows), nonNegativeInt("steps", c.Steps), checkPositive("iterations", c.Iterations))
+	return firstErr(checkPositive("windows", c.Windows), nonNegativeInt("steps", c.Steps), checkPositive("iterations", c.Iterations),
+		fits("windows,steps", c.Windows, max(c.Steps, 50), 40, 32)) // states of up to 40 variables, stored with their tape
 }
 
 // ParamValue is one estimated parameter.
@@ -203,7 +204,9 @@ func (c *LearnSurrogateConfig) Validate() error {
 		return fmt.Errorf("fraction: %g, want in (0, 1]", c.Fraction)
 	}
 	return firstErr(checkPositive("train_steps", c.TrainSteps), nonNegativeInt("supervised_iterations", c.Supervised),
-		checkPositive("forecast_starts", c.Starts), checkPositive("forecast_leads", c.Leads), checkPositive("cycles", c.Cycles))
+		checkPositive("forecast_starts", c.Starts), checkPositive("forecast_leads", c.Leads), checkPositive("cycles", c.Cycles),
+		fits("train_steps", c.TrainSteps, lorenz.DefaultL96N, 32), fits("forecast_starts,forecast_leads", c.Starts, c.Leads, lorenz.DefaultL96N, 4),
+		fits("cycles", c.Cycles, lorenz.DefaultL96N, 64))
 }
 
 // ModelScore is one model's scores in learn-surrogate.

@@ -39,7 +39,7 @@ func DefaultLearningRateConfig() LearningRateConfig {
 func (c *LearningRateConfig) Validate() error {
 	err := firstErr(checkRate("small", c.Small), checkRate("good", c.Good), checkRate("large", c.Large),
 		checkPositive("epochs", c.Epochs), nonNegativeInt("sweep", c.Sweep), checkPositive("hidden", c.Hidden),
-		checkPositive("points", c.Points))
+		checkPositive("points", c.Points), fits("points,hidden", c.Points, c.Hidden, 16), fits("epochs,sweep", c.Epochs, c.Sweep+3, 4))
 	if err == nil && c.Sweep > 0 {
 		err = firstErr(checkRate("sweep_min", c.SweepMin), checkRate("sweep_max", c.SweepMax))
 		if err == nil && !(c.SweepMax > c.SweepMin) {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/adjunto/adjunto/internal/atomicfile"
 	"github.com/adjunto/adjunto/internal/figure"
+	"github.com/adjunto/adjunto/internal/jsonnum"
 )
 
 // Output collects what one run of an experiment writes: figures, CSV series, text tables and
@@ -132,8 +133,8 @@ func writeFileAtomic(path string, data []byte) error {
 }
 
 // encodeJSON encodes v as indented JSON like encoding/json, with two differences that metrics
-// need: a non-finite float (a diverged loss) is written as the string "NaN", "+Inf" or
-// "-Inf" instead of failing the whole run, and struct fields keep their declaration order.
+// need: a non-finite float (a diverged loss) is written as package jsonnum says instead of
+// failing the whole run, and struct fields keep their declaration order.
 func encodeJSON(v any) ([]byte, error) {
 	var b bytes.Buffer
 	if err := encodeValue(&b, reflect.ValueOf(v)); err != nil {
@@ -170,15 +171,10 @@ func encodeValue(w *bytes.Buffer, v reflect.Value) error {
 		return encodeValue(w, v.Elem())
 	case reflect.Float32, reflect.Float64:
 		f := v.Float()
-		switch {
-		case math.IsNaN(f):
-			w.WriteString(`"NaN"`)
-		case math.IsInf(f, 1):
-			w.WriteString(`"+Inf"`)
-		case math.IsInf(f, -1):
-			w.WriteString(`"-Inf"`)
-		default:
-			w.WriteString(strconv.FormatFloat(f, 'g', -1, v.Type().Bits()))
+		if v.Kind() == reflect.Float32 && !math.IsNaN(f) && !math.IsInf(f, 0) {
+			w.WriteString(strconv.FormatFloat(f, 'g', -1, 32))
+		} else {
+			w.Write(jsonnum.Format(f))
 		}
 		return nil
 	case reflect.Struct:

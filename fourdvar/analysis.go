@@ -63,6 +63,15 @@ type Minimizer struct {
 	Restarts int
 }
 
+// where returns ": " and the reason the last evaluation of c became non-finite (the time
+// loop names the step and the state), or "" when c does not say.
+func where(c Cost) string {
+	if e, ok := c.(interface{ Err() error }); ok && e.Err() != nil {
+		return ": " + e.Err().Error()
+	}
+	return ""
+}
+
 // hessVecer is a Cost with Hessian-vector products, such as Strong's Gauss-Newton
 // products.
 type hessVecer interface {
@@ -93,7 +102,7 @@ func (mz Minimizer) Minimize(c Cost) ([]float64, Stats, error) {
 		st.Status = optimize.Diverged.String()
 		st.CostFinal, st.GradNormFinal = st.CostInitial, st.GradNormInitial
 		st.Wall = time.Since(start)
-		return z, st, fmt.Errorf("%w: J = %v, ‖∇J‖ = %v at the background", ErrDiverged, st.CostInitial, st.GradNormInitial)
+		return z, st, fmt.Errorf("%w: J = %v, ‖∇J‖ = %v at the background%s", ErrDiverged, st.CostInitial, st.GradNormInitial, where(c))
 	}
 	maxIter := mz.MaxIterations
 	if maxIter == 0 {
@@ -244,7 +253,7 @@ func (inc Incremental) Minimize(c *Strong) ([]float64, Stats, error) {
 		if !finite(j) || !finite(g) {
 			st.Status = optimize.Diverged.String()
 			st.Wall = time.Since(start)
-			return z, st, fmt.Errorf("%w: J = %v, ‖∇J‖ = %v at outer loop %d", ErrDiverged, j, g, it)
+			return z, st, fmt.Errorf("%w: J = %v, ‖∇J‖ = %v at outer loop %d%s", ErrDiverged, j, g, it, where(c))
 		}
 		if g <= red*st.GradNormInitial {
 			st.Status = optimize.GradientConverged.String()

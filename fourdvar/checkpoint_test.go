@@ -1,8 +1,10 @@
 package fourdvar
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/adjunto/adjunto/adjoint"
@@ -129,6 +131,23 @@ func TestTwinCheckpointBitIdentical(t *testing.T) {
 						v, p, c, b.CostFinal, b.RMSEAnalysis, b.Iterations, a.CostFinal, a.RMSEAnalysis, a.Iterations)
 				}
 			}
+		}
+	}
+}
+
+// TestDivergenceNamesTheStep guards "a run that diverges stops with an error saying where":
+// a background far outside the attractor overflows the cost at once, and the analysis
+// error says so, naming the step (the loop's error, through Strong.Err and Weak.Err).
+func TestDivergenceNamesTheStep(t *testing.T) {
+	w := testWindow(newTestL96(12, 8, 0.05), 1, false)
+	for i := range w.Xb {
+		w.Xb[i] = 1e200
+	}
+	for _, v := range []Variant{Strong4DVar, Incremental4DVar, Weak4DVar} {
+		a := Assimilator{Variant: v, Checkpoint: adjoint.Revolve{Snapshots: 2}}
+		_, err := a.Analyse(w)
+		if !errors.Is(err, ErrDiverged) || !strings.Contains(err.Error(), "cost term at step 0 is +Inf") {
+			t.Errorf("%s: %v; want ErrDiverged naming step 0", v, err)
 		}
 	}
 }

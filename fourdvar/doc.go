@@ -54,10 +54,13 @@
 // standard preconditioning of variational assimilation (Bannister, 2008). It is the default
 // here; Strong.StateControl minimises over x_0 instead, with J_b = ½‖B^{-1/2}(x_0 − x_b)‖².
 // A Covariance is therefore given by its symmetric square root: ScaledIdentity, Diagonal,
-// Circulant (a homogeneous correlation on a periodic domain, diagonalised by the discrete
-// Fourier transform; NewGaussianCircle builds the Gaussian correlation of a length scale on
-// the Lorenz-96 circle), and Dense (any matrix, through its eigendecomposition; Climatology
-// estimates one from a free run).
+// Circulant (a homogeneous correlation on a periodic ring or 2-D grid, diagonalised by the
+// discrete Fourier transform and applied by FFT in O(N log N); NewGaussianCircle,
+// NewGaussianGrid and NewSOAR build the Gaussian and second-order auto-regressive
+// correlations), Varying (a Circulant's correlation with a standard deviation per variable,
+// in symmetric-root form), and Dense (any matrix, through its eigendecomposition;
+// Climatology estimates one from a free run). On a grid, Bilinear observes a field at
+// arbitrary points and Subsample on a regular sub-grid.
 //
 // # Observations
 //
@@ -95,9 +98,10 @@
 // trajectory Shift steps on. Each cycle records the RMSE of the background, of the analysis
 // at the window's end (the newest observation time: a filter analysis) and start (a smoother
 // estimate), and of the forecast Shift steps past the end, with the minimiser's iterations,
-// evaluations and gradient reduction; Summary averages them after a burn-in. Recorder writes
-// metrics.json, cycles.csv and the figures as the cycles come, atomically, so that a run
-// that fails keeps what it had done.
+// evaluations and gradient reduction; Summary averages them after a burn-in. (The command
+// writes metrics.json, cycles.csv and the figures as the cycles come, atomically, so that a
+// run that fails keeps what it had done; that output is not part of this package, which
+// does not import gonum/plot.)
 //
 // # Multiple data assimilation
 //

@@ -168,6 +168,10 @@ func (c *Strong) Params(p, z []float64) {
 // the next evaluation.
 func (c *Strong) Trajectory() [][]float64 { return c.obs.trajectory() }
 
+// Err returns why the last evaluation's J was NaN: the time loop's error naming the step at
+// which a state, a cost term or an adjoint became non-finite; nil after a finite one.
+func (c *Strong) Err() error { return c.obs.err }
+
 // Terms returns the background and observation terms J_b and J_o of the last evaluation.
 func (c *Strong) Terms() (jb, jo float64) { return c.jb, c.jo }
 
@@ -335,15 +339,15 @@ func (c *Strong) JacVec(dy, dz []float64) {
 	}
 	// The states come from the kept trajectory, or are stepped beside the tangent.
 	var traj [][]float64
-	x, xn := c.obs.x0, c.xk1
+	var x, xn []float64
 	if c.obs.valid {
 		traj = c.obs.traj
-	} else if c.xk == nil {
-		c.xk, c.xk1 = make([]float64, n), make([]float64, n)
-	}
-	if !c.obs.valid {
-		copy(c.xk, c.obs.x0)
+	} else {
+		if c.xk == nil {
+			c.xk, c.xk1 = make([]float64, n), make([]float64, n)
+		}
 		x, xn = c.xk, c.xk1
+		copy(x, c.obs.x0)
 	}
 	for k := 0; k <= w.Steps; k++ {
 		if traj != nil {

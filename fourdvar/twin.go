@@ -1,12 +1,9 @@
 package fourdvar
 
 import (
-	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"strings"
-	"time"
 
 	"github.com/adjunto/adjunto/adjoint"
 	"github.com/adjunto/adjunto/optimize"
@@ -321,6 +318,12 @@ func (t *Twin) Validate() error {
 			return fmt.Errorf("%w: covariance of size %d for model dimension %d", ErrInput, c.Dim(), n)
 		}
 	}
+	if err := t.checkMemory(window, shift, obsEvery, cycles); err != nil {
+		return err
+	}
+	if total := (cycles-1)*shift + window + shift; obsEvery > total {
+		return bad("obs-every", obsEvery, fmt.Sprintf("≤ the %d steps of the run, which would see observations at step 0 only", total))
+	}
 	return nil
 }
 
@@ -333,195 +336,6 @@ const (
 	streamModelError
 	streamParams
 )
-
-// Run runs the experiment. It returns the result so far together with an error when a
-// cycle fails (a divergence, or an error from OnCycle): the cycles before it are complete.
-// A minimiser that stops on a line-search failure is not an error: its status is recorded
-// and its best point is the analysis.
-func (t *Twin) Run() (*Result, error) {
-	if err := t.Validate(); err != nil {
-		return nil, err
-	}
-	variant, window, shift, _, cycles, _, _ := t.defaults()
-	m := t.Model
-	n := m.Dim()
-	am := t.assimilate()
-	amParams := append([]float64(nil), am.Params()...)
-	defer am.SetParams(amParams)
-
-	total := (cycles-1)*shift + window + shift
-	truth, obsAt, err := t.truthRun(total)
-	if err != nil {
-		return nil, err
-	}
-	work := make([]float64, 2*n)
-
-	bcov := t.B
-	if bcov == nil {
-		bcov = ScaledIdentity{N: n}
-	}
-	first := t.FirstBackground
-	if first == nil {
-		first = bcov
-	}
-	q := t.Q
-	if q == nil {
-		q = ScaledIdentity{N: n, Sigma: 0.1}
-	}
-	brng := rand.New(rand.NewPCG(t.Seed, streamBackground))
-	xb := make([]float64, n)
-	Sample(xb, first, brng)
-	for i := range xb {
-		xb[i] += truth[0][i]
-	}
-	var pb []float64
-	var pcov Covariance
-	if variant == Params4DVar {
-		ps := t.ParamSigma
-		if ps == 0 {
-			ps = 1
-		}
-		pcov = ScaledIdentity{N: am.NumParams(), Sigma: ps}
-		prng := rand.New(rand.NewPCG(t.Seed, streamParams))
-		pb = make([]float64, am.NumParams())
-		Sample(pb, pcov, prng)
-		for i := range pb {
-			pb[i] += amParams[i]
-		}
-		am.SetParams(pb)
-	}
-
-	rec := t.Record
-	if rec == nil {
-		for i := 0; i < 3 && i < n; i++ {
-			rec = append(rec, i)
-		}
-	}
-	res := &Result{Series: Series{Record: rec}}
-	s := &res.Series
-	s.Truth = make([][]float64, len(rec))
-	s.Background = make([][]float64, len(rec))
-	s.Analysis = make([][]float64, len(rec))
-	s.ObsSteps = make([][]int, len(rec))
-	s.Obs = make([][]float64, len(rec))
-
-	sched := newSchedule(obsAt, cycles, window, shift, t.MDA, t.Balance)
-	xa := make([]float64, n)
-	fc := make([]float64, n)
-	for c := range cycles {
-		start := time.Now()
-		t0 := c * shift
-		w := &Window{Model: am, Steps: window, Xb: append([]float64(nil), xb...), B: bcov}
-		obs, balObs := sched.next(c)
-		w.Obs = obs
-		var bal *Window
-		if balObs != nil {
-			bal = &Window{Model: am, Steps: window, Xb: w.Xb, B: bcov, Obs: balObs}
-		}
-		if variant == Params4DVar {
-			w.Pb = append([]float64(nil), pb...)
-			w.BP = pcov
-			if bal != nil {
-				bal.Pb, bal.BP = w.Pb, pcov
-			}
-		}
-		cyc := Cycle{Cycle: c, Step: t0, NumObs: w.NumObs()}
-		asm := Assimilator{Variant: variant, Minimizer: t.Minimizer, Incremental: t.Incremental, Q: q, StateControl: t.StateControl,
-			Checkpoint: t.Checkpoint}
-		ana, err := asm.Analyse(w)
-		if ana == nil {
-			return res, fmt.Errorf("cycle %d (step %d): %w", c, t0, err)
-		}
-		st := ana.Stats
-		traj := ana.Trajectory
-		// The scored analysis: the balancing analysis with MDA and Balance, else the cycled one.
-		filt := traj
-		if bal != nil && (err == nil || errors.Is(err, optimize.ErrLineSearch)) {
-			fa, ferr := asm.Analyse(bal)
-			if fa == nil {
-				return res, fmt.Errorf("cycle %d (step %d), balancing analysis: %w", c, t0, ferr)
-			}
-			st.Iterations += fa.Iterations
-			st.Evaluations += fa.Evaluations
-			st.History = append(st.History, fa.History...)
-			if ferr != nil && !errors.Is(ferr, optimize.ErrLineSearch) {
-				err = fmt.Errorf("balancing analysis: %w", ferr)
-			} else if ferr != nil && err == nil {
-				err = ferr
-			}
-			filt = fa.Trajectory
-		}
-		cyc.Params = ana.Params
-		cyc.Stats = st
-		if err != nil && !errors.Is(err, optimize.ErrLineSearch) {
-			cyc.Error = err.Error()
-			nan := math.NaN()
-			cyc.RMSEBackground, cyc.RMSEAnalysis, cyc.RMSEAnalysisStart, cyc.RMSEForecast = rmse(w.Xb, truth[t0]), nan, nan, nan
-			cyc.WallSeconds = time.Since(start).Seconds()
-			res.Cycles = append(res.Cycles, cyc)
-			res.Histories = append(res.Histories, st.History)
-			res.Summary = summarise(res.Cycles, t.BurnIn)
-			if t.OnCycle != nil {
-				if cbErr := t.OnCycle(&res.Cycles[len(res.Cycles)-1]); cbErr != nil {
-					return res, cbErr
-				}
-			}
-			return res, fmt.Errorf("cycle %d (step %d): %w", c, t0, err)
-		}
-		if err != nil {
-			cyc.Error = err.Error()
-		}
-		if variant == Params4DVar {
-			am.SetParams(cyc.Params)
-			pb = append(pb[:0], cyc.Params...)
-		}
-		cyc.RMSEBackground = rmse(w.Xb, truth[t0])
-		cyc.RMSEAnalysisStart = rmse(traj[0], truth[t0])
-		copy(xa, filt[window])
-		cyc.RMSEAnalysis = rmse(xa, truth[t0+window])
-		Forecast(am, fc, xa, shift, work)
-		cyc.RMSEForecast = rmse(fc, truth[t0+window+shift])
-
-		// The series over the steps this cycle owns, [t0, t0+shift), and the next background.
-		bg := append([]float64(nil), w.Xb...)
-		an := append([]float64(nil), traj[0]...)
-		for k := t0; k < t0+shift; k++ {
-			s.Steps = append(s.Steps, k)
-			for v, i := range rec {
-				s.Truth[v] = append(s.Truth[v], truth[k][i])
-				s.Background[v] = append(s.Background[v], bg[i])
-				s.Analysis[v] = append(s.Analysis[v], an[i])
-				if b, ok := obsAt[k]; ok && b.H.Name() == "identity" {
-					s.ObsSteps[v] = append(s.ObsSteps[v], k)
-					s.Obs[v] = append(s.Obs[v], b.Y[i])
-				}
-			}
-			Forecast(am, bg, bg, 1, work)
-			if k-t0+1 <= window {
-				copy(an, traj[k-t0+1])
-			} else {
-				Forecast(am, an, an, 1, work)
-			}
-		}
-		// an is now the analysed trajectory at t0+shift: the next background.
-		copy(xb, an)
-		for _, v := range xb {
-			if !finite(v) {
-				return res, fmt.Errorf("cycle %d (step %d): %w: the forecast to the next window blew up", c, t0, ErrDiverged)
-			}
-		}
-		cyc.WallSeconds = time.Since(start).Seconds()
-		res.Cycles = append(res.Cycles, cyc)
-		res.Histories = append(res.Histories, st.History)
-		res.Summary = summarise(res.Cycles, t.BurnIn)
-		if t.OnCycle != nil {
-			if err := t.OnCycle(&res.Cycles[len(res.Cycles)-1]); err != nil {
-				return res, err
-			}
-		}
-	}
-	return res, nil
-}
 
 // schedule decides which observations each window of a twin experiment assimilates, and
 // with which errors: the observations of the whole run are known in advance, and so is

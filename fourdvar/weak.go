@@ -108,6 +108,10 @@ func (c *Weak) Initial(x0, z []float64) {
 // when the checkpointing policy did not keep them.
 func (c *Weak) Trajectory() [][]float64 { return c.obs.trajectory() }
 
+// Err returns why the last evaluation's J was NaN: the time loop's error naming the step at
+// which a state, a cost term or an adjoint became non-finite; nil after a finite one.
+func (c *Weak) Err() error { return c.obs.err }
+
 // Terms returns J_b, J_q and J_o of the last evaluation.
 func (c *Weak) Terms() (jb, jq, jo float64) { return c.jb, c.jq, c.jo }
 

@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
-	"strconv"
 	"text/tabwriter"
+
+	"github.com/adjunto/adjunto/internal/jsonnum"
 )
 
 // Check names one of the four tests; it is the "test" field of a Report.
@@ -131,35 +131,9 @@ func WriteJSON(w io.Writer, reports []Report) error {
 	return nil
 }
 
-// number is a float64 that encodes NaN and ±Inf as the JSON strings "NaN", "+Inf" and "-Inf",
-// which encoding/json would otherwise refuse: a failed check often has exactly such a value.
-type number float64
-
-func (x number) MarshalJSON() ([]byte, error) {
-	v := float64(x)
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return []byte(strconv.Quote(strconv.FormatFloat(v, 'g', -1, 64))), nil
-	}
-	return json.Marshal(v)
-}
-
-func (x *number) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return fmt.Errorf("verify: bad number %q", s)
-		}
-		*x = number(v)
-		return nil
-	}
-	var v float64
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*x = number(v)
-	return nil
-}
+// number is the JSON form of the reports' numbers: non-finite values as internal/jsonnum
+// writes them (a failed check often has exactly such a value).
+type number = jsonnum.Float
 
 type jsonRow struct {
 	Alpha number `json:"alpha"`

@@ -9,6 +9,9 @@ import (
 
 	"github.com/adjunto/adjunto/ensemble"
 	"github.com/adjunto/adjunto/fourdvar"
+	"github.com/adjunto/adjunto/internal/progress"
+	"github.com/adjunto/adjunto/internal/staging"
+	"github.com/adjunto/adjunto/internal/twinout"
 )
 
 // ensembleOptions holds the flags of "adjunto ensemble". The model and observation flags
@@ -157,9 +160,18 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 	if err := tw.Validate(); err != nil {
 		return fail(exitUsage, flagError(err))
 	}
-	rec := &fourdvar.Recorder{Dir: o.out, Setup: o.ensembleObject(m), NoFigures: o.noFigures}
+	st, err := staging.Begin(o.out)
+	if err != nil {
+		return fail(exitFail, fmt.Errorf("--out: %w", err))
+	}
+	rec := &twinout.Recorder{Dir: st.Path, Setup: o.ensembleObject(m), NoFigures: o.noFigures}
 	if err := rec.Start(o.burnIn); err != nil {
+		st.Discard()
 		return fail(exitFail, err)
+	}
+	var meter *progress.Meter // the table on a terminal is progress enough
+	if !o.quiet && !(!o.json && progress.IsTerminal(stdout)) {
+		meter = progress.New(stderr, "adjunto ensemble", o.obsTimes)
 	}
 	table := !o.json && !o.quiet
 	every := o.every
@@ -175,20 +187,34 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "%6d %6d %9.4f %9.4f %9.4f %9.4f %5d  %s\n",
 				c.Cycle, c.Step, c.RMSEBackground, c.RMSEAnalysis, c.RMSEAnalysisStart, c.RMSEForecast, c.Iterations, c.Status)
 		}
+		if err := runCtx.Err(); err != nil {
+			return fmt.Errorf("interrupted after analysis %d: %w", c.Cycle, err)
+		}
+		meter.Update(c.Cycle+1, fmt.Sprintf("analysis RMSE %.4f", c.RMSEAnalysis))
 		return rec.Cycle(c)
 	}
 	res, runErr := tw.Run()
+	meter.Done()
 	if err := rec.Finish(res, runErr); err != nil {
 		fmt.Fprintf(stderr, "adjunto ensemble: writing results: %v\n", err)
 		if runErr == nil {
-			return exitFail
+			runErr = err
 		}
 	}
+	runErr = st.Unstage(runErr) // name the files as the user will find them
+	where, err := endStage(st, runErr, "ensemble", stderr)
+	if err != nil {
+		return fail(exitFail, err)
+	}
 	if runErr != nil {
-		return fail(exitFail, runErr)
+		if !interrupted(runErr, "ensemble", cyclesKept(res, where), stderr) {
+			fail(exitFail, runErr)
+			fmt.Fprintf(stderr, "adjunto ensemble: %s; earlier results in %s untouched\n", cyclesKept(res, where), o.out)
+		}
+		return exitFail
 	}
 	if o.json {
-		return printJSON(stdout, stderr, fourdvar.MetricsObject(rec.Setup, "complete", nil, res.Cycles, o.burnIn))
+		return printJSON(stdout, stderr, twinout.MetricsObject(rec.Setup, "complete", nil, res.Cycles, o.burnIn))
 	}
 	s := res.Summary
 	fmt.Fprintf(stdout, "\nAverages over analyses %d-%d (burn-in %d):\n", s.BurnIn, len(res.Cycles)-1, s.BurnIn)
@@ -263,8 +289,8 @@ func (o *ensembleOptions) describe(m fourdvar.Model) string {
 	return s
 }
 
-func (o *ensembleOptions) ensembleObject(m fourdvar.Model) fourdvar.Object {
-	return fourdvar.Object{
+func (o *ensembleOptions) ensembleObject(m fourdvar.Model) twinout.Object {
+	return twinout.Object{
 		{Key: "setup", Value: o.setup}, {Key: "model", Value: o.model}, {Key: "dim", Value: m.Dim()},
 		{Key: "params", Value: m.Params()}, {Key: "dt", Value: modelDt(m)}, {Key: "obs_every", Value: o.obsEvery},
 		{Key: "obs_density", Value: o.density}, {Key: "obs_sigma", Value: o.obsSigma}, {Key: "obs_op", Value: o.h},

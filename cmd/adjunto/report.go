@@ -61,7 +61,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := interruptContext()
 	defer stop()
-	results, failed := runBatch(ctx, torun, cfgs, *out, !*quiet && isTerminal(stderr), stdout, stderr, "report")
+	results, failed := runBatch(ctx, torun, cfgs, *out, !*quiet, stdout, stderr, "report")
 	for k, r := range results {
 		i := idx[k]
 		entries[i].Result = r

@@ -22,6 +22,8 @@ import (
 
 	"github.com/adjunto/adjunto/internal/atomicfile"
 	"github.com/adjunto/adjunto/internal/figure"
+	"github.com/adjunto/adjunto/internal/limits"
+	"github.com/adjunto/adjunto/internal/staging"
 	"github.com/adjunto/adjunto/models/lorenz"
 )
 
@@ -65,10 +67,28 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "adjunto simulate: %v\n", err)
 		return exitUsage
 	}
-	files, err := sim.run(*out)
+	st, err := staging.Begin(*out)
 	if err != nil {
-		fmt.Fprintf(stderr, "adjunto simulate: %v\n", err)
+		fmt.Fprintf(stderr, "adjunto simulate: --out: %v\n", err)
 		return exitFail
+	}
+	files, runErr := sim.run(st.Path)
+	runErr = st.Unstage(runErr) // name the files as the user will find them
+	where, err := endStage(st, runErr, "simulate", stderr)
+	if err == nil && runErr != nil {
+		err = runErr
+	}
+	if err != nil {
+		if !interrupted(runErr, "simulate", where, stderr) {
+			fmt.Fprintf(stderr, "adjunto simulate: %v\n", err)
+			if where != "" {
+				fmt.Fprintf(stderr, "adjunto simulate: what was written is in %s; earlier results in %s untouched\n", where, *out)
+			}
+		}
+		return exitFail
+	}
+	for i := range files {
+		files[i] = st.Final(files[i])
 	}
 	fmt.Fprintf(stdout, "%s: %d %s steps of dt = %g from x0 = %s\n", sim.name, sim.steps, strings.ToUpper(sim.integ.String()), sim.dt, brief(sim.x0))
 	for _, f := range files {
@@ -121,6 +141,10 @@ func newSimulation(set map[string]bool, model string, n int, forcing, sigma, rho
 				return nil, err
 			}
 		}
+		// The x–z figure keeps every step's point.
+		if err := limits.Values(fmt.Sprintf("--steps %d", steps), "two coordinates per step for the x–z figure", limits.Product(steps, 2)); err != nil {
+			return nil, err
+		}
 		m := lorenz.NewL63()
 		m.Sigma, m.Rho, m.Beta, m.Integrator = sigma, rho, beta, s.integ
 		s.model, s.dt = m, m.Dt
@@ -131,6 +155,9 @@ func newSimulation(set map[string]bool, model string, n int, forcing, sigma, rho
 		}
 		if n < 4 {
 			return nil, fmt.Errorf("--n %d: Lorenz-96 needs at least 4 variables", n)
+		}
+		if err := checkStateSize("--n", n); err != nil {
+			return nil, err
 		}
 		if err := finite("forcing", forcing); err != nil {
 			return nil, err
@@ -254,13 +281,16 @@ func (s *simulation) run(dir string) ([]string, error) {
 		x, y := append([]float64(nil), s.x0...), make([]float64, len(s.x0))
 		buf := make([]byte, 0, 32)
 		for k := 0; k <= s.steps; k++ {
+			if k%1024 == 0 && runCtx.Err() != nil {
+				return fmt.Errorf("interrupted at step %d of %d: %w", k, s.steps, runCtx.Err())
+			}
 			if k > 0 {
 				s.model.Step(y, x)
 				x, y = y, x
 			}
 			for i, v := range x {
 				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return fmt.Errorf("the state became non-finite at step %d (x%d = %v, t = %g); try a smaller --dt or --integrator rk4", k, i, v, float64(k)*s.dt)
+					return fmt.Errorf("the state became non-finite at step %d (x%d = %v, t = %g); %s", k, i, v, float64(k)*s.dt, s.blowUpAdvice())
 				}
 			}
 			buf = strconv.AppendInt(buf[:0], int64(k), 10)
@@ -364,8 +394,9 @@ func (f *figureData) plot() *plot.Plot {
 			lo, hi = min(lo, v), max(hi, v)
 		}
 	}
-	if lo == hi {
-		lo, hi = lo-1, hi+1
+	if !(hi > lo) { // a constant field: widen by more than round-off, which ±1 is not at 1e300
+		pad := max(1, math.Abs(lo)*1e-3)
+		lo, hi = lo-pad, hi+pad
 	}
 	cmap := moreland.SmoothBlueRed()
 	cmap.SetMin(lo)
@@ -402,4 +433,13 @@ func brief(x []float64) string {
 		return "(" + f(x) + ")"
 	}
 	return "(" + f(x[:3]) + ", …, " + f(x[len(x)-3:]) + ")"
+}
+
+// blowUpAdvice says what may keep the integration finite: a smaller time step, and RK4 when
+// another scheme is in use.
+func (s *simulation) blowUpAdvice() string {
+	if s.integ == lorenz.RK4 {
+		return "try a smaller --dt"
+	}
+	return "try a smaller --dt or --integrator rk4"
 }

@@ -149,19 +149,20 @@ func TestSimulateBadInput(t *testing.T) {
 
 // TestSimulateBlowUpNamesStep guards the divergence rule: forward Euler on Lorenz-96 with
 // dt = 0.5 overflows; the run fails with exit 1, the message names the step, and no
-// half-written CSV is left behind.
+// half-written CSV is left behind, neither in --out nor beside it.
 func TestSimulateBlowUpNamesStep(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "out")
+	root := t.TempDir()
+	out := filepath.Join(root, "out")
 	code, _, stderr := simulate(t, "--model", "lorenz96", "--integrator", "euler", "--dt", "0.5", "--steps", "1000", "--out", out)
 	if code != exitFail || !strings.Contains(stderr, "non-finite at step") {
 		t.Fatalf("exit %d, stderr %q; want exit 1 naming the step", code, stderr)
 	}
-	entries, err := os.ReadDir(out)
+	entries, err := os.ReadDir(root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(entries) != 0 {
-		t.Errorf("a failed run left %d files in %s, e.g. %s", len(entries), out, entries[0].Name())
+		t.Errorf("a failed run left %d files in %s, e.g. %s", len(entries), root, entries[0].Name())
 	}
 }
 

@@ -1,4 +1,9 @@
-package fourdvar
+// Package twinout writes what a twin experiment of package fourdvar produces: metrics.json
+// (setup, status, summary and one record per cycle; non-finite numbers as internal/jsonnum
+// writes them), cycles.csv
+// and the figures (PNG and SVG through gonum/plot). It is kept out of fourdvar so that the
+// library's maths does not pull the plotting packages into every importer.
+package twinout
 
 import (
 	"bytes"
@@ -12,7 +17,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/adjunto/adjunto/fourdvar"
 	"github.com/adjunto/adjunto/internal/atomicfile"
+	"github.com/adjunto/adjunto/internal/jsonnum"
 )
 
 // Field is one member of an ordered JSON object.
@@ -22,8 +29,8 @@ type Field struct {
 }
 
 // Object is a JSON object whose members keep their order and whose non-finite float64
-// values (a diverged cost, an RMSE without a truth) are written as null, which
-// encoding/json refuses to do.
+// values (a diverged cost, an RMSE without a truth) are written as package jsonnum says,
+// which encoding/json refuses to do.
 type Object []Field
 
 // MarshalJSON implements json.Marshaler.
@@ -50,9 +57,7 @@ func (o Object) MarshalJSON() ([]byte, error) {
 func marshalValue(v any) ([]byte, error) {
 	switch x := v.(type) {
 	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return []byte("null"), nil
-		}
+		return jsonnum.Format(x), nil
 	case []float64:
 		vals := make([]any, len(x))
 		for i, f := range x {
@@ -86,7 +91,7 @@ func marshalValue(v any) ([]byte, error) {
 
 // StatsObject returns the fields of an analysis's statistics, in the order metrics.json
 // gives them.
-func StatsObject(s *Stats) Object {
+func StatsObject(s *fourdvar.Stats) Object {
 	o := Object{
 		{"cost_initial", s.CostInitial},
 		{"grad_norm_initial", s.GradNormInitial},
@@ -110,7 +115,7 @@ func StatsObject(s *Stats) Object {
 }
 
 // CycleObject returns the record of one cycle as metrics.json writes it.
-func CycleObject(c *Cycle) Object {
+func CycleObject(c *fourdvar.Cycle) Object {
 	o := Object{{"cycle", c.Cycle}, {"step", c.Step}, {"n_obs", c.NumObs}}
 	o = append(o, StatsObject(&c.Stats)...)
 	o = append(o,
@@ -130,7 +135,7 @@ func CycleObject(c *Cycle) Object {
 }
 
 // SummaryObject returns the averages of a twin experiment as metrics.json writes them.
-func SummaryObject(s *Summary) Object {
+func SummaryObject(s *fourdvar.Summary) Object {
 	return Object{
 		{"cycles", s.Cycles},
 		{"burn_in", s.BurnIn},
@@ -156,7 +161,7 @@ var cycleCSVHeader = []string{
 // WriteCyclesCSV writes one row per cycle with the columns cycle, step, n_obs, the four
 // RMSEs, the costs and gradient norms, iterations, evaluations, status and wall time, and
 // param_0, param_1, … when parameters were estimated.
-func WriteCyclesCSV(w io.Writer, cycles []Cycle) error {
+func WriteCyclesCSV(w io.Writer, cycles []fourdvar.Cycle) error {
 	var b strings.Builder
 	b.WriteString(strings.Join(cycleCSVHeader, ","))
 	np := 0
@@ -190,7 +195,7 @@ func WriteCyclesCSV(w io.Writer, cycles []Cycle) error {
 // Recorder writes a twin experiment's results into a directory as the cycles come, so that
 // what was written survives a later failure: metrics.json (setup, status, summary and one
 // record per cycle) and cycles.csv, each replaced atomically, at most every FlushEvery and
-// always on Finish; and the figures on Finish. Use its Cycle method as Twin.OnCycle.
+// always on Finish; and the figures on Finish. Use its Cycle method as fourdvar.Twin.OnCycle.
 type Recorder struct {
 	// Dir is the output directory; it is created if needed.
 	Dir string
@@ -203,7 +208,7 @@ type Recorder struct {
 	// NoFigures skips the figures.
 	NoFigures bool
 
-	cycles    []Cycle
+	cycles    []fourdvar.Cycle
 	burnIn    int
 	lastFlush time.Time
 }
@@ -219,7 +224,7 @@ func (r *Recorder) Start(burnIn int) error {
 }
 
 // Cycle records one cycle and rewrites the files if FlushEvery has passed.
-func (r *Recorder) Cycle(c *Cycle) error {
+func (r *Recorder) Cycle(c *fourdvar.Cycle) error {
 	r.cycles = append(r.cycles, *c)
 	every := r.FlushEvery
 	if every == 0 {
@@ -234,7 +239,7 @@ func (r *Recorder) Cycle(c *Cycle) error {
 
 // Finish writes the final files: metrics.json with status "complete" (or "failed" and the
 // error when runErr is not nil), cycles.csv and, unless NoFigures, the figures of res.
-func (r *Recorder) Finish(res *Result, runErr error) error {
+func (r *Recorder) Finish(res *fourdvar.Result, runErr error) error {
 	status := "complete"
 	if runErr != nil {
 		status = "failed"
@@ -252,8 +257,8 @@ func (r *Recorder) Finish(res *Result, runErr error) error {
 }
 
 // MetricsObject returns the metrics.json document of a twin experiment.
-func MetricsObject(setup Object, status string, runErr error, cycles []Cycle, burnIn int) Object {
-	sum := summarise(cycles, burnIn)
+func MetricsObject(setup Object, status string, runErr error, cycles []fourdvar.Cycle, burnIn int) Object {
+	sum := fourdvar.Summarise(cycles, burnIn)
 	recs := make([]Object, len(cycles))
 	for i := range cycles {
 		recs[i] = CycleObject(&cycles[i])

@@ -1,4 +1,4 @@
-package fourdvar
+package twinout
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/adjunto/adjunto/fourdvar"
 	"github.com/adjunto/adjunto/internal/figure"
 )
 
@@ -30,7 +31,7 @@ var (
 // series (truth, background and analysis of the recorded variables against time, with the
 // observations), rmse (RMSE of background, analysis and forecast against cycle) and cost
 // (J against iteration for a few cycles).
-func WriteFigures(dir string, res *Result) error {
+func WriteFigures(dir string, res *fourdvar.Result) error {
 	if err := writeSeries(filepath.Join(dir, "series"), &res.Series); err != nil {
 		return err
 	}
@@ -64,7 +65,7 @@ func finiteXY(x []float64, y []float64) plotter.XYs {
 	return xy
 }
 
-func writeSeries(base string, s *Series) error {
+func writeSeries(base string, s *fourdvar.Series) error {
 	if len(s.Steps) == 0 || len(s.Record) == 0 {
 		return nil
 	}
@@ -130,7 +131,7 @@ func writeSeries(base string, s *Series) error {
 	return writePlots(base, rows, w, h)
 }
 
-func writeRMSE(base string, cycles []Cycle) error {
+func writeRMSE(base string, cycles []fourdvar.Cycle) error {
 	p := plot.New()
 	p.Title.Text = "RMSE against cycle"
 	p.X.Label.Text = "cycle"
@@ -212,3 +213,5 @@ func writePlots(base string, rows [][]*plot.Plot, w, h vg.Length) error {
 	_, err := figure.Save(base, rows, w, h)
 	return err
 }
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
