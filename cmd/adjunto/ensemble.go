@@ -32,6 +32,9 @@ type ensembleOptions struct {
 	maxIterE   int
 	tol        float64
 	bundle     float64
+	quasi      bool
+	rotate     bool
+	qsGrowth   float64
 	betaS      float64
 	boost      float64
 	eda        bool
@@ -69,6 +72,9 @@ func (o *ensembleOptions) register(fs *flag.FlagSet) {
 	fs.Float64Var(&o.boost, "boost", 1, "ienks with --finite-size: DAPPER's xN, >1 trusts the ensemble more")
 	fs.IntVar(&o.maxIterE, "max-iter", 10, "ienks: Gauss-Newton iterations per window")
 	fs.Float64Var(&o.tol, "tol", 1e-4, "ienks: stop when ‖Δw‖² < tol·N")
+	fs.BoolVar(&o.quasi, "quasi-static", false, "ienks: minimise over growing windows, one observation time more at a time (long MDA windows)")
+	fs.Float64Var(&o.qsGrowth, "quasi-static-growth", 1, "ienks with --quasi-static: each stage takes ⌈g·ℓ⌉ observation times where the last took ℓ (1: one more per stage)")
+	fs.BoolVar(&o.rotate, "rotate", false, "ienks: mix the analysis members by a random mean-preserving rotation (seeded from --seed)")
 	fs.Float64Var(&o.bundle, "bundle", 0, "ienks: ε of the bundle variant (0: the transform variant)")
 	fs.Float64Var(&o.betaS, "beta-s", 0.5, "hybrid: weight β_s of the static B = σ_b² I (--b-sigma) in B = β_s² B_static + β_e² C∘P_e")
 	fs.Float64Var(&o.betaE, "beta-e", 0.87, "hybrid: weight β_e of the localised ensemble covariance (localised with --radius; --radius 0: none)")
@@ -138,7 +144,7 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 		tw.Filter = &ensemble.LETKF{Radius: o.radius, Inflation: o.inflation}
 	case "ienks":
 		tw.Smoother = &ensemble.IEnKS{Lag: o.lag, Shift: o.shiftObs, MDA: o.mdaE, Inflation: o.inflation,
-			FiniteSize: o.finiteSize, MaxIter: o.maxIterE, Tol: o.tol, Bundle: o.bundle, Boost: o.boost}
+			FiniteSize: o.finiteSize, MaxIter: o.maxIterE, Tol: o.tol, Bundle: o.bundle, Boost: o.boost, QuasiStatic: o.quasi, QuasiStaticGrowth: o.qsGrowth, Rotate: o.rotate}
 	case "hybrid":
 		if !(o.bSigma > 0) {
 			return fail(exitUsage, fmt.Errorf("--b-sigma %v: want > 0", o.bSigma))
