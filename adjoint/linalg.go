@@ -6,7 +6,16 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+
+	gemmkernel "github.com/adjunto/adjunto/internal/gemm"
 )
+
+// init makes adjunto's Dgemm (internal/gemm: packed panels and an AVX-512 or AVX2 micro-kernel,
+// gonum's own elsewhere) the implementation behind blas64, here because every package that
+// multiplies matrices imports the engine: the networks, the models, 4DVar and gonum's mat as
+// they call it all gain at once. A program that prefers another BLAS calls blas64.Use itself;
+// its init runs after this one.
+func init() { blas64.Use(gemmkernel.Implementation{}) }
 
 func general(v *Value, data []float64) blas64.General {
 	return blas64.General{Rows: v.rows, Cols: v.cols, Stride: v.cols, Data: data}
@@ -17,10 +26,12 @@ func general(v *Value, data []float64) blas64.General {
 // Two kinds of product are routed around a plain blas64.Gemm, for speed only. A product with
 // an inner or outer dimension of 1 (the layers of a network with one input or one output) is a
 // rank-one update or a matrix-vector product: gonum's Gemm would spend one kernel call per
-// element on it, Ger and Gemv one per row. And on one thread (GOMAXPROCS=1) a large product is
-// cut into the 64×64 blocks of C that gonum would hand to its worker goroutines, and each block
-// is computed serially: the same arithmetic and cache blocking, without the goroutines, channels
-// and closures that would otherwise be allocated on every call.
+// element on it, Ger and Gemv one per row. And where Dgemm is gonum's (no micro-kernel for this
+// CPU, or -tags purego), on one thread (GOMAXPROCS=1) a large product is cut into the 64×64
+// blocks of C that gonum would hand to its worker goroutines, and each block is computed
+// serially: the same arithmetic and cache blocking, without the goroutines, channels and
+// closures that would otherwise be allocated on every call. internal/gemm's Dgemm needs no such
+// help: it allocates nothing and wants the whole product to block it for the caches itself.
 func gemm(tA, tB blas.Transpose, alpha float64, a blas64.General, b blas64.General, beta float64, c blas64.General) {
 	m, n := c.Rows, c.Cols
 	if m == 0 || n == 0 {
@@ -57,7 +68,7 @@ func gemm(tA, tB blas.Transpose, alpha float64, a blas64.General, b blas64.Gener
 			tBT = blas.NoTrans
 		}
 		blas64.Gemv(tBT, alpha, b, blas64.Vector{N: k, Inc: ar, Data: a.Data}, beta, blas64.Vector{N: n, Inc: 1, Data: c.Data})
-	case (m > gemmBlock || n > gemmBlock) && runtime.GOMAXPROCS(0) == 1:
+	case (m > gemmBlock || n > gemmBlock) && gemmkernel.Kernel() == "gonum" && runtime.GOMAXPROCS(0) == 1:
 		for i := 0; i < m; i += gemmBlock {
 			ri := min(gemmBlock, m-i)
 			var as blas64.General

@@ -22,7 +22,7 @@ import (
 // curvature terms are:
 //
 //   - linear maps (Add, Sub, Neg, Scale, Identity, Sum, Mean, Transpose, Reshape, AddRow,
-//     Gather, Scatter, Slice, Concat, Shift): none, f'' = 0;
+//     Gather, Scatter, Slice, Concat, Shift, Filter): none, f'' = 0;
 //   - piecewise-linear ones (Step, ReLU, LeakyReLU): none, f'' = 0 wherever it exists;
 //   - elementwise unary y = f(x): f''(x) δx ỹ, with f'' = 2 (Square), y (Exp), −1/x² (Log),
 //     −1/(4y³) (Sqrt), a(a−1)x^{a−2} (Pow), −2y(1−y²) (Tanh), y(1−y)(1−2y) (Sigmoid),

@@ -69,6 +69,17 @@
 // mean and covariance; inside Gauss–Newton this is a prior weight ζ(w) in place of N−1, an
 // inflation estimated at each analysis.
 //
+// Two options serve long windows and strong nonlinearity. Over a long MDA window J(w) has
+// several minima, and Gauss–Newton from w = 0 may land on one far from the truth; the
+// quasi-static minimisation (Pires et al., 1996; Bocquet and Sakov, 2014) minimises first
+// over the window's first observation time, then over growing sub-windows (one time more, or
+// g times as many, per stage), each warm-started from the last, which follows the minimum
+// connected to the background. Deterministic square-root analyses, cycled through a nonlinear
+// model, slowly build ensembles with one outlier member and the others clustered (Lawson and
+// Hansen, 2004; Sakov and Oke, 2008), which is why a larger ensemble can do worse; multiplying
+// the analysis transform on the left by a random orthogonal U with U 1 = 1 mixes the members
+// and keeps the analysis mean and covariance.
+//
 // # Hybrid ensemble-variational 4DVar
 //
 // Hybrid (En-4DVar) keeps adjunto's strong-constraint 4DVar, with its exact adjoint, and
@@ -126,8 +137,15 @@
 //   - Isaksen, L., Bonavita, M., Buizza, R., Fisher, M., Haseler, J., Leutbecher, M. and
 //     Raynaud, L. (2010). Ensemble of data assimilations at ECMWF. ECMWF Technical
 //     Memorandum 636.
+//   - Lawson, W. G. and Hansen, J. A. (2004). Implications of stochastic and deterministic
+//     filters as ensemble-based data assimilation methods in varying regimes of error
+//     growth. Monthly Weather Review 132, 1966–1981.
 //   - Lorenc, A. C. (2003). The potential of the ensemble Kalman filter for NWP: a comparison
 //     with 4D-Var. Quarterly Journal of the Royal Meteorological Society 129, 3183–3203.
+//   - Mezzadri, F. (2007). How to generate random matrices from the classical compact
+//     groups. Notices of the American Mathematical Society 54, 592–604.
+//   - Pires, C., Vautard, R. and Talagrand, O. (1996). On extending the limits of variational
+//     assimilation in nonlinear chaotic systems. Tellus A 48, 96–121.
 //   - Sakov, P. and Oke, P. R. (2008). Implications of the form of the ensemble
 //     transformation in the ensemble square root filters. Monthly Weather Review 136,
 //     1042–1053.

@@ -3,6 +3,7 @@ package ensemble
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -51,9 +52,27 @@ type IEnKS struct {
 	// ensemble, whose sensitivities are secants over the ensemble's spread. Zero means the
 	// transform variant.
 	Bundle float64
+	// QuasiStatic minimises J(w) over growing windows (Pires et al., 1996): first with the
+	// observations of the window's first observation time only, then adding one observation
+	// time at a time, each minimisation starting from the previous one's w and taking up to
+	// MaxIter iterations. Over long windows, where J(w) has several minima, this follows
+	// the one connected to the background, as Bocquet and Sakov (2014, sect. 4) do for
+	// long MDA windows. It does nothing with a single observation time (single DA, shift 1).
+	QuasiStatic bool
+	// QuasiStaticGrowth, above 1, lets each quasi-static stage take ⌈g·ℓ⌉ observation times
+	// where the previous one took ℓ (so about log_g L stages rather than L); zero or 1 means
+	// one observation time more per stage.
+	QuasiStaticGrowth float64
+	// Rotate left-multiplies each analysis transform by a random mean-preserving orthogonal
+	// matrix drawn from Rand (see rotation): the analysis mean and covariance are
+	// unchanged, the members mixed.
+	Rotate bool
+	// Rand draws the rotations; it must be set with Rotate (Twin seeds it from its Seed).
+	Rand *rand.Rand
 
-	t transform
-	o obsSpace
+	t  transform
+	ro rotation
+	o  obsSpace
 }
 
 // WindowAnalysis is the outcome of one iEnKS window.
@@ -116,61 +135,104 @@ func (s *IEnKS) Analyse(p *Propagator, e *mat.Dense, steps int, obs []fourdvar.B
 	st.Status = optimize.IterationLimit.String()
 	var y0 mat.Dense
 	lastZeta := n1
-	for it := range maxIter {
-		// The ensemble of the current iterate, forecast through the window.
-		recompose(ew, mean, w, t, &a0)
-		s.o.reset(r)
-		k := 0
-		for _, b := range obs {
-			p.Forecast(ew, b.Step-k)
-			k = b.Step
-			s.o.add(ew, b, 1)
+	// stages are the numbers of batches of the successive minimisations: all of them, or
+	// with QuasiStatic one observation time more (or QuasiStaticGrowth times as many) each.
+	stages := []int{len(obs)}
+	if s.QuasiStatic {
+		var ends []int // the number of batches up to each observation time
+		for i := range obs {
+			if i == len(obs)-1 || obs[i+1].Step != obs[i].Step {
+				ends = append(ends, i+1)
+			}
 		}
-		st.Evaluations++
-		if it == 0 {
-			p.Forecast(ew, steps-k)
+		stages = stages[:0]
+		g := max(s.QuasiStaticGrowth, 1)
+		for c := 1; ; c = max(c+1, int(math.Ceil(g*float64(c)))) {
+			if c >= len(ends) {
+				stages = append(stages, len(obs))
+				break
+			}
+			stages = append(stages, ends[c-1])
+		}
+		if len(stages) > 1 {
+			ew.CloneFrom(e)
+			p.Forecast(ew, steps)
 			Mean(res.Background, ew)
 		}
-		sm := s.o.matrix()
-		if sm == nil {
-			st.Status = optimize.GradientConverged.String()
-			break
-		}
-		// Undo the transform of the anomalies: the sensitivities to w.
-		y0.Mul(tinv, sm)
-		s.t.factor(&y0, r)
-		zeta := n1
-		if s.FiniteSize {
-			zeta = s.zetaN(w)
-		}
-		mat.NewVecDense(r, grad).MulVec(&y0, mat.NewVecDense(len(s.o.d), s.o.d))
-		var jo float64
-		for _, v := range s.o.d {
-			jo += v * v
-		}
-		for i := range grad {
-			grad[i] -= zeta * w[i]
-		}
-		cost := 0.5*jo + 0.5*zeta*dot(w, w)
-		if it == 0 {
-			st.CostInitial, st.GradNormInitial = cost, math.Sqrt(dot(grad, grad))
-		}
-		st.CostFinal, st.GradNormFinal = cost, math.Sqrt(dot(grad, grad))
-		st.History = append(st.History, cost)
-		st.Iterations++
-		s.t.apply(dw, grad, zeta, -1)
-		if s.Bundle == 0 {
-			s.t.matrix(t, zeta, -0.5, math.Sqrt(n1))
-			s.t.matrix(tinv, zeta, 0.5, 1/math.Sqrt(n1))
-		} else {
-			lastZeta = zeta
-		}
-		for i := range w {
-			w[i] += dw[i]
-		}
-		if dot(dw, dw) < tol*float64(r) {
-			st.Status = optimize.GradientConverged.String()
-			break
+	}
+	first := true
+minimise:
+	for _, nb := range stages {
+		st.Status = optimize.IterationLimit.String()
+		for range maxIter {
+			// The ensemble of the current iterate, forecast through the window.
+			recompose(ew, mean, w, t, &a0)
+			s.o.reset(r)
+			k := 0
+			for _, b := range obs[:nb] {
+				p.Forecast(ew, b.Step-k)
+				k = b.Step
+				s.o.add(ew, b, 1)
+			}
+			st.Evaluations++
+			if first && len(stages) == 1 {
+				p.Forecast(ew, steps-k)
+				Mean(res.Background, ew)
+			}
+			sm := s.o.matrix()
+			if sm == nil {
+				st.Status = optimize.GradientConverged.String()
+				break
+			}
+			if !finite(s.o.d) || !finite(s.o.rows...) {
+				// The window's forecasts blew up: a NaN analysis, which the twin reports
+				// as a divergence, rather than a failed eigendecomposition.
+				for i := range w {
+					w[i] = math.NaN()
+				}
+				st.Status = optimize.Failure.String()
+				break minimise
+			}
+			// Undo the transform of the anomalies: the sensitivities to w.
+			if _, c := y0.Dims(); c != len(s.o.d) {
+				y0.Reset() // a quasi-static stage with more observations
+			}
+			y0.Mul(tinv, sm)
+			s.t.factor(&y0, r)
+			zeta := n1
+			if s.FiniteSize {
+				zeta = s.zetaN(w)
+			}
+			mat.NewVecDense(r, grad).MulVec(&y0, mat.NewVecDense(len(s.o.d), s.o.d))
+			var jo float64
+			for _, v := range s.o.d {
+				jo += v * v
+			}
+			for i := range grad {
+				grad[i] -= zeta * w[i]
+			}
+			cost := 0.5*jo + 0.5*zeta*dot(w, w)
+			if first {
+				st.CostInitial, st.GradNormInitial = cost, math.Sqrt(dot(grad, grad))
+				first = false
+			}
+			st.CostFinal, st.GradNormFinal = cost, math.Sqrt(dot(grad, grad))
+			st.History = append(st.History, cost)
+			st.Iterations++
+			s.t.apply(dw, grad, zeta, -1)
+			if s.Bundle == 0 {
+				s.t.matrix(t, zeta, -0.5, math.Sqrt(n1))
+				s.t.matrix(tinv, zeta, 0.5, 1/math.Sqrt(n1))
+			} else {
+				lastZeta = zeta
+			}
+			for i := range w {
+				w[i] += dw[i]
+			}
+			if dot(dw, dw) < tol*float64(r) {
+				st.Status = optimize.GradientConverged.String()
+				break
+			}
 		}
 	}
 	if s.Bundle > 0 {
@@ -180,6 +242,15 @@ func (s *IEnKS) Analyse(p *Propagator, e *mat.Dense, steps int, obs []fourdvar.B
 	// The analysis ensemble, inflated, and its forecast through the window.
 	if f := factorOr1(s.Inflation); f != 1 {
 		t.Scale(f, t)
+	}
+	if s.Rotate {
+		if s.Rand == nil {
+			panic("ensemble: IEnKS.Analyse: Rotate with a nil Rand")
+		}
+		var u, ut mat.Dense
+		s.ro.draw(&u, r, s.Rand)
+		ut.Mul(&u, t)
+		t.CloneFrom(&ut)
 	}
 	res.Start = mat.NewDense(r, n, nil)
 	recompose(res.Start, mean, w, t, &a0)
@@ -222,6 +293,18 @@ func identity(n int) *mat.Dense {
 		m.Set(i, i, 1)
 	}
 	return m
+}
+
+// finite reports whether every value of every slice is neither NaN nor infinite.
+func finite(vs ...[]float64) bool {
+	for _, v := range vs {
+		for _, x := range v {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func dot(a, b []float64) float64 {

@@ -126,17 +126,7 @@ func TestIEnKSLinearIs4DVarAndKalman(t *testing.T) {
 	lm := newLinearModel(n)
 	p := NewPropagator(func() Model { return lm }, 2)
 	e, b0, h := linearCase(17, members, n, []int{0, 2, 4}, sigma)
-	rng := rand.New(rand.NewPCG(9, 9))
-	var obs []fourdvar.Batch
-	for _, step := range []int{1, 3, 4} {
-		b := b0
-		b.Step = step
-		b.Y = make([]float64, len(b0.Y))
-		for j := range b.Y {
-			b.Y[j] = rng.NormFloat64()
-		}
-		obs = append(obs, b)
-	}
+	obs := batchesAt(b0, rand.New(rand.NewPCG(9, 9)), 1, 3, 4)
 	const steps = 4
 	sm := &IEnKS{Lag: 1, MaxIter: 5, Tol: 1e-20}
 	wa := sm.Analyse(p, e, steps, obs, 1)
@@ -238,6 +228,9 @@ func TestBitIdenticalAcrossWorkers(t *testing.T) {
 			tw.Filter = &EnKF{Inflation: 1.05}
 		case "ienks":
 			tw.Smoother = &IEnKS{Lag: 3, Inflation: 1.02}
+		case "ienks-qs-rotate":
+			tw.Smoother = &IEnKS{Lag: 4, Inflation: 1.02, MDA: true, QuasiStatic: true, QuasiStaticGrowth: 2, Rotate: true}
+			tw.Balance = true
 		}
 		res, err := tw.Run()
 		if err != nil {
@@ -245,7 +238,7 @@ func TestBitIdenticalAcrossWorkers(t *testing.T) {
 		}
 		return res.Cycles
 	}
-	for _, method := range []string{"enkf", "ienks"} {
+	for _, method := range []string{"enkf", "ienks", "ienks-qs-rotate"} {
 		ref := run(1, 1, method)
 		for _, c := range []struct{ workers, procs int }{{3, 1}, {0, 4}, {7, 2}} {
 			got := run(c.workers, c.procs, method)

@@ -18,6 +18,7 @@ const (
 	streamMembers uint64 = iota + 101 // the first ensemble's perturbations
 	streamCold                        // the free run a cold start draws its members from
 	streamFilter                      // the stochastic EnKF's observation perturbations
+	streamRotate                      // the iEnKS's random rotations
 )
 
 // ColdSpacing is the number of steps between the members of a cold-start ensemble taken
@@ -125,6 +126,8 @@ func (t *Twin) Validate() error {
 			return bad("tol", tol, "> 0")
 		case !(s.Inflation >= 0) || math.IsInf(s.Inflation, 0):
 			return bad("inflation", s.Inflation, "≥ 0")
+		case !(s.QuasiStaticGrowth >= 0) || math.IsInf(s.QuasiStaticGrowth, 0):
+			return bad("quasi-static-growth", s.QuasiStaticGrowth, "≥ 0 and finite")
 		}
 	}
 	if t.Smoother != nil && t.Hybrid != nil {
@@ -230,7 +233,10 @@ func (t *Twin) Run() (*fourdvar.Result, error) {
 		return nil
 	}
 
-	if t.Smoother != nil {
+	if sm := t.Smoother; sm != nil {
+		if sm.Rotate && sm.Rand == nil {
+			sm.Rand = rand.New(rand.NewPCG(t.Base.Seed, streamRotate))
+		}
 		return res, t.runSmoother(p, e, obsAt, cycles, obsTimes, oe, finish)
 	}
 	if t.Hybrid != nil {

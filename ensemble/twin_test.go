@@ -85,6 +85,7 @@ func TestTwinValidate(t *testing.T) {
 		{"members", Twin{Base: base, Members: 1, Filter: &ETKF{}}, "members"},
 		{"lag", Twin{Base: base, Smoother: &IEnKS{Lag: 2, Shift: 3}}, "shift"},
 		{"burn-in", Twin{Base: base, ObsTimes: 10, BurnIn: 10, Filter: &ETKF{}}, "burn-in"},
+		{"quasi-static-growth", Twin{Base: base, Smoother: &IEnKS{QuasiStatic: true, QuasiStaticGrowth: -2}}, "quasi-static-growth"},
 	} {
 		err := tc.tw.Validate()
 		var se *fourdvar.SettingError

@@ -38,7 +38,7 @@ func (c *ActivationsConfig) Validate() error {
 	case !(c.FDStep > 0) || c.FDStep > 0.1:
 		return fmt.Errorf("fd_step must be in (0, 0.1], have %g", c.FDStep)
 	}
-	return nil
+	return fits("points", c.Points, 64) // per activation: values, derivatives and their checks
 }
 
 // ActivationMetrics describes one activation on the grid.

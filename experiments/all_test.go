@@ -29,7 +29,7 @@ var small = map[string][]string{
 	"window-length":       {"windows=4,8", "variants=4dvar", "span=16", "b_sigmas=0.3"},
 	"learn-parameters":    {"obs_sigmas=0.5", "windows=3", "iterations=100"},
 	"learn-surrogate": {"train_steps=60", "stages=5:0:20,10:0.5:20", "supervised_iterations=20", "forecast_starts=4",
-		"forecast_leads=20", "cycles=6"},
+		"forecast_leads=20", "cycles=6", "lyapunov_steps=100"},
 }
 
 // withoutTimes removes the wall-clock members of a metrics document, the only ones a seed

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"gonum.org/v1/plot/vg"
 
 	"github.com/adjunto/adjunto/adjoint"
 	"github.com/adjunto/adjunto/verify"
+
+	"github.com/adjunto/adjunto/internal/figure"
 )
 
 // BackpropConfig configures the backprop-is-adjoint experiment.
@@ -47,8 +50,11 @@ func (c *BackpropConfig) Validate() error {
 		if s < 1 {
 			return fmt.Errorf("sizes must be positive, have %v", c.Sizes)
 		}
+		if err := firstErr(fits("sizes,batch", s, c.Batch, len(c.Sizes), 8), fits("sizes", s, slices.Max(c.Sizes), 8)); err != nil {
+			return err
+		}
 	}
-	return nil
+	return fits("quad_dim,quad_steps", c.QuadDim, c.QuadSteps, 16)
 }
 
 // CheckSummary condenses the four reports of package verify on one map.
@@ -188,7 +194,7 @@ func runBackprop(ctx context.Context, cfg *BackpropConfig, out *Output) (*Backpr
 	conv := newPlot("Taylor and gradient tests", "α", "error")
 	setLogY(conv)
 	conv.X.Scale = plotLogScale
-	conv.X.Tick.Marker = logTicks{}
+	conv.X.Tick.Marker = figure.LogTicks{}
 	k := 0
 	for _, rs := range [][]verify.Report{qReports, nReports} {
 		for _, r := range rs {

@@ -46,7 +46,8 @@ func (c *BatchSizeConfig) Validate() error {
 	if sizes, _, _ := nn.ParseSpec(c.Spec, nn.Tanh); sizes[0] != 1 || sizes[len(sizes)-1] != 1 {
 		return fmt.Errorf("spec %q: the problem has one input and one output", c.Spec)
 	}
-	return firstErr(checkPositive("points", c.Points), checkPositive("epochs", c.Epochs), checkRate("lr", c.LearningRate))
+	return firstErr(checkPositive("points", c.Points), checkPositive("epochs", c.Epochs), checkRate("lr", c.LearningRate),
+		fits("points", c.Points, 64), fits("epochs,batches", c.Epochs, len(c.Batches), 8))
 }
 
 // BatchRun is the training with one batch size.

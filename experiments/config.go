@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"strconv"
 	"strings"
@@ -91,6 +92,9 @@ func DecodeConfig(cfg any, data []byte) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(cfg); err != nil {
 		return fmt.Errorf("%w: %v", ErrBadValue, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("%w: data after the config's JSON object (at byte %d)", ErrBadValue, dec.InputOffset())
 	}
 	return nil
 }

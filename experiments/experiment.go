@@ -2,6 +2,8 @@ package experiments
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/adjunto/adjunto/internal/staging"
 )
 
 // Sentinel errors. Errors returned by this package wrap one of them, so that a command line
@@ -73,6 +77,10 @@ type Options struct {
 	// Progress, if not nil, receives short progress messages (an epoch count, a method's
 	// name) while the experiment runs. It may be called often; throttling is its business.
 	Progress func(msg string)
+	// Version identifies the code that runs (adjunto's version and build); Run records its
+	// hash with the config's in Result.Fingerprint, so that a later run can tell whether a
+	// result on disk is what it would compute now.
+	Version string
 }
 
 // Figure is one figure written by an experiment, with file names relative to its directory.
@@ -107,6 +115,22 @@ type Result struct {
 	Files   []string        `json:"files,omitempty"`  // every file written, figures, series and tables
 	// Elapsed is the wall-clock time of the run in seconds.
 	Elapsed float64 `json:"elapsed_seconds"`
+	// Fingerprint is Experiment.Fingerprint of the config and Options.Version of the run.
+	Fingerprint string `json:"fingerprint,omitempty"`
+}
+
+// Fingerprint returns a hash of the experiment's name, the config cfg and version (see
+// Options.Version): two runs with the same fingerprint computed the same thing with the same
+// code, so that "adjunto report" can reuse a finished result instead of computing it again.
+func (e *Experiment) Fingerprint(cfg any, version string) (string, error) {
+	b, err := encodeJSON(cfg)
+	if err != nil {
+		return "", fmt.Errorf("experiments: %s: config: %w", e.Name, err)
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00", e.Name, version)
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil)[:12]), nil
 }
 
 // File names of a result directory.
@@ -118,31 +142,43 @@ const (
 
 // Run validates cfg (from DefaultConfig, possibly changed by Set), runs the experiment and
 // writes its figures, metrics.json, config.json and manifest.json into dir. The files are
-// written into a fresh directory beside dir that replaces dir only when the run has
-// succeeded: a failed or interrupted run leaves an earlier result in dir untouched and no
-// partial one behind.
+// written into a staging folder beside dir that replaces dir only when the run has
+// succeeded (see internal/staging): a failed or interrupted run leaves an earlier result in
+// dir untouched and what it made in dir.failed or dir.interrupted, which the error names.
 func (e *Experiment) Run(ctx context.Context, cfg any, dir string, opt *Options) (*Result, error) {
 	if v, ok := cfg.(Validator); ok {
 		if err := v.Validate(); err != nil {
 			return nil, fmt.Errorf("%w: %s: %v", ErrBadValue, e.Name, err)
 		}
 	}
-	parent := filepath.Dir(filepath.Clean(dir))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrOutput, err)
-	}
-	stage, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".partial-")
+	st, err := staging.Begin(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrOutput, err)
 	}
-	defer os.RemoveAll(stage)                      // a no-op once it has been renamed into place
-	if err := os.Chmod(stage, 0o755); err != nil { // MkdirTemp makes it private
+	st.Replace = true // dir holds one result: a new one replaces it whole
+	res, err := e.runIn(ctx, cfg, st.Path, opt)
+	if err != nil {
+		if kept, kerr := st.Keep(staging.Suffix(err)); kerr == nil && kept != "" {
+			err = fmt.Errorf("%w (what it made is in %s)", err, kept)
+		}
+		return nil, err
+	}
+	if err := st.Commit(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrOutput, err)
 	}
+	return res, nil
+}
 
+// runIn runs the experiment writing into the staging folder stage.
+func (e *Experiment) runIn(ctx context.Context, cfg any, stage string, opt *Options) (*Result, error) {
 	out := &Output{dir: stage}
+	var version string
 	if opt != nil {
-		out.progress = opt.Progress
+		out.progress, version = opt.Progress, opt.Version
+	}
+	fingerprint, err := e.Fingerprint(cfg, version)
+	if err != nil {
+		return nil, err
 	}
 	start := time.Now()
 	metrics, err := e.run(ctx, cfg, out)
@@ -153,13 +189,14 @@ func (e *Experiment) Run(ctx context.Context, cfg any, dir string, opt *Options)
 		return nil, fmt.Errorf("experiments: %s: %w", e.Name, err)
 	}
 	res := &Result{
-		Name:    e.Name,
-		Summary: e.Summary,
-		Caption: e.Caption,
-		Figures: out.figures,
-		Tables:  out.tables,
-		Files:   out.files,
-		Elapsed: time.Since(start).Seconds(),
+		Name:        e.Name,
+		Summary:     e.Summary,
+		Caption:     e.Caption,
+		Figures:     out.figures,
+		Tables:      out.tables,
+		Files:       out.files,
+		Elapsed:     time.Since(start).Seconds(),
+		Fingerprint: fingerprint,
 	}
 	if res.Config, err = encodeJSON(cfg); err != nil {
 		return nil, fmt.Errorf("experiments: %s: config: %w", e.Name, err)
@@ -179,30 +216,7 @@ func (e *Experiment) Run(ctx context.Context, cfg any, dir string, opt *Options)
 			return nil, err
 		}
 	}
-	if err := replaceDir(stage, dir); err != nil {
-		return nil, err
-	}
 	return res, nil
-}
-
-// replaceDir moves the directory stage to dir, replacing an existing dir.
-func replaceDir(stage, dir string) error {
-	if _, err := os.Stat(dir); err == nil {
-		old := stage + ".old"
-		if err := os.Rename(dir, old); err != nil {
-			return fmt.Errorf("%w: %v", ErrOutput, err)
-		}
-		if err := os.Rename(stage, dir); err != nil {
-			os.Rename(old, dir) // put the earlier result back
-			return fmt.Errorf("%w: %v", ErrOutput, err)
-		}
-		os.RemoveAll(old)
-		return nil
-	}
-	if err := os.Rename(stage, dir); err != nil {
-		return fmt.Errorf("%w: %v", ErrOutput, err)
-	}
-	return nil
 }
 
 // LoadResult reads the manifest of a finished run from dir. It returns an error wrapping

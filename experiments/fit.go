@@ -32,7 +32,8 @@ func DefaultFitConfig() FitConfig {
 // Validate checks the domains of the fields.
 func (c *FitConfig) Validate() error {
 	return firstErr(checkPositive("hidden", c.Hidden), checkPositive("points", c.Points), checkPositive("epochs", c.Epochs),
-		checkRate("lr", c.LearningRate), nonNegative("noise", c.Noise), nonNegativeInt("batch_size", c.BatchSize))
+		checkRate("lr", c.LearningRate), nonNegative("noise", c.Noise), nonNegativeInt("batch_size", c.BatchSize),
+		fits("points,hidden", c.Points, c.Hidden, 16))
 }
 
 func nonNegative(name string, v float64) error {

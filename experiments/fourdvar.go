@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/plot/vg"
@@ -50,8 +51,12 @@ func (c *TwinConfig) Validate() error {
 			return fmt.Errorf("variant: params is not supported by this experiment")
 		}
 	}
-	return firstErr(nonNegativeInt("cycles", c.Cycles), nonNegativeInt("window", c.Window), nonNegativeInt("shift", c.Shift),
-		nonNegative("b_sigma", c.BSigma), checkPositive("plot_steps", c.PlotSteps))
+	if err := firstErr(nonNegativeInt("cycles", c.Cycles), nonNegativeInt("window", c.Window), nonNegativeInt("shift", c.Shift),
+		nonNegative("b_sigma", c.BSigma), checkPositive("plot_steps", c.PlotSteps)); err != nil {
+		return err
+	}
+	_, _, err := c.twin() // the twin's own checks, its memory among them, before any run
+	return err
 }
 
 // twin builds the twin experiment of cfg.
@@ -220,12 +225,12 @@ func twinFigures(out *Output, s fourdvar.Setup, t *fourdvar.Twin, res *fourdvar.
 	for i, k := range ser.Steps[from:] {
 		ts[i] = float64(k) * s.Dt
 	}
-	names := []string{"x", "y", "z"}
 	tiles := newTileGrid(len(ser.Record), 1)
 	for v, idx := range ser.Record {
-		name := fmt.Sprintf("x_%d", idx+1)
+		// Variables are named by their index from 0, as in the CSV files and the other figures.
+		name := fmt.Sprintf("x%d", idx)
 		if s.Model == "lorenz63" && idx < 3 {
-			name = names[idx]
+			name += " (" + []string{"x", "y", "z"}[idx] + ")"
 		}
 		p := newPlot("", "time", name)
 		label := func(s string) string { // one legend, on the first panel
@@ -332,6 +337,9 @@ func (c *WindowConfig) Validate() error {
 		if vv == fourdvar.Params4DVar || vv == fourdvar.ThreeDVar {
 			return fmt.Errorf("variants: %s has no window length to vary", v)
 		}
+	}
+	if err := firstErr(fits("windows", slices.Max(c.Windows), s.N, 16), fits("span", c.Span, s.N, 8)); err != nil {
+		return err
 	}
 	if c.Span < 2*s.ObsEvery {
 		return fmt.Errorf("span must cover at least two observation intervals (%d steps), have %d", 2*s.ObsEvery, c.Span)

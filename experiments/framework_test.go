@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -204,7 +205,7 @@ func fakeExperiment() *Experiment {
 }
 
 // TestRunKeepsEarlierResultOnFailure guards the promise that a failed run leaves the earlier
-// result in its directory, and no partial files.
+// result in its directory and what it made beside it, in DIR.failed.
 func TestRunKeepsEarlierResultOnFailure(t *testing.T) {
 	root := t.TempDir()
 	dir := filepath.Join(root, "fake")
@@ -248,12 +249,15 @@ func TestRunKeepsEarlierResultOnFailure(t *testing.T) {
 		t.Errorf("a failed run replaced the earlier metrics: %s", again.Metrics)
 	}
 	ents, _ := os.ReadDir(root)
-	if len(ents) != 1 {
-		var names []string
-		for _, e := range ents {
-			names = append(names, e.Name())
-		}
-		t.Errorf("left behind: %v", names)
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if !slices.Equal(names, []string{"fake", "fake.failed"}) {
+		t.Errorf("root holds %v, want fake and fake.failed", names)
+	}
+	if _, err := os.Stat(filepath.Join(dir+".failed", "line.png")); err != nil {
+		t.Errorf("the failed run's figure was not kept: %v", err)
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 
 	"github.com/adjunto/adjunto/nn"
 	"github.com/adjunto/adjunto/optimize"
+
+	"github.com/adjunto/adjunto/internal/figure"
 )
 
 // LearningRateConfig configures the learning-rate experiment.
@@ -39,7 +41,7 @@ func DefaultLearningRateConfig() LearningRateConfig {
 func (c *LearningRateConfig) Validate() error {
 	err := firstErr(checkRate("small", c.Small), checkRate("good", c.Good), checkRate("large", c.Large),
 		checkPositive("epochs", c.Epochs), nonNegativeInt("sweep", c.Sweep), checkPositive("hidden", c.Hidden),
-		checkPositive("points", c.Points))
+		checkPositive("points", c.Points), fits("points,hidden", c.Points, c.Hidden, 16), fits("epochs,sweep", c.Epochs, c.Sweep+3, 4))
 	if err == nil && c.Sweep > 0 {
 		err = firstErr(checkRate("sweep_min", c.SweepMin), checkRate("sweep_max", c.SweepMax))
 		if err == nil && !(c.SweepMax > c.SweepMin) {
@@ -134,7 +136,7 @@ func runLearningRate(ctx context.Context, cfg *LearningRateConfig, out *Output) 
 		sweep := newPlot("final J against η", "learning rate η", "J after the last epoch")
 		setLogY(sweep)
 		sweep.X.Scale = plotLogScale
-		sweep.X.Tick.Marker = logTicks{}
+		sweep.X.Tick.Marker = figure.LogTicks{}
 		var okx, oky, divx []float64
 		best := math.Inf(1)
 		for i := range cfg.Sweep {

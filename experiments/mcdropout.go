@@ -51,7 +51,7 @@ func (c *MCDropoutConfig) Validate() error {
 	}
 	return firstErr(checkPositive("points", c.Points), checkRate("data_range", c.DataRange), nonNegative("noise", c.Noise),
 		checkPositive("epochs", c.Epochs), nonNegativeInt("batch_size", c.BatchSize), checkRate("lr", c.LearningRate),
-		checkPositive("passes", c.Passes))
+		checkPositive("passes", c.Passes), fits("points,passes", c.Points, c.Passes, 4))
 }
 
 // MCDropoutMetrics are the metrics of the dropout-uncertainty experiment.

@@ -39,7 +39,7 @@ func (c *Net121Config) Validate() error {
 		}
 	}
 	return firstErr(checkPositive("points", c.Points), checkPositive("iterations", c.Iterations),
-		checkPositive("restarts", c.Restarts), nonNegative("noise", c.Noise))
+		checkPositive("restarts", c.Restarts), nonNegative("noise", c.Noise), fits("points", c.Points, 64))
 }
 
 // Unit describes one hidden unit a = h(w x + b) and its weight v in the output.

@@ -84,7 +84,8 @@ func (c *OptimizersConfig) Validate() error {
 	case c.GIF && c.Frames < 2:
 		return fmt.Errorf("frames must be at least 2, have %d", c.Frames)
 	}
-	return nil
+	return firstErr(fits("steps,methods,surfaces", c.Steps, len(c.Methods), len(c.Surfaces), 8),
+		fits("frames", c.Frames, 600*600, 2)) // a paletted frame and its diff
 }
 
 // RaceRun is one method's run on one surface.

@@ -31,7 +31,8 @@ func defaultOverfitData() OverfitData {
 func (c *OverfitData) validate() error {
 	return firstErr(checkPositive("train_points", c.TrainPoints), checkPositive("val_points", c.ValPoints),
 		nonNegative("noise", c.Noise), checkPositive("hidden", c.Hidden), checkPositive("epochs", c.Epochs),
-		checkRate("lr", c.LearningRate))
+		checkRate("lr", c.LearningRate), fits("train_points,val_points,hidden", c.TrainPoints+c.ValPoints, c.Hidden, 16),
+		fits("epochs", c.Epochs, 8))
 }
 
 func overfitTarget(x float64) float64 { return math.Sin(x) }

@@ -3,12 +3,13 @@ package experiments
 import (
 	"image/color"
 	"math"
-	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/adjunto/adjunto/internal/figure"
 )
 
 // tab10 is the ten-colour qualitative palette of matplotlib and d3 ("category10"), whose
@@ -32,22 +33,9 @@ func newPlot(title, xlabel, ylabel string) *plot.Plot {
 	g.Vertical.Color = color.Gray{Y: 225}
 	g.Horizontal.Color = color.Gray{Y: 225}
 	p.Add(g)
-	p.X.Tick.Marker = tidyTicks{}
-	p.Y.Tick.Marker = tidyTicks{}
+	p.X.Tick.Marker = figure.Ticks{}
+	p.Y.Tick.Marker = figure.Ticks{}
 	return p
-}
-
-// tidyTicks are gonum's default ticks labelled in the shortest form ("250", not "250.00").
-type tidyTicks struct{}
-
-func (tidyTicks) Ticks(min, max float64) []plot.Tick {
-	ts := plot.DefaultTicks{}.Ticks(min, max)
-	for i := range ts {
-		if ts[i].Label != "" {
-			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'g', 4, 64)
-		}
-	}
-	return ts
 }
 
 // xys pairs xs and ys as plotter points, skipping pairs with a non-finite member, which
@@ -105,54 +93,10 @@ func addPoints(p *plot.Plot, name string, xs, ys []float64, c color.Color, shape
 	}
 }
 
-// logTicks labels a logarithmic axis readably over any range: powers of ten (every k-th one
-// when the range spans many decades, as a diverged loss makes it), with 2 and 5 times them
-// added when it spans less than three.
-type logTicks struct{}
-
-func (logTicks) Ticks(min, max float64) []plot.Tick {
-	if !(min > 0) || !(max > min) {
-		return plot.LogTicks{}.Ticks(min, max)
-	}
-	lo, hi := math.Floor(math.Log10(min)), math.Ceil(math.Log10(max))
-	decades := hi - lo
-	step := math.Max(1, math.Ceil(decades/8))
-	var ts []plot.Tick
-	for e := lo; e <= hi; e++ {
-		p := math.Pow(10, e)
-		major := math.Mod(e-lo, step) == 0
-		for _, mult := range []float64{1, 2, 3, 4, 5, 6, 7, 8, 9} {
-			v := mult * p
-			if v < min || v > max || (mult > 1 && decades > 8) {
-				continue
-			}
-			label := ""
-			switch {
-			case mult == 1 && major:
-				label = formatPow10(int(e))
-			case decades < 3 && (mult == 2 || mult == 5):
-				label = strconv.FormatFloat(v, 'g', 3, 64)
-			}
-			ts = append(ts, plot.Tick{Value: v, Label: label})
-		}
-	}
-	return ts
-}
-
-func formatPow10(e int) string {
-	switch e {
-	case 0:
-		return "1"
-	case 1:
-		return "10"
-	}
-	return "1e" + strconv.Itoa(e)
-}
-
 // setLogY makes the y axis of p logarithmic.
 func setLogY(p *plot.Plot) {
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = logTicks{}
+	p.Y.Tick.Marker = figure.LogTicks{}
 }
 
 // linspace returns n evenly spaced values from a to b inclusive.

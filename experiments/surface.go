@@ -12,6 +12,8 @@ import (
 
 	"github.com/adjunto/adjunto/adjoint"
 	"github.com/adjunto/adjunto/optimize"
+
+	"github.com/adjunto/adjunto/internal/figure"
 )
 
 // surface is a cost J: ℝ² → ℝ recorded on the engine's tape, with what a race on it needs to
@@ -211,8 +213,8 @@ func contourPlot(s *surface, g *costGrid, levels []float64, title string) *plot.
 	p.Y.Label.Text = "y"
 	p.X.Min, p.X.Max = s.xr[0], s.xr[1]
 	p.Y.Min, p.Y.Max = s.yr[0], s.yr[1]
-	p.X.Tick.Marker = tidyTicks{}
-	p.Y.Tick.Marker = tidyTicks{}
+	p.X.Tick.Marker = figure.Ticks{}
+	p.Y.Tick.Marker = figure.Ticks{}
 	ct := plotter.NewContour(g, levels, nil)
 	ct.LineStyles = []draw.LineStyle{{Color: color.Gray{Y: 185}, Width: vg.Points(0.6)}}
 	p.Add(ct)

@@ -42,7 +42,8 @@ func (c *VanishingConfig) Validate() error {
 		}
 	}
 	return firstErr(checkPositive("depth", c.Depth), checkPositive("width", c.Width), checkPositive("inputs", c.Inputs),
-		checkPositive("batch", c.Batch), checkRate("naive_std", c.NaiveStd))
+		checkPositive("batch", c.Batch), checkRate("naive_std", c.NaiveStd), fits("depth,width,batch", c.Depth, c.Width, c.Batch, 8),
+		fits("depth,width", c.Depth, c.Width, c.Width, 8))
 }
 
 // GradientProfile is the gradient of J with respect to each dense layer's weights at

@@ -28,9 +28,10 @@ func linearWindow(seed uint64) *Window {
 
 func TestMinimizersAgreeOnQuadratic(t *testing.T) {
 	w := linearWindow(1)
-	// 1e-9 of ‖∇J_0‖ ≈ 68 is ~7e-8; tighter ends in line-search failures at round-off. The
-	// Hessian in v is ≥ I, so z is then within 7e-8 of the minimum.
-	ref, st, err := Minimizer{GradReduction: 1e-9, MaxIterations: 500}.Minimize(NewStrong(w))
+	// 2e-9 of ‖∇J_0‖ ≈ 68 is ~1.4e-7; tighter ends in line-search failures at round-off (B
+	// applied by FFT fails at 1.8e-9). The Hessian in v is ≥ I, so z is then within 1.4e-7
+	// of the minimum.
+	ref, st, err := Minimizer{GradReduction: 2e-9, MaxIterations: 500}.Minimize(NewStrong(w))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func TestMinimizersAgreeOnQuadratic(t *testing.T) {
 		z    []float64
 	}{{"incremental", zi}} {
 		for i := range ref {
-			// Both minima are accurate to ~7e-8 (see above) on O(1) controls.
+			// Both minima are accurate to ~1.4e-7 (see above) on O(1) controls.
 			if math.Abs(m.z[i]-ref[i]) > 2e-7 {
 				t.Fatalf("%s: z[%d] = %v, L-BFGS gives %v", m.name, i, m.z[i], ref[i])
 			}

@@ -34,8 +34,13 @@ type Analysis struct {
 // Analyse minimises the window's cost and returns the analysis. A line-search failure is
 // returned together with a usable analysis (the best point found; Stats.Status says
 // LineSearchFailure); a divergence is returned with the statistics and no trajectory.
-// Params4DVar needs w.Pb and w.BP; the other variants need w.Pb nil.
+// Params4DVar needs w.Pb and w.BP; the other variants need w.Pb nil. A window that
+// Window.Validate refuses (user data of the wrong shape, or too large) returns its error and
+// no analysis.
 func (a *Assimilator) Analyse(w *Window) (*Analysis, error) {
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
 	variant := a.Variant
 	if variant == "" {
 		variant = Strong4DVar

@@ -211,6 +211,9 @@ func csvInt(rec []string, cols map[string]int, col, file string, line int) (int,
 func csvFloat(rec []string, cols map[string]int, col, file string, line int) (float64, error) {
 	s := strings.TrimSpace(rec[cols[col]])
 	v, err := strconv.ParseFloat(s, 64)
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, &InputError{File: file, Line: line, Column: col, Msg: fmt.Sprintf("%s is out of the range of float64 (±1.8e308)", s)}
+	}
 	if err != nil {
 		return 0, &InputError{File: file, Line: line, Column: col, Msg: fmt.Sprintf("%q is not a number", s)}
 	}

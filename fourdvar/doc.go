@@ -54,10 +54,13 @@
 // standard preconditioning of variational assimilation (Bannister, 2008). It is the default
 // here; Strong.StateControl minimises over x_0 instead, with J_b = ½‖B^{-1/2}(x_0 − x_b)‖².
 // A Covariance is therefore given by its symmetric square root: ScaledIdentity, Diagonal,
-// Circulant (a homogeneous correlation on a periodic domain, diagonalised by the discrete
-// Fourier transform; NewGaussianCircle builds the Gaussian correlation of a length scale on
-// the Lorenz-96 circle), and Dense (any matrix, through its eigendecomposition; Climatology
-// estimates one from a free run).
+// Circulant (a homogeneous correlation on a periodic ring or 2-D grid, diagonalised by the
+// discrete Fourier transform and applied by FFT in O(N log N); NewGaussianCircle,
+// NewGaussianGrid and NewSOAR build the Gaussian and second-order auto-regressive
+// correlations), Varying (a Circulant's correlation with a standard deviation per variable,
+// in symmetric-root form), and Dense (any matrix, through its eigendecomposition;
+// Climatology estimates one from a free run). On a grid, Bilinear observes a field at
+// arbitrary points and Subsample on a regular sub-grid.
 //
 // # Observations
 //

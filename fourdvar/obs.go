@@ -107,6 +107,9 @@ func CheckObs(file string, obs []Obs, n, steps int) error {
 		case !(o.Sigma > 0) || math.IsInf(o.Sigma, 0):
 			return bad("sigma", "sigma %v must be finite and > 0", o.Sigma)
 		}
+		if err := checkObsMemory(file, o, n); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package fourdvar
 
 import (
+	"github.com/adjunto/adjunto/internal/limits"
+
 	"fmt"
 	"math"
 	"strings"
@@ -124,9 +126,21 @@ func LookupSetup(name string) (Setup, error) {
 	return Setup{}, fmt.Errorf("%w: unknown setup %q (known: %s)", ErrInput, name, strings.Join(names, ", "))
 }
 
+// maxLengthCircles bounds the length scale of the gaussian B in circles of the state.
+const maxLengthCircles = 100
+
+// Gridded is implemented by models whose state is a field on a doubly periodic grid of ny
+// rows of nx points (row-major), such as package qg's: NewB builds its correlations on that
+// grid rather than on a ring.
+type Gridded interface {
+	GridShape() (nx, ny int)
+}
+
 // NewB returns a static background error covariance for model m by name: "identity"
 // (σ² I), "gaussian" (σ² times the Gaussian correlation of length scale length on the
-// circle, NewGaussianCircle) or "climatology" (the covariance of a long free run of m,
+// circle, NewGaussianCircle, or on the grid of a Gridded model, NewGaussianGrid), "soar"
+// (the SOAR correlation, NewSOAR, on the circle or the grid) or "climatology" (the
+// covariance of a long free run of m,
 // rescaled so that its mean variance is σ²: 2000 states 10 steps apart after 2000 steps,
 // from a fixed start independent of any twin experiment's truth). Errors wrap ErrInput.
 func NewB(kind string, m Model, sigma, length float64) (Covariance, error) {
@@ -141,8 +155,30 @@ func NewB(kind string, m Model, sigma, length float64) (Covariance, error) {
 		if !(length >= 0) || math.IsInf(length, 0) {
 			return nil, fmt.Errorf("%w: length scale %v, want ≥ 0", ErrInput, length)
 		}
+		// Far beyond the circle the correlations are all 1 to round-off: B is singular, and
+		// the periodic images the construction sums no longer fit an int.
+		if length > maxLengthCircles*float64(n) {
+			return nil, fmt.Errorf("%w: length scale %v, longer than %d times the circle of %d variables: B would be singular", ErrInput, length, maxLengthCircles, n)
+		}
+		if g, ok := m.(Gridded); ok {
+			nx, ny := g.GridShape()
+			return NewGaussianGrid(nx, ny, sigma, length), nil
+		}
 		return NewGaussianCircle(n, sigma, length), nil
+	case "soar":
+		if !(length > 0) || math.IsInf(length, 0) {
+			return nil, fmt.Errorf("%w: length scale %v, want > 0", ErrInput, length)
+		}
+		nx, ny := n, 1
+		if g, ok := m.(Gridded); ok {
+			nx, ny = g.GridShape()
+		}
+		return NewSOAR(nx, ny, sigma, length), nil
 	case "climatology":
+		if err := limits.Values(fmt.Sprintf("covariance climatology of %d variables", n), "a dense matrix and its factor",
+			limits.Product(n, n, 3)); err != nil {
+			return nil, err
+		}
 		c := climatology(m)
 		var tr float64
 		for i := range n {
@@ -150,7 +186,7 @@ func NewB(kind string, m Model, sigma, length float64) (Covariance, error) {
 		}
 		return NewDense(c, sigma*sigma*float64(n)/tr)
 	}
-	return nil, fmt.Errorf("%w: unknown covariance %q (want gaussian, identity or climatology)", ErrInput, kind)
+	return nil, fmt.Errorf("%w: unknown covariance %q (want gaussian, soar, identity or climatology)", ErrInput, kind)
 }
 
 // Twin returns the twin experiment of the setup on model m, which must be the setup's

@@ -318,6 +318,12 @@ func (t *Twin) Validate() error {
 			return fmt.Errorf("%w: covariance of size %d for model dimension %d", ErrInput, c.Dim(), n)
 		}
 	}
+	if err := t.checkMemory(window, shift, obsEvery, cycles); err != nil {
+		return err
+	}
+	if total := (cycles-1)*shift + window + shift; obsEvery > total {
+		return bad("obs-every", obsEvery, fmt.Sprintf("≤ the %d steps of the run, which would see observations at step 0 only", total))
+	}
 	return nil
 }
 

@@ -48,8 +48,8 @@ func (d *Dataset) Subset(idx []int) *Dataset {
 
 // Split shuffles the items with seed and splits them into training, validation and test
 // sets with the fractions train and val (the test set gets the rest). Zero fractions mean the
-// default 70/15/15. Each part with a positive fraction gets at least one item; Split returns
-// an error wrapping ErrData if there are too few items for that.
+// default 70/15/15. Each part with a positive fraction gets at least one item, and the
+// training set two; Split returns an error wrapping ErrData if there are too few items for that.
 func (d *Dataset) Split(train, val float64, seed uint64) (tr, va, te *Dataset, err error) {
 	if train == 0 && val == 0 {
 		train, val = 0.70, 0.15
@@ -61,16 +61,18 @@ func (d *Dataset) Split(train, val float64, seed uint64) (tr, va, te *Dataset, e
 	ntr := int(math.Round(train * float64(d.N)))
 	nva := int(math.Round(val * float64(d.N)))
 	nte := d.N - ntr - nva
-	if test := 1 - train - val; test > 1e-12 && nte == 0 && ntr > 1 {
+	test := 1-train-val > 1e-12
+	if test && nte == 0 && ntr > 2 {
 		ntr--
 		nte++
 	}
-	if val > 0 && nva == 0 && ntr > 1 {
+	if val > 0 && nva == 0 && ntr > 2 {
 		ntr--
 		nva++
 	}
-	if ntr < 1 || nte < 0 {
-		return nil, nil, nil, fmt.Errorf("%w: %d items are too few for a %v/%v split", ErrData, d.N, train, val)
+	// Two training items at least: one item has no spread to standardise by or to fit.
+	if ntr < 2 || nte < 0 || (val > 0 && nva == 0) || (test && nte == 0) {
+		return nil, nil, nil, fmt.Errorf("%w: %d items are too few for a %v/%v split: it needs 2 training items and one in each other part with a fraction > 0", ErrData, d.N, train, val)
 	}
 	tr = d.Subset(perm[:ntr])
 	if nva > 0 {
@@ -121,6 +123,11 @@ func readCSV(r io.Reader, name string, o CSVOptions) (*Dataset, error) {
 	}
 	for i := range header {
 		header[i] = strings.TrimSpace(header[i])
+		for j := range i {
+			if header[j] == header[i] {
+				return nil, fmt.Errorf("%w: %s: line 1: column %q repeated in the header (columns %d and %d)", ErrData, name, header[i], j+1, i+1)
+			}
+		}
 	}
 	find := func(col string) (int, error) {
 		col = strings.TrimSpace(col)
@@ -165,10 +172,10 @@ func readCSV(r io.Reader, name string, o CSVOptions) (*Dataset, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
+		if err != nil { // a syntax error, such as an unclosed quote; it names the line
 			return nil, fmt.Errorf("%w: %s: %w", ErrData, name, err)
 		}
+		line, _ := cr.FieldPos(0) // after the error check: a failed Read has no fields
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // a blank line
 		}
@@ -179,6 +186,9 @@ func readCSV(r io.Reader, name string, o CSVOptions) (*Dataset, error) {
 			s := strings.TrimSpace(rec[i])
 			v, err := strconv.ParseFloat(s, 64)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				if errors.Is(err, strconv.ErrRange) {
+					return 0, fmt.Errorf("%w: %s: line %d, column %d (%s): %q is out of the range of float64 (±1.8e308)", ErrData, name, line, i+1, header[i], s)
+				}
 				return 0, fmt.Errorf("%w: %s: line %d, column %d (%s): %q is not a finite number", ErrData, name, line, i+1, header[i], s)
 			}
 			return v, nil
@@ -198,7 +208,11 @@ func readCSV(r io.Reader, name string, o CSVOptions) (*Dataset, error) {
 			if o.Classes != 0 {
 				k := int(v)
 				if float64(k) != v || k < 0 || (o.Classes > 0 && k >= o.Classes) {
-					return nil, fmt.Errorf("%w: %s: line %d, column %d (%s): %q is not a class label 0…%d", ErrData, name, line, i+1, header[i], rec[i], o.Classes-1)
+					want := "a whole number ≥ 0"
+					if o.Classes > 0 {
+						want = fmt.Sprintf("0…%d", o.Classes-1)
+					}
+					return nil, fmt.Errorf("%w: %s: line %d, column %d (%s): %q is not a class label (want %s)", ErrData, name, line, i+1, header[i], rec[i], want)
 				}
 				labels = append(labels, k)
 				continue

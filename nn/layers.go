@@ -145,7 +145,8 @@ func (l DenseLayer) Setup(in int) (Shape, error) {
 	if in != 0 && l.In != in {
 		return Shape{}, fmt.Errorf("input width %d after a layer of width %d", l.In, in)
 	}
-	return Shape{In: l.In, Out: l.Out, Params: l.Out*l.In + l.Out}, nil
+	p, err := denseParams(l.In, l.Out)
+	return Shape{In: l.In, Out: l.Out, Params: p}, err
 }
 
 // Record records W h + b.

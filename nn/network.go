@@ -110,25 +110,19 @@ func New(layers []Layer, c Config) (*Network, error) {
 	if err := c.Penalty.check(); err != nil {
 		return nil, err
 	}
-	if len(layers) == 0 {
-		return nil, fmt.Errorf("%w: no layers", ErrSpec)
+	shapes, err := plan(layers)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSize(shapes); err != nil { // before anything is allocated
+		return nil, err
 	}
 	n := &Network{layers: append([]Layer(nil), layers...), cfg: c}
 	n.offs = make([]int, len(layers)+1)
 	n.widths = make([]int, len(layers)+1)
 	n.state = make([][]float64, len(layers))
 	size := 0
-	for i, l := range layers {
-		if l == nil {
-			return nil, fmt.Errorf("%w: layer %d is nil", ErrSpec, i)
-		}
-		sh, err := l.Setup(n.widths[i])
-		if err == nil && (sh.In <= 0 || (i > 0 && sh.In != n.widths[i]) || sh.Out <= 0 || sh.Params < 0 || sh.State < 0) {
-			err = fmt.Errorf("Setup(%d) returned the shape %+v", n.widths[i], sh)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: layer %d (%s): %w", ErrSpec, i, l.Kind(), err)
-		}
+	for i, sh := range shapes {
 		n.widths[i], n.widths[i+1] = sh.In, sh.Out
 		n.offs[i] = size
 		size += sh.Params

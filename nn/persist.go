@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 
 	"github.com/adjunto/adjunto/internal/atomicfile"
@@ -80,8 +81,12 @@ func (m *Model) Save(path string) error {
 // layers that do not chain, or parameter and statistics arrays of the wrong lengths.
 func Decode(r io.Reader) (*Model, error) {
 	var f modelFile
-	if err := json.NewDecoder(r).Decode(&f); err != nil {
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrModel, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%w: data after the model's JSON object (at byte %d)", ErrModel, dec.InputOffset())
 	}
 	if f.Format != FormatName {
 		return nil, fmt.Errorf("%w: format %q, want %q", ErrModel, f.Format, FormatName)
@@ -97,12 +102,18 @@ func Decode(r io.Reader) (*Model, error) {
 		}
 		layers[i] = l
 	}
-	n, err := New(layers, Config{Loss: f.Loss, Penalty: f.Penalty})
+	// The parameter count follows from the layers alone: a file whose layers claim more
+	// than its parameters is refused before New allocates for them.
+	shapes, err := plan(layers)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrModel, err)
 	}
-	if len(f.Params) != len(n.params) {
-		return nil, fmt.Errorf("%w: %d parameters, the layers have %d", ErrModel, len(f.Params), len(n.params))
+	if p := paramCount(shapes); p != len(f.Params) {
+		return nil, fmt.Errorf("%w: %d parameters, the layers have %d", ErrModel, len(f.Params), p)
+	}
+	n, err := New(layers, Config{Loss: f.Loss, Penalty: f.Penalty})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrModel, err)
 	}
 	copy(n.params, f.Params)
 	k := 0
@@ -124,8 +135,16 @@ func Decode(r io.Reader) (*Model, error) {
 		sc   *Scaler
 		want int
 	}{{"input_scaler", f.InputScaler, n.in}, {"target_scaler", f.TargetScaler, n.out}} {
-		if s.sc != nil && (len(s.sc.Mean) != s.want || len(s.sc.Std) != s.want) {
+		if s.sc == nil {
+			continue
+		}
+		if len(s.sc.Mean) != s.want || len(s.sc.Std) != s.want {
 			return nil, fmt.Errorf("%w: %s has %d means and %d deviations for %d columns", ErrModel, s.name, len(s.sc.Mean), len(s.sc.Std), s.want)
+		}
+		for j, sd := range s.sc.Std {
+			if !(sd > 0) || math.IsInf(sd, 0) || math.IsNaN(s.sc.Mean[j]) || math.IsInf(s.sc.Mean[j], 0) {
+				return nil, fmt.Errorf("%w: %s column %d: mean %v, std %v (want finite, std > 0: a zero std divides by zero)", ErrModel, s.name, j+1, s.sc.Mean[j], sd)
+			}
 		}
 	}
 	// A classifier trained on one column of labels has one target name for its K outputs.

@@ -148,12 +148,24 @@ func (s *TrainState) check(n *Network) error {
 
 // Train fits the network to train, one epoch at a time, evaluating on val (which may be nil)
 // after each. It returns an error wrapping ErrDiverged, naming the epoch and the step, if the
-// loss or the gradient stops being finite; ErrConfig for invalid settings; and the error of
-// Progress. History is returned with an error too, holding the epochs completed.
+// loss or the gradient stops being finite; ErrData for datasets that do not fit the network;
+// ErrConfig for invalid settings or a batch too large for memory; and the error of Progress.
+// History is returned with an error from the epochs, holding the epochs completed.
 func Train(n *Network, train, val *Dataset, c TrainConfig) (*History, error) {
-	n.checkData("Train", train, true)
+	if err := n.dataError("Train", train, true); err != nil {
+		return nil, err
+	}
 	if val != nil {
-		n.checkData("Train", val, true)
+		if err := n.dataError("Train (validation set)", val, true); err != nil {
+			return nil, err
+		}
+	}
+	rows := train.N // a batch holds at most the training set
+	if c.BatchSize > 0 {
+		rows = min(c.BatchSize, train.N)
+	}
+	if err := n.checkRows(max(rows, valRows(val))); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if c.Epochs == 0 {
 		c.Epochs = 100
@@ -552,4 +564,12 @@ func (n *Network) hessVec(d *Dataset, c Curvature, damping float64) func(dst, x,
 			}
 		}
 	}
+}
+
+// valRows returns the items of a validation set, zero without one.
+func valRows(val *Dataset) int {
+	if val == nil {
+		return 0
+	}
+	return val.N
 }

@@ -3,6 +3,8 @@ package optimize
 import (
 	"fmt"
 	"math"
+
+	"github.com/adjunto/adjunto/internal/vmath"
 )
 
 var (
@@ -575,14 +577,9 @@ func (c *adamCore) step(x, grad []float64, b1, b2, eps, l2, dec float64, ams boo
 		}
 		return
 	}
-	for i, g := range grad {
-		w := x[i]
-		g += l2 * w
-		mi := b1*m[i] + (1-b1)*g
-		vi := b2*v[i] + (1-b2)*g*g
-		m[i], v[i] = mi, vi
-		x[i] = w*shrink - stepSize*mi/(math.Sqrt(vi)*invBC2+eps)
-	}
+	// The same loop as above without the running maximum, eight components at a time where
+	// the CPU allows, bit for bit.
+	vmath.Adam(x, grad, m, v, vmath.AdamCoeffs{L2: l2, Beta1: b1, Beta2: b2, StepSize: stepSize, InvBC2: invBC2, Eps: eps, Shrink: shrink})
 }
 
 // Adam is the method of Kingma and Ba (2015), with the AMSGrad option of

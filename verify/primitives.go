@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"math"
 	"math/rand/v2"
 
 	"github.com/adjunto/adjunto/adjoint"
@@ -167,6 +168,18 @@ func PrimitiveCases() []Case {
 		Case{"Shift/-7", "Shift", []Shape{vec(5, Real)}, func(_ *adjoint.Tape, xs []*adjoint.Value) *adjoint.Value {
 			// |k| larger than the row: the shift wraps around more than once.
 			return adjoint.Shift(xs[0], -7)
+		}},
+		Case{"Filter/grid", "Filter", []Shape{mat(3, 4, Real)}, func(_ *adjoint.Tape, xs []*adjoint.Value) *adjoint.Value {
+			// A Helmholtz inverse on a 3×4 periodic grid: odd and even sizes, so that the
+			// Nyquist column and a row without a Nyquist mode are both exercised.
+			return adjoint.Filter(xs[0], adjoint.NewSpectral(4, 3, func(kx, ky int) float64 {
+				return -1 / float64(1+kx*kx+ky*ky)
+			}))
+		}},
+		Case{"Filter/ring", "Filter", []Shape{vec(7, Real)}, func(_ *adjoint.Tape, xs []*adjoint.Value) *adjoint.Value {
+			return adjoint.Filter(adjoint.Square(xs[0]), adjoint.NewSpectral(7, 1, func(kx, _ int) float64 {
+				return math.Exp(-float64(kx * kx))
+			}))
 		}},
 	)
 	return cs

@@ -9,6 +9,8 @@ import (
 
 	"github.com/adjunto/adjunto/ensemble"
 	"github.com/adjunto/adjunto/fourdvar"
+	"github.com/adjunto/adjunto/internal/progress"
+	"github.com/adjunto/adjunto/internal/staging"
 	"github.com/adjunto/adjunto/internal/twinout"
 )
 
@@ -30,6 +32,9 @@ type ensembleOptions struct {
 	maxIterE   int
 	tol        float64
 	bundle     float64
+	quasi      bool
+	rotate     bool
+	qsGrowth   float64
 	betaS      float64
 	boost      float64
 	eda        bool
@@ -42,6 +47,7 @@ type ensembleOptions struct {
 
 func (o *ensembleOptions) register(fs *flag.FlagSet) {
 	o.registerTwin(fs)
+	fs.StringVar(&o.model, "model", "lorenz96", "model: lorenz96 or lorenz63")
 	fs.StringVar(&o.setup, "setup", "", "standard setup: sakov2008, bocquet2013 or sakov2012 (the model, observations and the tuned ensemble method)")
 	fs.IntVar(&o.n, "n", 40, "Lorenz-96 variables")
 	fs.IntVar(&o.spinUp, "spinup", 1000, "steps of the truth run before the first analysis")
@@ -58,6 +64,9 @@ func (o *ensembleOptions) register(fs *flag.FlagSet) {
 	fs.Float64Var(&o.boost, "boost", 1, "ienks with --finite-size: DAPPER's xN, >1 trusts the ensemble more")
 	fs.IntVar(&o.maxIterE, "max-iter", 10, "ienks: Gauss-Newton iterations per window")
 	fs.Float64Var(&o.tol, "tol", 1e-4, "ienks: stop when ‖Δw‖² < tol·N")
+	fs.BoolVar(&o.quasi, "quasi-static", false, "ienks: minimise over growing windows, one observation time more at a time (long MDA windows)")
+	fs.Float64Var(&o.qsGrowth, "quasi-static-growth", 1, "ienks with --quasi-static: each stage takes ⌈g·ℓ⌉ observation times where the last took ℓ (1: one more per stage)")
+	fs.BoolVar(&o.rotate, "rotate", false, "ienks: mix the analysis members by a random mean-preserving rotation (seeded from --seed)")
 	fs.Float64Var(&o.bundle, "bundle", 0, "ienks: ε of the bundle variant (0: the transform variant)")
 	fs.Float64Var(&o.betaS, "beta-s", 0.5, "hybrid: weight β_s of the static B = σ_b² I (--b-sigma) in B = β_s² B_static + β_e² C∘P_e")
 	fs.Float64Var(&o.betaE, "beta-e", 0.87, "hybrid: weight β_e of the localised ensemble covariance (localised with --radius; --radius 0: none)")
@@ -124,7 +133,7 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 		tw.Filter = &ensemble.LETKF{Radius: o.radius, Inflation: o.inflation}
 	case "ienks":
 		tw.Smoother = &ensemble.IEnKS{Lag: o.lag, Shift: o.shiftObs, MDA: o.mdaE, Inflation: o.inflation,
-			FiniteSize: o.finiteSize, MaxIter: o.maxIterE, Tol: o.tol, Bundle: o.bundle, Boost: o.boost}
+			FiniteSize: o.finiteSize, MaxIter: o.maxIterE, Tol: o.tol, Bundle: o.bundle, Boost: o.boost, QuasiStatic: o.quasi, QuasiStaticGrowth: o.qsGrowth, Rotate: o.rotate}
 	case "hybrid":
 		if !(o.bSigma > 0) {
 			return fail(exitUsage, fmt.Errorf("--b-sigma %v: want > 0", o.bSigma))
@@ -140,9 +149,18 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 	if err := tw.Validate(); err != nil {
 		return fail(exitUsage, flagError(err))
 	}
-	rec := &twinout.Recorder{Dir: o.out, Setup: o.ensembleObject(m), NoFigures: o.noFigures}
+	st, err := staging.Begin(o.out)
+	if err != nil {
+		return fail(exitFail, fmt.Errorf("--out: %w", err))
+	}
+	rec := &twinout.Recorder{Dir: st.Path, Setup: o.ensembleObject(m), NoFigures: o.noFigures}
 	if err := rec.Start(o.burnIn); err != nil {
+		st.Discard()
 		return fail(exitFail, err)
+	}
+	var meter *progress.Meter // the table on a terminal is progress enough
+	if !o.quiet && !(!o.json && progress.IsTerminal(stdout)) {
+		meter = progress.New(stderr, "adjunto ensemble", o.obsTimes)
 	}
 	table := !o.json && !o.quiet
 	every := o.every
@@ -158,17 +176,31 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "%6d %6d %9.4f %9.4f %9.4f %9.4f %5d  %s\n",
 				c.Cycle, c.Step, c.RMSEBackground, c.RMSEAnalysis, c.RMSEAnalysisStart, c.RMSEForecast, c.Iterations, c.Status)
 		}
+		if err := runCtx.Err(); err != nil {
+			return fmt.Errorf("interrupted after analysis %d: %w", c.Cycle, err)
+		}
+		meter.Update(c.Cycle+1, fmt.Sprintf("analysis RMSE %.4f", c.RMSEAnalysis))
 		return rec.Cycle(c)
 	}
 	res, runErr := tw.Run()
+	meter.Done()
 	if err := rec.Finish(res, runErr); err != nil {
 		fmt.Fprintf(stderr, "adjunto ensemble: writing results: %v\n", err)
 		if runErr == nil {
-			return exitFail
+			runErr = err
 		}
 	}
+	runErr = st.Unstage(runErr) // name the files as the user will find them
+	where, err := endStage(st, runErr, "ensemble", stderr)
+	if err != nil {
+		return fail(exitFail, err)
+	}
 	if runErr != nil {
-		return fail(exitFail, runErr)
+		if !interrupted(runErr, "ensemble", cyclesKept(res, where), stderr) {
+			fail(exitFail, runErr)
+			fmt.Fprintf(stderr, "adjunto ensemble: %s; earlier results in %s untouched\n", cyclesKept(res, where), o.out)
+		}
+		return exitFail
 	}
 	if o.json {
 		return printJSON(stdout, stderr, twinout.MetricsObject(rec.Setup, "complete", nil, res.Cycles, o.burnIn))

@@ -12,10 +12,15 @@ import (
 // checks the outputs: the table, metrics.json (complete, an analysis RMSE well below the
 // observation error) and cycles.csv.
 func TestEnsembleCommand(t *testing.T) {
-	for _, method := range []string{"enkf", "etkf", "ienks", "hybrid"} {
+	for _, c := range []struct {
+		method string
+		extra  []string
+	}{{"enkf", nil}, {"etkf", nil}, {"ienks", nil}, {"hybrid", nil},
+		{"ienks", []string{"--lag", "3", "--mda", "--balance", "--quasi-static", "--quasi-static-growth", "2", "--rotate"}}} {
+		method := c.method
 		dir := t.TempDir()
-		code, out, stderr := runArgs("ensemble", "--setup", "sakov2012", "--method", method, "--obs-times", "120",
-			"--inflation", "1.05", "--out", dir, "--no-figures")
+		code, out, stderr := runArgs(append([]string{"ensemble", "--setup", "sakov2012", "--method", method, "--obs-times", "120",
+			"--inflation", "1.05", "--out", dir, "--no-figures"}, c.extra...)...)
 		if code != exitOK {
 			t.Fatalf("%s: exit %d; stderr:\n%s", method, code, stderr)
 		}

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/adjunto/adjunto/experiments"
+	"github.com/adjunto/adjunto/internal/progress"
 )
 
 const experimentUsage = `Usage: adjunto experiment list
@@ -29,7 +29,7 @@ that fails leaves the results of the others, and any earlier result of its own, 
 --set key=value changes a config field of every named experiment that has the key (an error
 if none has it); --set NAME.key=value changes it for NAME only. --config FILE starts from a
 config.json written by an earlier run (one experiment only), so that run can be repeated.
-Progress goes to stderr when it is a terminal, unless -q.
+Progress goes to stderr (a line every few seconds when it is not a terminal), unless -q.
 
 Flags of run:`
 
@@ -109,7 +109,7 @@ func (a *assignments) Set(s string) error { *a = append(*a, s); return nil }
 
 func newRunFlags(stderr io.Writer, f *runFlags) *flag.FlagSet {
 	fs := newFlagSet("experiment run", "NAME... | all [flags]", stderr)
-	fs.StringVar(&f.out, "out", "results", "output `directory`; each experiment writes DIR/NAME/")
+	fs.StringVar(&f.out, "out", filepath.Join("out", "experiments"), "output `directory`; each experiment writes DIR/NAME/")
 	fs.StringVar(&f.config, "config", "", "start from this config.json of an earlier run (one experiment only)")
 	fs.BoolVar(&f.quiet, "q", false, "no progress on stderr")
 	fs.Var(&f.sets, "set", "change a config field: `key=value` or NAME.key=value (repeatable)")
@@ -169,7 +169,7 @@ func experimentRun(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := interruptContext()
 	defer stop()
-	_, failed := runBatch(ctx, exps, cfgs, f.out, !f.quiet && isTerminal(stderr), stdout, stderr, "experiment run")
+	_, failed := runBatch(ctx, exps, cfgs, f.out, !f.quiet, stdout, stderr, "experiment run")
 	if failed > 0 {
 		return exitFail
 	}
@@ -241,10 +241,10 @@ func buildConfigs(exps []*experiments.Experiment, sets []string, configFile stri
 }
 
 // runBatch runs exps with cfgs into out/NAME, one after another, printing a line per
-// experiment on stdout and progress on stderr if progress is set. A failure is reported and
+// experiment on stdout and progress on stderr if showProgress is set. A failure is reported and
 // the batch goes on; an interrupt stops it. It returns the results (nil where a run failed)
 // and the number of failures, which includes experiments not run because of an interrupt.
-func runBatch(ctx context.Context, exps []*experiments.Experiment, cfgs []any, out string, progress bool, stdout, stderr io.Writer, cmd string) ([]*experiments.Result, int) {
+func runBatch(ctx context.Context, exps []*experiments.Experiment, cfgs []any, out string, showProgress bool, stdout, stderr io.Writer, cmd string) ([]*experiments.Result, int) {
 	results := make([]*experiments.Result, len(exps))
 	if err := checkWritable(out); err != nil {
 		fmt.Fprintf(stderr, "adjunto %s: %v\n", cmd, err)
@@ -257,17 +257,14 @@ func runBatch(ctx context.Context, exps []*experiments.Experiment, cfgs []any, o
 			fmt.Fprintf(stderr, "adjunto %s: interrupted; %s and the rest not run\n", cmd, e.Name)
 			return results, failed + len(exps) - i
 		}
-		var p *progressLine
-		opt := &experiments.Options{}
-		if progress {
-			p = &progressLine{w: stderr, prefix: fmt.Sprintf("[%d/%d] %s", i+1, len(exps), e.Name)}
-			p.show("starting")
-			opt.Progress = p.show
+		var p *progress.Meter
+		opt := &experiments.Options{Version: codeVersion()}
+		if showProgress {
+			p = progress.New(stderr, fmt.Sprintf("[%d/%d] %s", i+1, len(exps), e.Name), 0)
+			opt.Progress = p.Message
 		}
 		r, err := e.Run(ctx, cfgs[i], filepath.Join(out, e.Name), opt)
-		if p != nil {
-			p.clear()
-		}
+		p.Done()
 		if err != nil {
 			failed++
 			fmt.Fprintf(stderr, "adjunto %s: %v\n", cmd, err)
@@ -298,54 +295,9 @@ func checkWritable(dir string) error {
 	return nil
 }
 
-// isTerminal reports whether w is a character device, such as an interactive terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// progressLine shows the latest progress message on one terminal line, at most ten times a
-// second.
-type progressLine struct {
-	w      io.Writer
-	prefix string
-	last   time.Time
-	shown  bool
-}
-
-func (p *progressLine) show(msg string) {
-	if now := time.Now(); now.Sub(p.last) >= 100*time.Millisecond {
-		p.last = now
-		fmt.Fprintf(p.w, "\r\033[K%s: %s", p.prefix, msg)
-		p.shown = true
-	}
-}
-
-func (p *progressLine) clear() {
-	if p.shown {
-		fmt.Fprint(p.w, "\r\033[K")
-	}
-}
-
 func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// interruptContext returns a context cancelled by the first interrupt (Ctrl-C), which lets
-// the running experiment stop cleanly and keeps what finished; a second interrupt kills the
-// process as usual.
-func interruptContext() (context.Context, context.CancelFunc) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	go func() {
-		<-ctx.Done()
-		stop()
-	}()
-	return ctx, stop
 }

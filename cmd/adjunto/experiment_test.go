@@ -169,24 +169,34 @@ func TestRunBatchKeepsFinishedResults(t *testing.T) {
 
 func TestReport(t *testing.T) {
 	dir := t.TempDir()
-	if code, _, stderr := runArgs("experiment", "run", "activations", "--out", dir, "--set", "points=21"); code != exitOK {
-		t.Fatalf("run: %s", stderr)
+	// activations with its defaults, as report runs it, and hessian-2d with another config.
+	for _, args := range [][]string{{"activations"}, {"hessian-2d", "--set", "steps=5"}} {
+		if code, _, stderr := runArgs(append([]string{"experiment", "run", "--out", dir}, args...)...); code != exitOK {
+			t.Fatalf("run %v: %s", args, stderr)
+		}
 	}
 	code, out, stderr := runArgs("report", "--out", dir, "--only", "activations,hessian-2d")
 	if code != exitOK {
 		t.Fatalf("report: exit %d, %s", code, stderr)
 	}
-	if !strings.Contains(out, "reuse activations") || !strings.Contains(out, "hessian-2d") {
-		t.Errorf("stdout %q: want activations reused and hessian-2d run", out)
+	if !strings.Contains(out, "reuse activations") || strings.Contains(out, "reuse hessian-2d") ||
+		!strings.Contains(stderr, "hessian-2d: the result in") {
+		t.Errorf("stdout %q, stderr %q: want activations reused and hessian-2d run again", out, stderr)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "index.html"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"activations/activations.png", "hessian-2d/forms.png", `&#34;points&#34;: 21`} {
+	for _, s := range []string{"activations/activations.png", "hessian-2d/forms.png", `&#34;steps&#34;: 60`} {
 		if !strings.Contains(string(b), s) {
 			t.Errorf("index.html lacks %q", s)
 		}
+	}
+	if _, out, _ := runArgs("report", "--out", dir, "--only", "activations,hessian-2d"); strings.Count(out, "reuse ") != 2 {
+		t.Errorf("second report: %q, want both reused", out)
+	}
+	if _, out, _ := runArgs("report", "--out", dir, "--only", "activations", "--fresh"); strings.Contains(out, "reuse ") {
+		t.Errorf("report --fresh: %q, want nothing reused", out)
 	}
 	if code, _, stderr := runArgs("report", "--out", dir, "--only", "nope"); code != exitUsage || !strings.Contains(stderr, "nope") {
 		t.Errorf("report --only nope: exit %d, %q", code, stderr)

@@ -7,14 +7,17 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/adjunto/adjunto/fourdvar"
 	"github.com/adjunto/adjunto/internal/atomicfile"
+	"github.com/adjunto/adjunto/internal/limits"
+	"github.com/adjunto/adjunto/internal/progress"
+	"github.com/adjunto/adjunto/internal/staging"
 	"github.com/adjunto/adjunto/internal/twinout"
 	"github.com/adjunto/adjunto/models/lorenz"
+	"github.com/adjunto/adjunto/models/qg"
 	"github.com/adjunto/adjunto/optimize"
 )
 
@@ -76,14 +79,15 @@ type fourdvarOptions struct {
 func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	o.registerTwin(fs)
 	fs.StringVar(&o.setup, "setup", "", "standard setup: sakov2008, bocquet2013 or sakov2012 (sets the defaults of the other flags)")
-	fs.IntVar(&o.n, "n", 40, "Lorenz-96 variables (with --background: the file's length unless set)")
+	fs.StringVar(&o.model, "model", "lorenz96", "model: lorenz96, lorenz63 or qg (a 2-D quasi-geostrophic model with its own defaults, see README)")
+	fs.IntVar(&o.n, "n", 40, "Lorenz-96 variables (with --background: the file's length unless set), or the qg grid's points per side")
 	fs.StringVar(&o.variant, "variant", "4dvar", "analysis: 4dvar, 3dvar, incremental, weak or params")
 	fs.IntVar(&o.window, "window", 8, "window length in steps (with --obs: the last observation's step unless set)")
 	fs.IntVar(&o.shift, "shift", 0, "steps between analyses; shorter than --window for overlapping windows (0: the window)")
 	fs.BoolVar(&o.mda, "mda", false, "multiple data assimilation: every window assimilates all its observations, their variance multiplied by the number of windows using them")
 	fs.BoolVar(&o.balance, "balance", false, "with --mda, score a second (balancing) analysis per cycle that gives each observation its remaining weight")
 	fs.BoolVar(&o.cold, "cold-start", false, "first background far from the truth: its error drawn from twice the model's climatological covariance, as a random climatological state's")
-	fs.StringVar(&o.b, "b", "gaussian", "background error covariance: gaussian (on the circle), identity or climatology")
+	fs.StringVar(&o.b, "b", "gaussian", "background error covariance: gaussian or soar (on the circle, or the qg grid), identity or climatology")
 	fs.Float64Var(&o.bSigma, "b-sigma", 0.3, "background error standard deviation σ_b (with --obs files: default 1)")
 	fs.Float64Var(&o.bLength, "b-length", 1, "length scale of the gaussian B, in grid points")
 	fs.StringVar(&o.method, "method", "lbfgs", "minimiser: "+strings.Join(optimize.Names(), ", "))
@@ -101,7 +105,7 @@ func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.burnIn, "burn-in", 10, "cycles left out of the averages (unset: at most a fifth of the cycles)")
 	fs.IntVar(&o.spinUp, "spinup", 1000, "steps of the truth run before the first window")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed: truth, observations, background")
-	fs.StringVar(&o.obsFile, "obs", "", "observations CSV (step,index,value,sigma) for one analysis of your data")
+	fs.StringVar(&o.obsFile, "obs", "", "observations CSV (step,index,value,sigma) for one analysis of your data; with --cycles, cycled over windows of --window steps")
 	fs.StringVar(&o.bgFile, "background", "", "background state CSV (index,value), with --obs")
 	fs.StringVar(&o.truthFile, "truth", "", "optional true state CSV (index,value) at step 0, with --obs")
 	fs.StringVar(&o.out, "out", filepath.Join("out", "fourdvar"), "output directory")
@@ -121,11 +125,19 @@ func runFourDVar(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
 		return exitUsage
 	}
+	if err := o.applyModelDefaults(fs.Set, set); err != nil {
+		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
+		return exitUsage
+	}
 	if !set["burn-in"] && o.setup == "" {
 		o.burnIn = min(o.burnIn, o.cycles/5)
 	}
 	if err := o.checkDomains(); err != nil {
 		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
+		return exitUsage
+	}
+	if m := strings.ToLower(o.model); (m == "lorenz63" || m == "l63") && (set["n"] || set["forcing"]) {
+		fmt.Fprintln(stderr, "adjunto fourdvar: --n and --forcing apply to lorenz96 only")
 		return exitUsage
 	}
 	if o.obsFile != "" || o.bgFile != "" || o.truthFile != "" {
@@ -138,7 +150,6 @@ func runFourDVar(args []string, stdout, stderr io.Writer) int {
 // registerTwin registers the flags of the twin experiment's model, observations and output
 // that "adjunto fourdvar" and "adjunto ensemble" share, so that both mean the same by them.
 func (o *fourdvarOptions) registerTwin(fs *flag.FlagSet) {
-	fs.StringVar(&o.model, "model", "lorenz96", "model: lorenz96 or lorenz63")
 	fs.Float64Var(&o.dt, "dt", 0, "time step (0: the model's default, 0.05 for Lorenz-96, 0.01 for Lorenz-63)")
 	fs.Float64Var(&o.forcing, "forcing", 8, "Lorenz-96 forcing F")
 	fs.StringVar(&o.integrator, "integrator", "rk4", "time scheme: rk4 or euler")
@@ -149,7 +160,7 @@ func (o *fourdvarOptions) registerTwin(fs *flag.FlagSet) {
 	fs.BoolVar(&o.rotate, "obs-rotate", false, "with --obs-density < 1, move the observed variables by one at each observation time")
 	fs.Float64Var(&o.modelError, "model-error", 0, "standard deviation of the error added to each step of the truth run")
 	fs.BoolVar(&o.json, "json", false, "print the metrics JSON to stdout instead of the table")
-	fs.BoolVar(&o.quiet, "q", false, "print only the averages")
+	fs.BoolVar(&o.quiet, "q", false, "print only the averages; no progress on stderr")
 	fs.BoolVar(&o.noFigures, "no-figures", false, "do not write the figures")
 }
 
@@ -209,6 +220,8 @@ func (o *fourdvarOptions) newModel(n int) (fourdvar.Model, error) {
 		return nil, fmt.Errorf("--integrator: %w", err)
 	}
 	switch strings.ToLower(o.model) {
+	case "qg":
+		return o.newQG(n)
 	case "lorenz96", "l96":
 		m := &lorenz.L96{N: n, F: o.forcing, Dt: o.dt, Integrator: integ}
 		if m.Dt == 0 {
@@ -216,6 +229,9 @@ func (o *fourdvarOptions) newModel(n int) (fourdvar.Model, error) {
 		}
 		if err := m.Validate(); err != nil {
 			return nil, fmt.Errorf("--n, --forcing, --dt: %w", err)
+		}
+		if err := checkStateSize("--n", n); err != nil {
+			return nil, err
 		}
 		return m, nil
 	case "lorenz63", "l63":
@@ -229,7 +245,7 @@ func (o *fourdvarOptions) newModel(n int) (fourdvar.Model, error) {
 		}
 		return m, nil
 	}
-	return nil, fmt.Errorf("--model: unknown model %q (want lorenz96 or lorenz63)", o.model)
+	return nil, fmt.Errorf("--model: unknown model %q (want lorenz96, lorenz63 or qg)", o.model)
 }
 
 // assimilator builds the analysis settings from the flags.
@@ -283,6 +299,11 @@ func (o *fourdvarOptions) observer(n int) (func(step int) *fourdvar.Operator, er
 	if !(o.density > 0 && o.density <= 1) {
 		return nil, fmt.Errorf("--obs-density %v: want a value in (0, 1]", o.density)
 	}
+	// Every k-th variable is observed; a density below 1/n would observe none (and a k that
+	// does not fit an int would wrap around to observing all of them).
+	if 1/o.density > float64(n) {
+		return nil, fmt.Errorf("--obs-density %v: observes fewer than one of the %d variables; want ≥ 1/%d", o.density, n, n)
+	}
 	k := max(1, int(math.Round(1/o.density)))
 	squared := false
 	switch strings.ToLower(o.h) {
@@ -318,7 +339,7 @@ func (o *fourdvarOptions) observer(n int) (func(step int) *fourdvar.Operator, er
 
 func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer) int {
 	fail := func(code int, err error) int {
-		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
+		report(stderr, "fourdvar", err)
 		return code
 	}
 	m, err := o.newModel(o.n)
@@ -334,6 +355,9 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 		return fail(exitUsage, err)
 	}
 	observe, err := o.observer(m.Dim())
+	if q, ok := m.(*qg.Model); ok {
+		observe, err = o.qgObserver(q)
+	}
 	if err != nil {
 		return fail(exitUsage, err)
 	}
@@ -366,14 +390,26 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 	if o.model == "lorenz63" || o.model == "l63" {
 		tw.X0 = []float64{1, 1, 1}
 	}
+	if q, ok := m.(*qg.Model); ok {
+		tw.X0, tw.FirstBackground = q.InitialState(o.seed), qgFirstBackground(q)
+	}
 	if o.verbose {
 		printCheckpoint(stderr, asm.Checkpoint, m, tw.Window)
 	}
-	rec := &twinout.Recorder{Dir: o.out, Setup: o.setupObject(m, tw), NoFigures: o.noFigures}
+	st, err := staging.Begin(o.out)
+	if err != nil {
+		return fail(exitFail, fmt.Errorf("--out: %w", err))
+	}
+	rec := &twinout.Recorder{Dir: st.Path, Setup: o.setupObject(m, tw), NoFigures: o.noFigures}
 	if err := rec.Start(o.burnIn); err != nil {
+		st.Discard()
 		return fail(exitFail, err)
 	}
 	table := !o.json && !o.quiet
+	var meter *progress.Meter // the table on a terminal is progress enough
+	if !o.quiet && !(table && progress.IsTerminal(stdout)) {
+		meter = progress.New(stderr, "adjunto fourdvar", o.cycles)
+	}
 	every := o.every
 	if every <= 0 {
 		every = max(1, (o.cycles+24)/25)
@@ -389,19 +425,33 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 				c.Cycle, c.Step, c.RMSEBackground, c.RMSEAnalysis, c.RMSEAnalysisStart, c.RMSEForecast,
 				c.CostInitial, c.CostFinal, c.Iterations, c.Evaluations, c.Status)
 		}
+		if err := runCtx.Err(); err != nil {
+			return fmt.Errorf("interrupted after cycle %d: %w", c.Cycle, err)
+		}
+		meter.Update(c.Cycle+1, fmt.Sprintf("analysis RMSE %.4f", c.RMSEAnalysis))
 		return rec.Cycle(c)
 	}
 	res, runErr := tw.Run()
+	meter.Done()
+	// Incremental 4DVar runs a fixed budget of outer loops by design: it is not held to it.
+	if runErr == nil && res.Summary.Converged == 0 && tw.Variant != fourdvar.Incremental4DVar {
+		runErr = errNoneConverged(res.Summary.Cycles)
+	}
 	if err := rec.Finish(res, runErr); err != nil {
 		fmt.Fprintf(stderr, "adjunto fourdvar: writing results: %v\n", err)
 		if runErr == nil {
-			return exitFail
+			runErr = err
 		}
 	}
+	runErr = st.Unstage(runErr) // name the files as the user will find them
+	where, err := endStage(st, runErr, "fourdvar", stderr)
+	if err != nil {
+		return fail(exitFail, err)
+	}
 	if runErr != nil {
-		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", runErr)
-		if res != nil {
-			fmt.Fprintf(stderr, "adjunto fourdvar: the %d cycles before the failure are in %s\n", len(res.Cycles), o.out)
+		if !interrupted(runErr, "fourdvar", cyclesKept(res, where), stderr) {
+			fail(exitFail, runErr)
+			fmt.Fprintf(stderr, "adjunto fourdvar: %s; earlier results in %s untouched\n", cyclesKept(res, where), o.out)
 		}
 		return exitFail
 	}
@@ -483,6 +533,9 @@ func flagError(err error) error {
 	if se, ok := errors.AsType[*fourdvar.SettingError](err); ok {
 		return fmt.Errorf("--%s %v: want %s", se.Setting, se.Value, se.Want)
 	}
+	if errors.Is(err, limits.ErrTooLarge) {
+		return fmt.Errorf("--window, --shift, --cycles, --n: %w", err)
+	}
 	return fmt.Errorf("invalid flags: %w", err)
 }
 
@@ -493,11 +546,13 @@ func describeTwin(o *fourdvarOptions, m fourdvar.Model, tw *fourdvar.Twin) strin
 		model = fmt.Sprintf("Lorenz-96 (N=%d, F=%g, dt=%g, %s)", mm.N, mm.F, mm.Dt, mm.Integrator)
 	case *lorenz.L63:
 		model = fmt.Sprintf("Lorenz-63 (dt=%g, %s)", mm.Dt, mm.Integrator)
+	case *qg.Model:
+		model = fmt.Sprintf("QG (%dx%d, F=%g, dt=%g, rk4)", mm.N, mm.N, mm.F, mm.Dt)
 	}
 	s := fmt.Sprintf("%s twin experiment on %s; window %d steps, shift %d, observations every %d steps "+
 		"(density %g, H %s, σ_o=%g), B %s σ_b=%g", tw.Variant, model, tw.Window, shiftOf(tw), tw.ObsEvery,
 		o.density, o.h, o.obsSigma, o.b, o.bSigma)
-	if strings.EqualFold(o.b, "gaussian") {
+	if strings.EqualFold(o.b, "gaussian") || strings.EqualFold(o.b, "soar") {
 		s += fmt.Sprintf(" L=%g", o.bLength)
 	}
 	switch {
@@ -571,6 +626,8 @@ func modelDt(m fourdvar.Model) float64 {
 		return mm.Dt
 	case *lorenz.L63:
 		return mm.Dt
+	case *qg.Model:
+		return mm.Dt
 	}
 	return math.NaN()
 }
@@ -588,7 +645,7 @@ func printJSON(stdout, stderr io.Writer, v any) int {
 // runFiles assimilates a user's observations into a user's background: one analysis.
 func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer) int {
 	fail := func(code int, err error) int {
-		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
+		report(stderr, "fourdvar", err)
 		return code
 	}
 	if o.obsFile == "" || o.bgFile == "" {
@@ -596,7 +653,7 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 	}
 	xb, err := fourdvar.ReadStateFile(o.bgFile)
 	if err != nil {
-		return fail(exitFail, err)
+		return fail(exitUsage, err)
 	}
 	n := len(xb)
 	if set["n"] || o.model == "lorenz63" || o.model == "l63" {
@@ -607,27 +664,27 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		return fail(exitUsage, err)
 	}
 	if len(xb) != m.Dim() {
-		return fail(exitFail, fmt.Errorf("%s: background has %d values, the model (%s) has %d variables", o.bgFile, len(xb), o.model, m.Dim()))
+		return fail(exitUsage, fmt.Errorf("%s: background has %d values, the model (%s) has %d variables", o.bgFile, len(xb), o.model, m.Dim()))
 	}
 	obs, err := fourdvar.ReadObsFile(o.obsFile)
 	if err != nil {
-		return fail(exitFail, err)
+		return fail(exitUsage, err)
 	}
 	var truth []float64
 	if o.truthFile != "" {
 		if truth, err = fourdvar.ReadStateFile(o.truthFile); err != nil {
-			return fail(exitFail, err)
+			return fail(exitUsage, err)
 		}
 		if len(truth) != m.Dim() {
-			return fail(exitFail, fmt.Errorf("%s: truth has %d values, the model has %d variables", o.truthFile, len(truth), m.Dim()))
+			return fail(exitUsage, fmt.Errorf("%s: truth has %d values, the model has %d variables", o.truthFile, len(truth), m.Dim()))
 		}
 	}
 	steps := -1
-	if set["window"] {
+	if set["window"] && !set["cycles"] {
 		steps = o.window
 	}
 	if err := fourdvar.CheckObs(o.obsFile, obs, m.Dim(), steps); err != nil {
-		return fail(exitFail, err)
+		return fail(exitUsage, err)
 	}
 	if steps < 0 {
 		steps = 0
@@ -649,8 +706,11 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 	if err != nil {
 		return fail(exitUsage, err)
 	}
+	if set["cycles"] {
+		return o.runFileCycles(m, xb, obs, bcov, asm, stdout, stderr)
+	}
 	if asm.Variant == fourdvar.ThreeDVar && steps != 0 {
-		return fail(exitFail, fmt.Errorf("%s: 3dvar analyses step 0 only; observations reach step %d (use --variant 4dvar)", o.obsFile, steps))
+		return fail(exitUsage, fmt.Errorf("%s: 3dvar analyses step 0 only; observations reach step %d (use --variant 4dvar)", o.obsFile, steps))
 	}
 	w := &fourdvar.Window{Model: m, Steps: steps, Xb: xb, B: bcov, Obs: fourdvar.BatchesFromObs(m.Dim(), obs)}
 	if asm.Variant == fourdvar.Params4DVar {
@@ -661,9 +721,14 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		printCheckpoint(stderr, asm.Checkpoint, m, steps)
 	}
 	an, runErr := asm.Analyse(w)
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
-		return fail(exitFail, err)
+	if an == nil {
+		return fail(exitUsage, runErr) // refused by Window.Validate before any work
 	}
+	st, err := staging.Begin(o.out)
+	if err != nil {
+		return fail(exitFail, fmt.Errorf("--out: %w", err))
+	}
+	defer st.Discard() // a no-op once committed or kept
 	rec := twinout.Object{{Key: "n_obs", Value: len(obs)}, {Key: "window", Value: steps}}
 	rec = append(rec, twinout.StatsObject(&an.Stats)...)
 	if truth != nil {
@@ -692,23 +757,39 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		doc = append(doc, twinout.Field{Key: "error", Value: runErr.Error()})
 	}
 	doc = append(doc, twinout.Field{Key: "analysis", Value: rec})
-	if err := twinout.WriteJSONFile(filepath.Join(o.out, "metrics.json"), doc); err != nil {
+	if err := twinout.WriteJSONFile(st.File("metrics.json"), doc); err != nil {
 		return fail(exitFail, err)
 	}
 	if an.Trajectory != nil {
-		if err := atomicfile.Write(filepath.Join(o.out, "analysis.csv"), func(w io.Writer) error {
+		if err := atomicfile.Write(st.File("analysis.csv"), func(w io.Writer) error {
 			return fourdvar.WriteState(w, an.Trajectory[0])
 		}); err != nil {
 			return fail(exitFail, err)
 		}
-		if err := atomicfile.Write(filepath.Join(o.out, "trajectory.csv"), func(w io.Writer) error {
+		if err := atomicfile.Write(st.File("trajectory.csv"), func(w io.Writer) error {
 			return fourdvar.WriteTrajectory(w, an.Trajectory)
 		}); err != nil {
 			return fail(exitFail, err)
 		}
 	}
-	if runErr != nil && an.Trajectory == nil {
-		return fail(exitFail, runErr)
+	// A line-search failure with a usable analysis is a warning (below), not a failure.
+	var stageErr error
+	if an.Trajectory == nil || runCtx.Err() != nil {
+		stageErr = runErr
+		if err := runCtx.Err(); err != nil {
+			stageErr = fmt.Errorf("interrupted during the analysis: %w", err)
+		}
+	}
+	where, err := endStage(st, stageErr, "fourdvar", stderr)
+	if err != nil {
+		return fail(exitFail, err)
+	}
+	if stageErr != nil {
+		if !interrupted(stageErr, "fourdvar", where, stderr) {
+			fail(exitFail, stageErr)
+			fmt.Fprintf(stderr, "adjunto fourdvar: what the analysis made is in %s; earlier results in %s untouched\n", where, o.out)
+		}
+		return exitFail
 	}
 	if o.json {
 		return printJSON(stdout, stderr, doc)

@@ -232,8 +232,8 @@ func TestFourDVarFiles(t *testing.T) {
 	}
 }
 
-// TestFourDVarBadFiles checks that bad files are refused with exit 1 and a message naming the
-// file, the line and the column.
+// TestFourDVarBadFiles checks that bad files are refused with exit 2 (bad input, refused
+// before any run) and a message naming the file, the line and the column.
 func TestFourDVarBadFiles(t *testing.T) {
 	dir := t.TempDir()
 	obs, bg, _ := writeFiles(t, dir)
@@ -256,8 +256,8 @@ func TestFourDVarBadFiles(t *testing.T) {
 	} {
 		args := append([]string{"fourdvar", "--out", filepath.Join(dir, "out")}, tc.args...)
 		code, _, stderr := runArgs(args...)
-		if code != exitFail {
-			t.Errorf("%v: exit %d, want %d; stderr %q", tc.args, code, exitFail, stderr)
+		if code != exitUsage {
+			t.Errorf("%v: exit %d, want %d; stderr %q", tc.args, code, exitUsage, stderr)
 		}
 		if !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: stderr %q, want it to contain %q", tc.args, stderr, tc.want)

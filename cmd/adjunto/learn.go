@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/adjunto/adjunto/experiments"
+	"github.com/adjunto/adjunto/internal/progress"
 )
 
 // runLearn runs "adjunto learn": parameter estimation or a learned surrogate model, by 4DVar.
@@ -68,15 +69,13 @@ func runLearn(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := interruptContext()
 	defer stop()
 	opt := &experiments.Options{}
-	var p *progressLine
-	if !*quiet && isTerminal(stderr) {
-		p = &progressLine{w: stderr, prefix: "learn " + *what}
-		opt.Progress = p.show
+	var p *progress.Meter
+	if !*quiet {
+		p = progress.New(stderr, "adjunto learn "+*what, 0)
+		opt.Progress = p.Message
 	}
 	r, err := e.Run(ctx, cfgs[0], *out, opt)
-	if p != nil {
-		p.clear()
-	}
+	p.Done()
 	if err != nil {
 		fmt.Fprintf(stderr, "adjunto learn: %v\n", err)
 		return exitFail

@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/adjunto/adjunto/internal/staging"
 )
 
 // Exit codes shared by every subcommand.
@@ -43,6 +45,7 @@ func commands() []command {
 		{"sweep", "run a grid of runs of one command on all cores, or write a Slurm or Kubernetes batch job for it", runSweep},
 		{"table", "collect a sweep's results into a table with 95 % intervals over seeds, as Markdown, CSV and a figure", runTable},
 		{"simulate", "integrate Lorenz-63 or Lorenz-96 and write the trajectory and its figure", runSimulate},
+		{"observe", "turn a trajectory from simulate into an observation file (and a background) for fourdvar", runObserve},
 		{"verify", "run the adjoint, tangent-linear and gradient checks and print the table", runVerify},
 		{"train", "train a fully connected network on a CSV file by backpropagation (the adjoint)", runTrain},
 		{"predict", "predict with a trained network, optionally with Monte Carlo dropout", runPredict},
@@ -51,7 +54,17 @@ func commands() []command {
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := notifySignals(os.Stderr)
+	runCtx = ctx
+	defer func() {
+		if r := recover(); r != nil { // a bug: keep what the run made, then crash as usual
+			staging.Abandon(staging.Failed)
+			panic(r)
+		}
+	}()
+	code := run(os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // run dispatches to a subcommand; it is main without os.Exit, so tests can call it.
@@ -64,6 +77,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
 		usage(stdout)
 		return exitOK
+	}
+	if name == "--version" || name == "-version" {
+		name = "version"
 	}
 	for _, c := range commands() {
 		if c.name == name {
@@ -103,13 +119,19 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 // parse parses args into fs. It returns done=true with the exit code when the caller must
 // stop: exitOK after --help (usage goes to stdout), exitUsage on a bad flag or a stray argument.
 func parse(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, done bool) {
+	// The flag package prints the usage itself on -h and on a bad flag, to the set's output;
+	// parse prints it once, to stdout when asked for.
+	usage := fs.Usage
+	fs.Usage = func() {}
 	err := fs.Parse(args)
+	fs.Usage = usage
 	if errors.Is(err, flag.ErrHelp) {
 		fs.SetOutput(stdout)
 		fs.Usage()
 		return exitOK, true
 	}
 	if err != nil {
+		fs.Usage()
 		return exitUsage, true
 	}
 	if fs.NArg() > 0 {

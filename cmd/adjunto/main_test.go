@@ -57,8 +57,10 @@ func TestEverySubcommandHasHelp(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
-	code, out, _ := runArgs("version")
-	if code != exitOK || !strings.HasPrefix(out, "adjunto "+version) {
-		t.Errorf("version: exit %d, %q", code, out)
+	for _, arg := range []string{"version", "--version", "-version"} {
+		code, out, _ := runArgs(arg)
+		if code != exitOK || !strings.HasPrefix(out, "adjunto "+version) {
+			t.Errorf("%s: exit %d, %q", arg, code, out)
+		}
 	}
 }

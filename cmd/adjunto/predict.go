@@ -32,11 +32,19 @@ func runPredict(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "adjunto predict: %v\n", err)
 		return exitFail
 	}
+	badInput := func(err error) int {
+		fmt.Fprintf(stderr, "adjunto predict: %v\n", err)
+		return exitUsage
+	}
 	m, err := nn.Load(*modelPath)
 	if err != nil {
-		return fail(err)
+		return badInput(err)
 	}
 	net := m.Network
+	if *mc > 0 && !hasDropout(net) {
+		fmt.Fprintf(stderr, "adjunto predict: --mc %d: %s has no dropout layer, so every pass gives the same output (std 0); train with --dropout p, or drop --mc\n", *mc, *modelPath)
+		return exitUsage
+	}
 	inputs := m.InputNames
 	if inputs == nil {
 		for i := range net.In() {
@@ -45,7 +53,7 @@ func runPredict(args []string, stdout, stderr io.Writer) int {
 	}
 	d, err := nn.ReadCSV(*data, nn.CSVOptions{Inputs: inputs})
 	if err != nil {
-		return fail(err)
+		return badInput(err)
 	}
 	raw := d.X // Model.Predict standardises a copy
 	k := net.Out()
@@ -100,4 +108,15 @@ func runPredict(args []string, stdout, stderr io.Writer) int {
 		return fail(fmt.Errorf("writing the predictions: %w", err))
 	}
 	return exitOK
+}
+
+// hasDropout reports whether net has a dropout layer with a positive rate, without which
+// Monte Carlo dropout has nothing to sample.
+func hasDropout(net *nn.Network) bool {
+	for _, l := range net.Layers() {
+		if d, ok := l.(nn.DropoutLayer); ok && d.Rate > 0 {
+			return true
+		}
+	}
+	return false
 }

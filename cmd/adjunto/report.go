@@ -12,8 +12,9 @@ import (
 
 func runReport(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("report", "[flags]", stderr)
-	out := fs.String("out", "report", "output `directory`: index.html and one directory per experiment")
-	rerun := fs.Bool("rerun", false, "run every experiment again instead of reusing results found in the directory")
+	out := fs.String("out", filepath.Join("out", "report"), "output `directory`: index.html and one directory per experiment")
+	fresh := fs.Bool("fresh", false, "run every experiment again instead of reusing the results in the directory that match the config and version")
+	fs.BoolVar(fresh, "rerun", false, "the same as --fresh")
 	only := fs.String("only", "", "comma-separated `names` of the experiments to include (default all)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	if code, done := parse(fs, args, stdout); done {
@@ -38,30 +39,23 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 
 	entries := make([]experiments.ReportEntry, len(exps))
 	var torun []*experiments.Experiment
+	var cfgs []any
 	var idx []int
 	for i, e := range exps {
 		entries[i].Name = e.Name
-		if !*rerun {
-			r, err := experiments.LoadResult(filepath.Join(*out, e.Name))
-			if err == nil {
+		cfg := e.DefaultConfig()
+		if !*fresh {
+			if r := reusable(e, cfg, filepath.Join(*out, e.Name), stderr); r != nil {
 				entries[i].Result, entries[i].Reused = r, true
-				fmt.Fprintf(stdout, "reuse %-22s %s\n", e.Name, filepath.Join(*out, e.Name))
+				fmt.Fprintf(stdout, "reuse %-22s %s (same config and version)\n", e.Name, filepath.Join(*out, e.Name))
 				continue
 			}
-			if !errors.Is(err, experiments.ErrNoResult) {
-				fmt.Fprintf(stderr, "adjunto report: %v; running it again\n", err)
-			}
 		}
-		torun = append(torun, e)
-		idx = append(idx, i)
-	}
-	cfgs := make([]any, len(torun))
-	for i, e := range torun {
-		cfgs[i] = e.DefaultConfig()
+		torun, cfgs, idx = append(torun, e), append(cfgs, cfg), append(idx, i)
 	}
 	ctx, stop := interruptContext()
 	defer stop()
-	results, failed := runBatch(ctx, torun, cfgs, *out, !*quiet && isTerminal(stderr), stdout, stderr, "report")
+	results, failed := runBatch(ctx, torun, cfgs, *out, !*quiet, stdout, stderr, "report")
 	for k, r := range results {
 		i := idx[k]
 		entries[i].Result = r
@@ -78,4 +72,22 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// reusable returns the finished result of e in dir when it was computed from cfg by this
+// version of adjunto, and nil (saying why on stderr, unless there is no result) otherwise.
+func reusable(e *experiments.Experiment, cfg any, dir string, stderr io.Writer) *experiments.Result {
+	r, err := experiments.LoadResult(dir)
+	if err != nil {
+		if !errors.Is(err, experiments.ErrNoResult) {
+			fmt.Fprintf(stderr, "adjunto report: %v; running it again\n", err)
+		}
+		return nil
+	}
+	want, err := e.Fingerprint(cfg, codeVersion())
+	if err != nil || r.Fingerprint != want {
+		fmt.Fprintf(stderr, "adjunto report: %s: the result in %s is from another config or version of adjunto; running it again\n", e.Name, dir)
+		return nil
+	}
+	return r
 }

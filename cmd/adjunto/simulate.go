@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -22,6 +23,8 @@ import (
 
 	"github.com/adjunto/adjunto/internal/atomicfile"
 	"github.com/adjunto/adjunto/internal/figure"
+	"github.com/adjunto/adjunto/internal/limits"
+	"github.com/adjunto/adjunto/internal/staging"
 	"github.com/adjunto/adjunto/models/lorenz"
 )
 
@@ -35,11 +38,43 @@ type simulation struct {
 	// params describes the model parameters for the summary, in flag names.
 	params map[string]float64
 	integ  lorenz.Integrator
+	// obs, if not nil, samples noisy observations of the run for "adjunto fourdvar --obs".
+	obs *obsSampler
+}
+
+// obsSampler draws observations of every variable every `every` steps with Gaussian noise of
+// standard deviation sigma, in the CSV format of "adjunto fourdvar --obs" (step,index,value,sigma).
+type obsSampler struct {
+	every int
+	sigma float64
+	rnd   *rand.Rand
+	buf   []byte
+}
+
+func (o *obsSampler) add(k int, x []float64) {
+	if k%o.every != 0 {
+		return
+	}
+	for i, v := range x {
+		o.buf = strconv.AppendInt(o.buf, int64(k), 10)
+		o.buf = append(o.buf, ',')
+		o.buf = strconv.AppendInt(o.buf, int64(i), 10)
+		o.buf = append(o.buf, ',')
+		o.buf = strconv.AppendFloat(o.buf, v+o.sigma*o.rnd.NormFloat64(), 'g', 8, 64)
+		o.buf = append(o.buf, ',')
+		o.buf = strconv.AppendFloat(o.buf, o.sigma, 'g', -1, 64)
+		o.buf = append(o.buf, '\n')
+	}
 }
 
 // hovmollerMax bounds the grid of the Hovmöller figure in each direction; longer or wider
 // runs are subsampled evenly for the figure (the CSV has every value).
 const hovmollerMax = 1000
+
+// curveMax bounds the points of the Lorenz-63 curve in the figure: a long run is thinned to
+// every k-th state, which keeps the PNG and SVG small (a 2·10^6-step run would write a
+// 27 MB SVG) while the butterfly looks the same.
+const curveMax = 20000
 
 func runSimulate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("simulate", "--model lorenz63|lorenz96 [flags]", stderr)
@@ -54,6 +89,9 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	integ := fs.String("integrator", "rk4", "time scheme: rk4 or euler")
 	x0 := fs.String("x0", "", "initial state: a file of numbers (separated by commas, spaces or newlines; # starts a comment) or v1,v2,...\n(default (1, 1, 1) for lorenz63; x_i = F with x_{N/2−1} = F + 0.01 for lorenz96)")
 	out := fs.String("out", filepath.Join("out", "simulate"), "output directory")
+	obsSigma := fs.Float64("obs-sigma", 0, "if positive, also write NAME_obs.csv, every variable observed with noise of this σ_o, and NAME_truth.csv, the initial state: the files \"adjunto fourdvar --obs --truth\" reads")
+	obsEvery := fs.Int("obs-every", 1, "with --obs-sigma, steps between observation times")
+	seed := fs.Uint64("seed", 1, "with --obs-sigma, seed of the observation noise")
 	if code, done := parse(fs, args, stdout); done {
 		return code
 	}
@@ -61,14 +99,42 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
 	sim, err := newSimulation(set, *model, *n, *forcing, *sigma, *rho, *beta, *dt, *steps, *integ, *x0)
+	if err == nil && *obsSigma != 0 {
+		switch {
+		case !(*obsSigma > 0) || math.IsInf(*obsSigma, 0):
+			err = fmt.Errorf("--obs-sigma %v: must be positive and finite (0: no observations)", *obsSigma)
+		case *obsEvery < 1:
+			err = fmt.Errorf("--obs-every %d: must be ≥ 1", *obsEvery)
+		default:
+			sim.obs = &obsSampler{every: *obsEvery, sigma: *obsSigma, rnd: rand.New(rand.NewPCG(*seed, 0x6f6273))} // "obs"
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "adjunto simulate: %v\n", err)
 		return exitUsage
 	}
-	files, err := sim.run(*out)
+	st, err := staging.Begin(*out)
 	if err != nil {
-		fmt.Fprintf(stderr, "adjunto simulate: %v\n", err)
+		fmt.Fprintf(stderr, "adjunto simulate: --out: %v\n", err)
 		return exitFail
+	}
+	files, runErr := sim.run(st.Path)
+	runErr = st.Unstage(runErr) // name the files as the user will find them
+	where, err := endStage(st, runErr, "simulate", stderr)
+	if err == nil && runErr != nil {
+		err = runErr
+	}
+	if err != nil {
+		if !interrupted(runErr, "simulate", where, stderr) {
+			fmt.Fprintf(stderr, "adjunto simulate: %v\n", err)
+			if where != "" {
+				fmt.Fprintf(stderr, "adjunto simulate: what was written is in %s; earlier results in %s untouched\n", where, *out)
+			}
+		}
+		return exitFail
+	}
+	for i := range files {
+		files[i] = st.Final(files[i])
 	}
 	fmt.Fprintf(stdout, "%s: %d %s steps of dt = %g from x0 = %s\n", sim.name, sim.steps, strings.ToUpper(sim.integ.String()), sim.dt, brief(sim.x0))
 	for _, f := range files {
@@ -121,6 +187,10 @@ func newSimulation(set map[string]bool, model string, n int, forcing, sigma, rho
 				return nil, err
 			}
 		}
+		// The x–z figure keeps every step's point.
+		if err := limits.Values(fmt.Sprintf("--steps %d", steps), "two coordinates per step for the x–z figure", limits.Product(steps, 2)); err != nil {
+			return nil, err
+		}
 		m := lorenz.NewL63()
 		m.Sigma, m.Rho, m.Beta, m.Integrator = sigma, rho, beta, s.integ
 		s.model, s.dt = m, m.Dt
@@ -131,6 +201,9 @@ func newSimulation(set map[string]bool, model string, n int, forcing, sigma, rho
 		}
 		if n < 4 {
 			return nil, fmt.Errorf("--n %d: Lorenz-96 needs at least 4 variables", n)
+		}
+		if err := checkStateSize("--n", n); err != nil {
+			return nil, err
 		}
 		if err := finite("forcing", forcing); err != nil {
 			return nil, err
@@ -254,13 +327,16 @@ func (s *simulation) run(dir string) ([]string, error) {
 		x, y := append([]float64(nil), s.x0...), make([]float64, len(s.x0))
 		buf := make([]byte, 0, 32)
 		for k := 0; k <= s.steps; k++ {
+			if k%1024 == 0 && runCtx.Err() != nil {
+				return fmt.Errorf("interrupted at step %d of %d: %w", k, s.steps, runCtx.Err())
+			}
 			if k > 0 {
 				s.model.Step(y, x)
 				x, y = y, x
 			}
 			for i, v := range x {
 				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return fmt.Errorf("the state became non-finite at step %d (x%d = %v, t = %g); try a smaller --dt or --integrator rk4", k, i, v, float64(k)*s.dt)
+					return fmt.Errorf("the state became non-finite at step %d (x%d = %v, t = %g); %s", k, i, v, float64(k)*s.dt, s.blowUpAdvice())
 				}
 			}
 			buf = strconv.AppendInt(buf[:0], int64(k), 10)
@@ -273,6 +349,9 @@ func (s *simulation) run(dir string) ([]string, error) {
 				return err
 			}
 			fig.add(k, x)
+			if s.obs != nil {
+				s.obs.add(k, x)
+			}
 		}
 		copy(final, x)
 		return bw.Flush()
@@ -282,6 +361,22 @@ func (s *simulation) run(dir string) ([]string, error) {
 	}
 	elapsed := time.Since(start)
 	files := []string{base + ".csv"}
+	if s.obs != nil {
+		obs := append([]byte("step,index,value,sigma\n"), s.obs.buf...)
+		truth := []byte("index,value\n")
+		for i, v := range s.x0 {
+			truth = fmt.Appendf(truth, "%d,%s\n", i, strconv.FormatFloat(v, 'g', -1, 64))
+		}
+		for _, f := range []struct {
+			name string
+			data []byte
+		}{{base + "_obs.csv", obs}, {base + "_truth.csv", truth}} {
+			if err := atomicfile.WriteBytes(f.name, f.data); err != nil {
+				return files, err
+			}
+			files = append(files, f.name)
+		}
+	}
 	figs, err := figure.Save(base, [][]*plot.Plot{{fig.plot()}}, 7*vg.Inch, 5*vg.Inch)
 	files = append(files, figs...)
 	if err != nil {
@@ -330,7 +425,9 @@ func newFigureData(s *simulation) *figureData {
 
 func (f *figureData) add(k int, x []float64) {
 	if f.s.name == "lorenz63" {
-		f.xz = append(f.xz, plotter.XY{X: x[0], Y: x[2]})
+		if k%((f.s.steps+curveMax)/curveMax) == 0 { // every ⌈(steps+1)/curveMax⌉-th state
+			f.xz = append(f.xz, plotter.XY{X: x[0], Y: x[2]})
+		}
 		return
 	}
 	if k%f.rowStride != 0 {
@@ -348,8 +445,8 @@ func (f *figureData) plot() *plot.Plot {
 	p := plot.New()
 	if f.s.name == "lorenz63" {
 		p.Title.Text = fmt.Sprintf("Lorenz-63 (σ=%g, ρ=%g, β=%.4g), %d steps of dt=%g", f.s.params["sigma"], f.s.params["rho"], f.s.params["beta"], f.s.steps, f.s.dt)
-		p.X.Label.Text = "x"
-		p.Y.Label.Text = "z"
+		p.X.Label.Text = "x0 (x)"
+		p.Y.Label.Text = "x2 (z)"
 		if l, err := plotter.NewLine(f.xz); err == nil {
 			l.Color = color.RGBA{R: 31, G: 119, B: 180, A: 255}
 			l.Width = vg.Points(0.5)
@@ -364,8 +461,9 @@ func (f *figureData) plot() *plot.Plot {
 			lo, hi = min(lo, v), max(hi, v)
 		}
 	}
-	if lo == hi {
-		lo, hi = lo-1, hi+1
+	if !(hi > lo) { // a constant field: widen by more than round-off, which ±1 is not at 1e300
+		pad := max(1, math.Abs(lo)*1e-3)
+		lo, hi = lo-pad, hi+pad
 	}
 	cmap := moreland.SmoothBlueRed()
 	cmap.SetMin(lo)
@@ -374,8 +472,8 @@ func (f *figureData) plot() *plot.Plot {
 	hm.Min, hm.Max = lo, hi
 	hm.Rasterized = true
 	p.Add(hm)
-	p.Title.Text = fmt.Sprintf("Lorenz-96 Hovmöller (N=%d, F=%g): x_i from %.3g (blue) to %.3g (red)", len(f.s.x0), f.s.params["forcing"], lo, hi)
-	p.X.Label.Text = "variable index i"
+	p.Title.Text = fmt.Sprintf("Lorenz-96 Hovmöller (N=%d, F=%g): x0 … x(N−1) from %.3g (blue) to %.3g (red)", len(f.s.x0), f.s.params["forcing"], lo, hi)
+	p.X.Label.Text = "variable index i (x0 … x(N−1))"
 	p.Y.Label.Text = "time"
 	return p
 }
@@ -402,4 +500,13 @@ func brief(x []float64) string {
 		return "(" + f(x) + ")"
 	}
 	return "(" + f(x[:3]) + ", …, " + f(x[len(x)-3:]) + ")"
+}
+
+// blowUpAdvice says what may keep the integration finite: a smaller time step, and RK4 when
+// another scheme is in use.
+func (s *simulation) blowUpAdvice() string {
+	if s.integ == lorenz.RK4 {
+		return "try a smaller --dt"
+	}
+	return "try a smaller --dt or --integrator rk4"
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -149,19 +150,20 @@ func TestSimulateBadInput(t *testing.T) {
 
 // TestSimulateBlowUpNamesStep guards the divergence rule: forward Euler on Lorenz-96 with
 // dt = 0.5 overflows; the run fails with exit 1, the message names the step, and no
-// half-written CSV is left behind.
+// half-written CSV is left behind, neither in --out nor beside it.
 func TestSimulateBlowUpNamesStep(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "out")
+	root := t.TempDir()
+	out := filepath.Join(root, "out")
 	code, _, stderr := simulate(t, "--model", "lorenz96", "--integrator", "euler", "--dt", "0.5", "--steps", "1000", "--out", out)
 	if code != exitFail || !strings.Contains(stderr, "non-finite at step") {
 		t.Fatalf("exit %d, stderr %q; want exit 1 naming the step", code, stderr)
 	}
-	entries, err := os.ReadDir(out)
+	entries, err := os.ReadDir(root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(entries) != 0 {
-		t.Errorf("a failed run left %d files in %s, e.g. %s", len(entries), out, entries[0].Name())
+		t.Errorf("a failed run left %d files in %s, e.g. %s", len(entries), root, entries[0].Name())
 	}
 }
 
@@ -169,5 +171,41 @@ func TestSimulateHelp(t *testing.T) {
 	code, stdout, _ := simulate(t, "--help")
 	if code != exitOK || !strings.Contains(stdout, "-integrator") {
 		t.Errorf("--help: exit %d, stdout %q", code, stdout)
+	}
+}
+
+// TestSimulateObservationsFeedFourDVar checks that the observations and truth simulate
+// writes are what "adjunto fourdvar --obs --truth" reads: a 4DVar analysis of them from a
+// perturbed background comes closer to the truth than the background.
+func TestSimulateObservationsFeedFourDVar(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := simulate(t, "--model", "lorenz63", "--steps", "100", "--obs-sigma", "0.5", "--obs-every", "10", "--out", dir); code != exitOK {
+		t.Fatalf("simulate: %s", stderr)
+	}
+	obs := readCSV(t, filepath.Join(dir, "lorenz63_obs.csv"))
+	if len(obs) != 1+11*3 || strings.Join(obs[0], ",") != "step,index,value,sigma" || obs[len(obs)-1][0] != "100" {
+		t.Fatalf("lorenz63_obs.csv: %d rows, header %v, last %v; want 33 observations at steps 0, 10, …, 100", len(obs)-1, obs[0], obs[len(obs)-1])
+	}
+	xb := filepath.Join(dir, "xb.csv")
+	if err := os.WriteFile(xb, []byte("index,value\n0,2\n1,0\n2,1.5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := run([]string{"fourdvar", "--model", "lorenz63", "--obs", filepath.Join(dir, "lorenz63_obs.csv"), "--background", xb,
+		"--truth", filepath.Join(dir, "lorenz63_truth.csv"), "--json", "--out", filepath.Join(dir, "fd")}, &out, &errb)
+	if code != exitOK {
+		t.Fatalf("fourdvar: exit %d: %s", code, errb.String())
+	}
+	var m struct {
+		Analysis struct {
+			Background float64 `json:"rmse_background"`
+			Analysis   float64 `json:"rmse_analysis"`
+		} `json:"analysis"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &m); err != nil {
+		t.Fatalf("fourdvar --json: %v\n%s", err, out.String())
+	}
+	if a := m.Analysis; !(a.Analysis < a.Background/2) {
+		t.Errorf("analysis RMSE %g, background %g: want the analysis at least twice as close", a.Analysis, a.Background)
 	}
 }

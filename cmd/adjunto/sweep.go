@@ -15,6 +15,7 @@ import (
 
 	"github.com/adjunto/adjunto/experiments"
 	"github.com/adjunto/adjunto/internal/atomicfile"
+	"github.com/adjunto/adjunto/internal/progress"
 	"github.com/adjunto/adjunto/internal/sweep"
 )
 
@@ -145,7 +146,7 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 		return fail(exitFail, err)
 	}
 	rn := &sweep.Runner{Executable: exe, Jobs: f.jobs, RetryFailed: f.retryFailed, Log: stderr}
-	if !f.quiet && isTerminal(stderr) {
+	if !f.quiet && progress.IsTerminal(stderr) {
 		rn.Show = sweep.ShowTerminal
 	}
 	ctx, stop := interruptContext()

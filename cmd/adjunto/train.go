@@ -9,6 +9,8 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -19,6 +21,8 @@ import (
 	"github.com/adjunto/adjunto/internal/atomicfile"
 	"github.com/adjunto/adjunto/internal/figure"
 	"github.com/adjunto/adjunto/internal/jsonnum"
+	"github.com/adjunto/adjunto/internal/progress"
+	"github.com/adjunto/adjunto/internal/staging"
 	"github.com/adjunto/adjunto/nn"
 	"github.com/adjunto/adjunto/optimize"
 )
@@ -69,15 +73,27 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		}
 		return fail(err)
 	}
+	// The folder of --out is created and probed now, not after the training.
+	out := r.f.out
+	if info, err := os.Stat(out); err == nil && info.IsDir() {
+		fmt.Fprintf(stderr, "adjunto train: --out %s: is a folder; name the model file, such as %s\n", out, filepath.Join(out, "model.json"))
+		return exitUsage
+	}
+	st, err := staging.Begin(filepath.Dir(out))
+	if err != nil {
+		return fail(fmt.Errorf("--out %s: %w", out, err))
+	}
+	st.KeepBase = outputBase(out)
 	hist, err := r.train(stdout, stderr)
 	if err != nil {
-		if hist != nil && len(hist.Epochs) > 0 {
-			writeTrainOutputs(r.f.out, r.model, hist, nil, stderr) // keep what was learnt before the failure
-		}
-		return fail(err)
+		return trainFailed(st, err, r.model, hist, r.va != nil, out, stderr)
 	}
 	metrics := r.report(hist, stdout)
-	if err := writeTrainOutputs(r.f.out, r.model, hist, metrics, stderr); err != nil {
+	if err := writeTrainOutputs(st.File(filepath.Base(out)), r.model, hist, metrics, stderr); err != nil {
+		st.Keep(staging.Failed)
+		return fail(err)
+	}
+	if err := st.Commit(); err != nil {
 		return fail(err)
 	}
 	return exitOK
@@ -118,7 +134,7 @@ func parseTrain(args []string, stdout, stderr io.Writer) (r *trainRun, code int,
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the split, the initialisation, the batches and dropout")
 	fs.StringVar(&f.resume, "resume", "", "model file written by train to continue training from (network, scalers, optimiser state; "+
 		"give the data, split, seed and optimiser flags of the first run)")
-	fs.StringVar(&f.out, "out", "model.json", "model file; the history (_history.csv), metrics (_metrics.json) and loss curve (_loss.png, _loss.svg) go next to it")
+	fs.StringVar(&f.out, "out", filepath.Join("out", "train", "model.json"), "model file; the history (_history.csv), metrics (_metrics.json) and loss curve (_loss.png, _loss.svg) go next to it")
 	fs.BoolVar(&f.quiet, "q", false, "quiet: no per-epoch lines")
 	if code, done := parse(fs, args, stdout); done {
 		return nil, code, true
@@ -223,11 +239,11 @@ func (r *trainRun) setUp() (code int, err error) {
 	}
 	d, err := nn.ReadCSV(f.data, o)
 	if err != nil {
-		return exitFail, err
+		return exitUsage, err
 	}
 	if f.resume != "" {
 		if r.model, err = nn.Load(f.resume); err != nil {
-			return exitFail, fmt.Errorf("--resume: %w", err)
+			return exitUsage, fmt.Errorf("--resume: %w", err)
 		}
 		if r.model.Training == nil {
 			return exitUsage, fmt.Errorf("--resume %s: the model holds no training state to resume from", f.resume)
@@ -242,13 +258,13 @@ func (r *trainRun) setUp() (code int, err error) {
 		return exitUsage, fmt.Errorf("--arch %s has %d outputs but the targets have %d (classes for ce)", f.arch, r.sizes[len(r.sizes)-1], d.Out)
 	}
 	if r.tr, r.va, r.te, err = d.Split(r.trainFrac, r.valFrac, f.seed); err != nil {
-		return exitFail, err
+		return exitUsage, err
 	}
 	if r.model == nil {
 		net, err := nn.New(nn.MLP(r.sizes, r.act, nn.MLPOptions{BatchNorm: f.batchNorm, Dropout: f.dropout}),
 			nn.Config{Loss: r.loss, Penalty: r.pen, Init: r.scheme, Seed: f.seed})
 		if err != nil {
-			return exitUsage, err
+			return exitUsage, fmt.Errorf("--arch %s: %w", f.arch, err)
 		}
 		r.model = &nn.Model{Network: net, InputNames: d.InputNames, TargetNames: d.TargetNames}
 		if !f.noStandardize {
@@ -267,25 +283,28 @@ func (r *trainRun) train(stdout, stderr io.Writer) (*nn.History, error) {
 	if r.va == nil {
 		patience = 0
 	}
-	progress := &progressLine{w: stderr, prefix: "adjunto train"}
-	terminal := isTerminal(stderr)
+	meter := progress.New(stderr, "adjunto train", f.epochs)
+	terminal := progress.IsTerminal(stderr)
 	cfg := nn.TrainConfig{Method: r.method, Epochs: f.epochs, BatchSize: f.batch, DropLast: f.dropLast,
 		Patience: patience, MinDelta: f.minDelta, Seed: f.seed, Schedule: r.schedule, Plateau: r.plateau, ClipNorm: f.clip, Curvature: r.curvature, Damping: f.damping,
 		Resume: r.model.Training,
 		Progress: func(e nn.Epoch) error {
+			if err := runCtx.Err(); err != nil {
+				return fmt.Errorf("interrupted after epoch %d: %w", e.Epoch, err)
+			}
 			if f.quiet {
 				return nil
 			}
 			line := epochLine(e, f.epochs)
 			if terminal {
-				progress.show(line)
+				meter.Update(e.Epoch, line)
 			} else {
 				fmt.Fprintln(stdout, line)
 			}
 			return nil
 		}}
 	hist, err := nn.Train(r.model.Network, r.tr, r.va, cfg)
-	progress.clear()
+	meter.Done()
 	if hist != nil {
 		r.model.Training = hist.Resume
 	}
@@ -438,6 +457,9 @@ func outputBase(out string) string { return strings.TrimSuffix(out, ".json") }
 // writeTrainOutputs writes the model, the loss history CSV, the metrics JSON (if not nil) and
 // the loss curve, each atomically.
 func writeTrainOutputs(out string, m *nn.Model, h *nn.History, metrics map[string]any, stderr io.Writer) error {
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return fmt.Errorf("writing the model: %w", err)
+	}
 	if err := m.Save(out); err != nil {
 		return fmt.Errorf("writing the model: %w", err)
 	}

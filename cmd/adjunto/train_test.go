@@ -68,9 +68,10 @@ func TestTrainPredict(t *testing.T) {
 	if mse := se / float64(d.N); d.N != 400 || mse > 0.01 {
 		t.Errorf("%d predictions with MSE %v against sin(3x), want 400 below 0.01", d.N, mse)
 	}
-	code, out, _ = runArgs("predict", "--model", model, "--data", data, "--mc", "5")
-	if code != exitOK || !strings.HasPrefix(out, "x,y_mean,y_std\n") {
-		t.Errorf("predict --mc: exit %d, output starts %q", code, out[:min(len(out), 40)])
+	// Without dropout every Monte Carlo pass is the same: --mc is refused, not answered with std 0.
+	code, out, stderr = runArgs("predict", "--model", model, "--data", data, "--mc", "5")
+	if code != exitUsage || out != "" || !strings.Contains(stderr, "no dropout layer") {
+		t.Errorf("predict --mc without dropout: exit %d, stdout %q, stderr %q", code, out[:min(len(out), 40)], stderr)
 	}
 }
 
@@ -92,11 +93,11 @@ func TestTrainBadInput(t *testing.T) {
 		code int
 		want string
 	}{
-		{"missing column", []string{"--data", good, "--inputs", "z", "--targets", "y"}, exitFail, `no column "z"`},
-		{"non-numeric", []string{"--data", write("a.csv", "x,y\n1,2\n2,oops\n"), "--inputs", "x", "--targets", "y"}, exitFail, "line 3, column 2 (y)"},
-		{"ragged", []string{"--data", write("b.csv", "x,y\n1,2\n2\n"), "--inputs", "x", "--targets", "y"}, exitFail, "line 3"},
-		{"empty", []string{"--data", write("c.csv", "x,y\n"), "--inputs", "x", "--targets", "y"}, exitFail, "no data rows"},
-		{"absent file", []string{"--data", filepath.Join(dir, "none.csv"), "--inputs", "x", "--targets", "y"}, exitFail, "none.csv"},
+		{"missing column", []string{"--data", good, "--inputs", "z", "--targets", "y"}, exitUsage, `no column "z"`},
+		{"non-numeric", []string{"--data", write("a.csv", "x,y\n1,2\n2,oops\n"), "--inputs", "x", "--targets", "y"}, exitUsage, "line 3, column 2 (y)"},
+		{"ragged", []string{"--data", write("b.csv", "x,y\n1,2\n2\n"), "--inputs", "x", "--targets", "y"}, exitUsage, "line 3"},
+		{"empty", []string{"--data", write("c.csv", "x,y\n"), "--inputs", "x", "--targets", "y"}, exitUsage, "no data rows"},
+		{"absent file", []string{"--data", filepath.Join(dir, "none.csv"), "--inputs", "x", "--targets", "y"}, exitUsage, "none.csv"},
 		{"bad spec", []string{"--data", good, "--inputs", "x", "--targets", "y", "--arch", "1-a-1"}, exitUsage, "--arch"},
 		{"arch vs data", []string{"--data", good, "--inputs", "x", "--targets", "y", "--arch", "2-5-1"}, exitUsage, "2 inputs"},
 		{"optimizer", []string{"--data", good, "--inputs", "x", "--targets", "y", "--optimizer", "magic"}, exitUsage, "--optimizer"},
@@ -123,7 +124,7 @@ func TestTrainBadInput(t *testing.T) {
 	raw, _ := os.ReadFile(model)
 	v2 := write("v2.json", strings.Replace(string(raw), `"version": 2`, `"version": 3`, 1))
 	code, _, stderr := runArgs("predict", "--model", v2, "--data", good)
-	if code != exitFail || !strings.Contains(stderr, "format version 3") {
+	if code != exitUsage || !strings.Contains(stderr, "format version 3") {
 		t.Errorf("predict with a version-3 model: exit %d, stderr %q", code, stderr)
 	}
 }

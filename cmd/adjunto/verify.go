@@ -9,6 +9,7 @@ import (
 
 	"github.com/adjunto/adjunto/fourdvar"
 	"github.com/adjunto/adjunto/models/lorenz"
+	"github.com/adjunto/adjunto/models/qg"
 	"github.com/adjunto/adjunto/models/surrogate"
 	"github.com/adjunto/adjunto/nn"
 	"github.com/adjunto/adjunto/verify"
@@ -25,6 +26,7 @@ var verifyModels = map[string]func(seed uint64) []verify.Report{
 	"lorenz96":   lorenz.ChecksL96,
 	"fourdvar":   verifyFourDVar,
 	"surrogate":  surrogate.Checks,
+	"qg":         verifyQG,
 }
 
 // allModels is the --model value that runs every registered suite.
@@ -38,6 +40,10 @@ func verifyFourDVar(seed uint64) []verify.Report {
 	}
 	return fourdvar.Checks(m, seed)
 }
+
+// verifyQG checks the quasi-geostrophic model on a 16² grid and at a turbulent state of the
+// default 64² model.
+func verifyQG(seed uint64) []verify.Report { return qg.Checks(seed, qg.DefaultSpinUp) }
 
 // verifyPrimitives checks every primitive of package adjoint with the default tolerances.
 func verifyPrimitives(seed uint64) []verify.Report {

@@ -21,10 +21,19 @@ import (
 const DPI = 96
 
 // Encode draws plots, a grid of rows of equal length (a nil plot leaves its tile empty),
-// w×h in total, and returns the PNG and SVG encodings.
+// w×h in total, and returns the PNG and SVG encodings. It first gives every plot adjunto's
+// defaults (see Prepare), and draws the panel titles of each row at one height.
 func Encode(plots [][]*plot.Plot, w, h vg.Length) (png, svg []byte, err error) {
 	if len(plots) == 0 || len(plots[0]) == 0 {
 		panic("figure: Encode: no plots")
+	}
+	tw, th := w/vg.Length(len(plots[0])), h/vg.Length(len(plots))
+	for _, row := range plots {
+		for _, p := range row {
+			if p != nil {
+				Prepare(p, tw, th)
+			}
+		}
 	}
 	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(DPI))
 	draw1(draw.New(img), plots)
@@ -40,6 +49,28 @@ func Encode(plots [][]*plot.Plot, w, h vg.Length) (png, svg []byte, err error) {
 	}
 	return pb.Bytes(), sb.Bytes(), nil
 }
+
+// Prepare gives p, to be drawn w×h, the defaults every adjunto figure shares: axes left
+// with gonum's default tick markers get Ticks and LogTicks (shortest labels, one format on
+// a log axis), the title keeps its distance from the data, and the legend moves to where it
+// covers no data (see placeLegend). Encode calls it; it is idempotent.
+func Prepare(p *plot.Plot, w, h vg.Length) {
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		switch a.Tick.Marker.(type) {
+		case plot.DefaultTicks:
+			a.Tick.Marker = Ticks{}
+		case plot.LogTicks:
+			a.Tick.Marker = LogTicks{}
+		}
+	}
+	if p.Title.Text != "" && p.Title.Padding < titlePadding {
+		p.Title.Padding = titlePadding
+	}
+	placeLegend(p, w, h)
+}
+
+// titlePadding separates a title from the plot below it.
+const titlePadding = vg.Length(6)
 
 // Save draws plots as Encode does and writes them to base.png and base.svg, atomically. It
 // returns the paths written.
@@ -61,19 +92,59 @@ func Save(base string, plots [][]*plot.Plot, w, h vg.Length) ([]string, error) {
 	return paths, nil
 }
 
+// margin is left around a figure, so that a glyph at the end of an axis or the title is
+// not cut by the border.
+const margin = 2 * vg.Millimeter
+
 func draw1(c draw.Canvas, plots [][]*plot.Plot) {
 	if len(plots) == 1 && len(plots[0]) == 1 {
-		plots[0][0].Draw(c)
+		plots[0][0].Draw(draw.Crop(c, margin, -margin, margin, -margin))
 		return
 	}
-	pad := vg.Millimeter * 2
-	t := draw.Tiles{Rows: len(plots), Cols: len(plots[0]), PadX: 2 * pad, PadY: 2 * pad,
-		PadTop: pad, PadBottom: pad, PadLeft: pad, PadRight: pad}
+	// The titles are drawn here rather than by each plot, at one height per row: a plot
+	// draws its title at the top of its tile, which plot.Align moves with the extent of
+	// the tick labels, so that panels with different labels had titles out of line.
+	titles := make([][]string, len(plots))
+	var titleH vg.Length
+	for i, row := range plots {
+		titles[i] = make([]string, len(row))
+		for j, p := range row {
+			if p != nil && p.Title.Text != "" {
+				titles[i][j], p.Title.Text = p.Title.Text, ""
+				titleH = max(titleH, p.Title.TextStyle.Rectangle(titles[i][j]).Size().Y+p.Title.Padding)
+			}
+		}
+	}
+	defer func() {
+		for i, row := range plots {
+			for j, p := range row {
+				if p != nil {
+					p.Title.Text = titles[i][j]
+				}
+			}
+		}
+	}()
+	t := draw.Tiles{Rows: len(plots), Cols: len(plots[0]), PadX: 2 * margin, PadY: 2*margin + titleH,
+		PadTop: margin + titleH, PadBottom: margin, PadLeft: margin, PadRight: margin}
 	canvases := plot.Align(plots, t, c)
 	for i, row := range plots {
+		var top vg.Length
 		for j, p := range row {
 			if p != nil {
-				p.Draw(canvases[i][j])
+				top = max(top, canvases[i][j].Max.Y)
+			}
+		}
+		for j, p := range row {
+			if p == nil {
+				continue
+			}
+			p.Draw(canvases[i][j])
+			if titles[i][j] != "" {
+				sty := p.Title.TextStyle
+				dc := p.DataCanvas(canvases[i][j])
+				// As plot.Draw places it: the point is the text's top, raised by the descent.
+				y := top + p.Title.Padding + sty.Rectangle(titles[i][j]).Size().Y + sty.FontExtents().Descent
+				c.FillText(sty, vg.Point{X: dc.Center().X, Y: y}, titles[i][j])
 			}
 		}
 	}

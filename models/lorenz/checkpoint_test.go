@@ -25,7 +25,11 @@ var (
 // steps of the binomial schedule, hold exactly 20 states, and give the gradient of StoreAll
 // (which holds 1000) to the last bit, for x_0 and F.
 func TestRevolveL96MatchesStoreAll(t *testing.T) {
-	const n, steps, snaps = 10_000, 1000, 20
+	const steps, snaps = 1000, 20
+	n := 10_000
+	if testing.Short() {
+		n = 1000 // the schedule, and so the step count, does not depend on n
+	}
 	m, x0, cost := benchSetup(n)
 	var c adjoint.LoopCost = cost
 	grad := func(p adjoint.Policy, tape ...bool) ([]float64, []float64, float64, adjoint.LoopStats) {
