@@ -148,9 +148,9 @@ func describeParams(axes []string, params map[string]string) string {
 // Describe writes a run's parameters in p's axis order, as "window=8 seed=2".
 func (p *Plan) Describe(params map[string]string) string { return describeParams(p.Axes, params) }
 
-// OutputArgs returns the flags that send a run of cmd to the folder dir, quietly, and the
+// outputArgs returns the flags that send a run of cmd to the folder dir, quietly, and the
 // path of the metrics JSON the run writes there.
-func OutputArgs(cmd []string, dir string) (args []string, metrics string) {
+func outputArgs(cmd []string, dir string) (args []string, metrics string) {
 	switch cmd[0] {
 	case "train":
 		return []string{"--out", filepath.Join(dir, "model.json"), "-q"}, filepath.Join(dir, "model_metrics.json")
