@@ -138,6 +138,8 @@ type Error struct {
 	Source string  // where Have comes from
 }
 
+// Error says what is too large, how much memory it would need and how much there is, and
+// which variable changes the limit.
 func (e *Error) Error() string {
 	if e.Have == 0 {
 		return fmt.Sprintf("%s: the sizes overflow an integer (%s)", e.What, e.Detail)

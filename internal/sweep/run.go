@@ -31,14 +31,14 @@ const (
 
 // Result is the record of one finished run.
 type Result struct {
-	ID          string             `json:"id"`
-	Index       int                `json:"index"`
-	Params      map[string]string  `json:"params"`
-	Args        []string           `json:"args"`
-	Status      string             `json:"status"` // StatusOK or StatusFailed
-	Error       string             `json:"error,omitempty"`
-	ExitCode    int                `json:"exit_code"`
-	WallSeconds float64            `json:"wall_seconds"`
+	ID          string             `json:"id"`                // the run's Run.ID
+	Index       int                `json:"index"`             // the run's Run.Index
+	Params      map[string]string  `json:"params"`            // the run's Run.Params
+	Args        []string           `json:"args"`              // the run's Run.Args
+	Status      string             `json:"status"`            // StatusOK or StatusFailed
+	Error       string             `json:"error,omitempty"`   // why the run failed; empty when it succeeded
+	ExitCode    int                `json:"exit_code"`         // the exit status of the run's process
+	WallSeconds float64            `json:"wall_seconds"`      // wall-clock time of the run
 	CPUSeconds  float64            `json:"cpu_seconds"`       // user and system time of the run's process
 	Metrics     map[string]float64 `json:"metrics,omitempty"` // the metrics file's numbers, by dotted key
 }
