@@ -22,7 +22,8 @@ const dpi = 96
 
 // Encode draws plots, a grid of rows of equal length (a nil plot leaves its tile empty),
 // w×h in total, and returns the PNG and SVG encodings. It first gives every plot adjunto's
-// defaults (see prepare), and draws the panel titles of each row at one height.
+// defaults (tick labels, title spacing, a legend placed where it covers no data), and draws
+// the panel titles of each row at one height.
 func Encode(plots [][]*plot.Plot, w, h vg.Length) (png, svg []byte, err error) {
 	if len(plots) == 0 || len(plots[0]) == 0 {
 		panic("figure: Encode: no plots")
