@@ -10,8 +10,8 @@ import (
 	"github.com/adjunto/adjunto/adjoint"
 )
 
-// ActivationsConfig configures the activations experiment.
-type ActivationsConfig struct {
+// activationsConfig configures the activations experiment.
+type activationsConfig struct {
 	XMin       float64 `json:"xmin" help:"left end of the x range"`
 	XMax       float64 `json:"xmax" help:"right end of the x range"`
 	Points     int     `json:"points" help:"number of grid points (at least 3)"`
@@ -21,13 +21,13 @@ type ActivationsConfig struct {
 	FDStep float64 `json:"fd_step" help:"step of the central-difference check of the derivatives"`
 }
 
-// DefaultActivationsConfig returns the defaults: the course's range [-4, 4].
-func DefaultActivationsConfig() ActivationsConfig {
-	return ActivationsConfig{XMin: -4, XMax: 4, Points: 401, LeakySlope: 0.1, FDStep: 1e-6}
+// defaultActivationsConfig returns the defaults: the course's range [-4, 4].
+func defaultActivationsConfig() activationsConfig {
+	return activationsConfig{XMin: -4, XMax: 4, Points: 401, LeakySlope: 0.1, FDStep: 1e-6}
 }
 
 // Validate checks the domains of the fields.
-func (c *ActivationsConfig) Validate() error {
+func (c *activationsConfig) Validate() error {
 	switch {
 	case !(c.XMax > c.XMin) || !finite(c.XMin) || !finite(c.XMax):
 		return fmt.Errorf("need finite xmin < xmax, have %g and %g", c.XMin, c.XMax)
@@ -41,8 +41,8 @@ func (c *ActivationsConfig) Validate() error {
 	return fits("points", c.Points, 64) // per activation: values, derivatives and their checks
 }
 
-// ActivationMetrics describes one activation on the grid.
-type ActivationMetrics struct {
+// activationMetrics describes one activation on the grid.
+type activationMetrics struct {
 	Name string  `json:"name"` // the activation, as the figure labels it
 	Min  float64 `json:"min"`  // min of h over the grid
 	Max  float64 `json:"max"`  // max of h over the grid
@@ -57,9 +57,9 @@ type ActivationMetrics struct {
 	MaxTLvsAD float64 `json:"max_tl_vs_ad"`
 }
 
-// ActivationsMetrics are the metrics of the activations experiment.
-type ActivationsMetrics struct {
-	Activations []ActivationMetrics `json:"activations"`  // one record per activation, in the figure's order
+// activationsMetrics are the metrics of the activations experiment.
+type activationsMetrics struct {
+	Activations []activationMetrics `json:"activations"`  // one record per activation, in the figure's order
 	MaxTLvsFD   float64             `json:"max_tl_vs_fd"` // largest MaxTLvsFD over the activations
 	MaxTLvsAD   float64             `json:"max_tl_vs_ad"` // largest MaxTLvsAD over the activations
 }
@@ -94,13 +94,13 @@ func activationsExperiment() *Experiment {
 			"δx = 1 at every point, checked against central differences and against the adjoint (reverse) sweep. "+
 			"The step's derivative is zero wherever it exists, which is why it cannot be trained by gradient descent; "+
 			"sigmoid's never exceeds 1/4, the root of vanishing gradients in deep sigmoid networks.",
-		DefaultActivationsConfig, runActivations)
+		defaultActivationsConfig, runActivations)
 }
 
-func runActivations(ctx context.Context, cfg *ActivationsConfig, out *Output) (*ActivationsMetrics, error) {
+func runActivations(ctx context.Context, cfg *activationsConfig, out *Output) (*activationsMetrics, error) {
 	xs := linspace(cfg.XMin, cfg.XMax, cfg.Points)
 	n := len(xs)
-	m := &ActivationsMetrics{}
+	m := &activationsMetrics{}
 	plots := newTileGrid(2, 4)
 	header := []string{"x"}
 	cols := [][]float64{xs}
@@ -130,7 +130,7 @@ func runActivations(ctx context.Context, cfg *ActivationsConfig, out *Output) (*
 		s := cfg.FDStep
 		plus := shiftedEval(t, x, y, xs, s)
 		minus := shiftedEval(t, x, y, xs, -s)
-		am := ActivationMetrics{Name: a.name, Min: math.Inf(1), Max: math.Inf(-1)}
+		am := activationMetrics{Name: a.name, Min: math.Inf(1), Max: math.Inf(-1)}
 		for i := range xs {
 			am.Min = math.Min(am.Min, f[i])
 			am.Max = math.Max(am.Max, f[i])

@@ -6,9 +6,9 @@ import (
 )
 
 func TestActivations(t *testing.T) {
-	cfg := DefaultActivationsConfig()
+	cfg := defaultActivationsConfig()
 	cfg.Points = 101
-	out := NewOutput(t.TempDir())
+	out := newOutput(t.TempDir())
 	m, err := runActivations(context.Background(), &cfg, out)
 	if err != nil {
 		t.Fatal(err)

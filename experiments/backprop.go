@@ -16,8 +16,8 @@ import (
 	"github.com/adjunto/adjunto/internal/figure"
 )
 
-// BackpropConfig configures the backprop-is-adjoint experiment.
-type BackpropConfig struct {
+// backpropConfig configures the backprop-is-adjoint experiment.
+type backpropConfig struct {
 	// The course's quadratic model x_{k+1} = α x_k² (elementwise), observed at the end.
 	Alpha     float64 `json:"alpha" help:"α of the quadratic model x_{k+1} = α x_k²"`
 	QuadSteps int     `json:"quad_steps" help:"steps K of the quadratic model"`
@@ -27,13 +27,13 @@ type BackpropConfig struct {
 	Seed      uint64  `json:"seed" help:"seed of the data, the weights and the test directions"`
 }
 
-// DefaultBackpropConfig returns the defaults.
-func DefaultBackpropConfig() BackpropConfig {
-	return BackpropConfig{Alpha: 0.5, QuadSteps: 3, QuadDim: 4, Sizes: []int{2, 16, 16, 1}, Batch: 64, Seed: 1}
+// defaultBackpropConfig returns the defaults.
+func defaultBackpropConfig() backpropConfig {
+	return backpropConfig{Alpha: 0.5, QuadSteps: 3, QuadDim: 4, Sizes: []int{2, 16, 16, 1}, Batch: 64, Seed: 1}
 }
 
 // Validate checks the domains of the fields.
-func (c *BackpropConfig) Validate() error {
+func (c *backpropConfig) Validate() error {
 	switch {
 	case !finite(c.Alpha) || c.Alpha == 0:
 		return fmt.Errorf("alpha must be finite and non-zero, have %g", c.Alpha)
@@ -57,8 +57,8 @@ func (c *BackpropConfig) Validate() error {
 	return fits("quad_dim,quad_steps", c.QuadDim, c.QuadSteps, 16)
 }
 
-// CheckSummary condenses the four reports of package verify on one map.
-type CheckSummary struct {
+// checkSummary condenses the four reports of package verify on one map.
+type checkSummary struct {
 	DotProduct       float64 `json:"dot_product"`       // relative error of ⟨L δx, ỹ⟩ = ⟨δx, Lᵀ ỹ⟩
 	Taylor           float64 `json:"taylor"`            // best relative residual e(α) of the Taylor test
 	Gradient         float64 `json:"gradient"`          // best |ρ(α) − 1| of the gradient test
@@ -66,8 +66,8 @@ type CheckSummary struct {
 	Pass             bool    `json:"pass"`              // all four within their tolerances
 }
 
-func summarize(rs []verify.Report) CheckSummary {
-	var s CheckSummary
+func summarize(rs []verify.Report) checkSummary {
+	var s checkSummary
 	for _, r := range rs {
 		switch r.Test {
 		case verify.CheckDotProduct:
@@ -84,13 +84,13 @@ func summarize(rs []verify.Report) CheckSummary {
 	return s
 }
 
-// BackpropMetrics are the metrics of the backprop-is-adjoint experiment. Every difference is
+// backpropMetrics are the metrics of the backprop-is-adjoint experiment. Every difference is
 // relative: ‖g₁ − g₂‖∞ / ‖g₁‖∞.
-type BackpropMetrics struct {
+type backpropMetrics struct {
 	// QuadHandVsTape compares the course's hand-written adjoint x̃_k = 2α x_k x̃_{k+1} with
 	// the engine's reverse sweep over the composed model.
 	QuadHandVsTape float64      `json:"quad_hand_vs_tape"`
-	QuadChecks     CheckSummary `json:"quad_checks"` // verify's checks of the quadratic model's hand-written TL and AD
+	QuadChecks     checkSummary `json:"quad_checks"` // verify's checks of the quadratic model's hand-written TL and AD
 	// Params is the number of weights and biases of the network.
 	Params int `json:"params"`
 	// BackpropVsAdjoint compares backpropagation (the engine's reverse sweep over Dense and
@@ -101,7 +101,7 @@ type BackpropMetrics struct {
 	// FusedVsComposed compares the reverse sweep over the fused layer primitive (one
 	// primitive per layer with hand-written TL and AD) with the one over composed primitives.
 	FusedVsComposed float64      `json:"fused_vs_composed"`
-	NetChecks       CheckSummary `json:"net_checks"` // verify's checks of the network's hand-written TL and AD
+	NetChecks       checkSummary `json:"net_checks"` // verify's checks of the network's hand-written TL and AD
 	J               float64      `json:"J"`          // the network's loss at its initial weights
 }
 
@@ -118,12 +118,12 @@ func backpropExperiment() *Experiment {
 			"W̃_k += ã_k x_kᵀ. The two agree to a few units in the last place. The verification tables show the "+
 			"dot-product test, and the Taylor and gradient tests whose ratio tends to 1 as α shrinks until round-off "+
 			"takes over near α ≈ 1e-8.",
-		DefaultBackpropConfig, runBackprop)
+		defaultBackpropConfig, runBackprop)
 }
 
-func runBackprop(ctx context.Context, cfg *BackpropConfig, out *Output) (*BackpropMetrics, error) {
+func runBackprop(ctx context.Context, cfg *backpropConfig, out *Output) (*backpropMetrics, error) {
 	rnd := rand.New(rand.NewPCG(cfg.Seed, 0xad7))
-	m := &BackpropMetrics{}
+	m := &backpropMetrics{}
 	var tables bytes.Buffer
 
 	// The course's quadratic example.

@@ -8,10 +8,10 @@ import (
 )
 
 func TestBackpropIsAdjoint(t *testing.T) {
-	cfg := DefaultBackpropConfig()
+	cfg := defaultBackpropConfig()
 	cfg.Sizes = []int{3, 8, 8, 2}
 	cfg.Batch = 16
-	m, err := runBackprop(context.Background(), &cfg, NewOutput(t.TempDir()))
+	m, err := runBackprop(context.Background(), &cfg, newOutput(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestBackpropIsAdjoint(t *testing.T) {
 	if m.Params != 3*8+8+8*8+8+8*2+2 {
 		t.Errorf("%d parameters", m.Params)
 	}
-	for name, s := range map[string]CheckSummary{"quadratic": m.QuadChecks, "network": m.NetChecks} {
+	for name, s := range map[string]checkSummary{"quadratic": m.QuadChecks, "network": m.NetChecks} {
 		if !s.Pass || s.DotProduct > 1e-13 {
 			t.Errorf("%s: verification %+v", name, s)
 		}

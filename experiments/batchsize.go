@@ -14,8 +14,8 @@ import (
 	"github.com/adjunto/adjunto/optimize"
 )
 
-// BatchSizeConfig configures the batch-size experiment.
-type BatchSizeConfig struct {
+// batchSizeConfig configures the batch-size experiment.
+type batchSizeConfig struct {
 	// Batches lists the mini-batch sizes; 0 means the full batch (gradient descent).
 	Batches      []int   `json:"batches" help:"batch sizes to compare; 0 is the full batch"`
 	Points       int     `json:"points" help:"training points"`
@@ -25,13 +25,13 @@ type BatchSizeConfig struct {
 	Seed         uint64  `json:"seed" help:"seed of the data, the weights and the shuffling"`
 }
 
-// DefaultBatchSizeConfig returns the defaults.
-func DefaultBatchSizeConfig() BatchSizeConfig {
-	return BatchSizeConfig{Batches: []int{0, 1, 16, 64}, Points: 1024, Epochs: 200, LearningRate: 0.05, Spec: "1-32-32-1:tanh", Seed: 1}
+// defaultBatchSizeConfig returns the defaults.
+func defaultBatchSizeConfig() batchSizeConfig {
+	return batchSizeConfig{Batches: []int{0, 1, 16, 64}, Points: 1024, Epochs: 200, LearningRate: 0.05, Spec: "1-32-32-1:tanh", Seed: 1}
 }
 
 // Validate checks the domains of the fields.
-func (c *BatchSizeConfig) Validate() error {
+func (c *batchSizeConfig) Validate() error {
 	if len(c.Batches) == 0 {
 		return fmt.Errorf("batches: need at least one batch size")
 	}
@@ -50,8 +50,8 @@ func (c *BatchSizeConfig) Validate() error {
 		fits("points", c.Points, 64), fits("epochs,batches", c.Epochs, len(c.Batches), 8))
 }
 
-// BatchRun is the training with one batch size.
-type BatchRun struct {
+// batchRun is the training with one batch size.
+type batchRun struct {
 	Name      string  `json:"name"`          // label of the batch size
 	BatchSize int     `json:"batch_size"`    // B; 0 is the full batch
 	Steps     int     `json:"steps"`         // optimiser steps taken
@@ -66,9 +66,9 @@ type BatchRun struct {
 	SecondsTo float64 `json:"seconds_to_target"` // wall time at EpochsTo
 }
 
-// BatchSizeMetrics are the metrics of the batch-size experiment.
-type BatchSizeMetrics struct {
-	Runs   []BatchRun `json:"runs"`         // one record per batch size
+// batchSizeMetrics are the metrics of the batch-size experiment.
+type batchSizeMetrics struct {
+	Runs   []batchRun `json:"runs"`         // one record per batch size
 	Target float64    `json:"target_val_J"` // 1.1 × the best final validation J, the level EpochsTo measures
 }
 
@@ -84,14 +84,14 @@ func batchSizeExperiment() *Experiment {
 			"microseconds, so for this small network an epoch costs about the same whatever the batch size, and the ranking "+
 			"by epochs carries over to seconds; larger networks make each row dearer and favour mini-batches, whose rows "+
 			"share one matrix product.",
-		DefaultBatchSizeConfig, runBatchSize)
+		defaultBatchSizeConfig, runBatchSize)
 }
 
-func runBatchSize(ctx context.Context, cfg *BatchSizeConfig, out *Output) (*BatchSizeMetrics, error) {
+func runBatchSize(ctx context.Context, cfg *batchSizeConfig, out *Output) (*batchSizeMetrics, error) {
 	rnd := rand.New(rand.NewPCG(cfg.Seed, 7))
 	train := curveData(fitTarget, cfg.Points, -3, 3, 0.1, rnd)
 	val := curveData(fitTarget, max(cfg.Points/4, 1), -3, 3, 0.1, rnd)
-	m := &BatchSizeMetrics{}
+	m := &batchSizeMetrics{}
 	var hs []*nn.History
 	for _, b := range cfg.Batches {
 		name := "batch " + strconv.Itoa(b)
@@ -111,7 +111,7 @@ func runBatchSize(ctx context.Context, cfg *BatchSizeConfig, out *Output) (*Batc
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		last := h.Epochs[len(h.Epochs)-1]
-		m.Runs = append(m.Runs, BatchRun{Name: name, BatchSize: b, Steps: last.Steps, FinalJ: last.TrainLoss, FinalValJ: last.ValLoss,
+		m.Runs = append(m.Runs, batchRun{Name: name, BatchSize: b, Steps: last.Steps, FinalJ: last.TrainLoss, FinalValJ: last.ValLoss,
 			Seconds: last.Elapsed.Seconds(), EpochsTo: -1})
 		hs = append(hs, h)
 	}

@@ -34,7 +34,17 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	var m experiments.HessianMetrics
+	// The metrics are JSON; a caller decodes the keys it reads.
+	var m struct {
+		Forms []struct {
+			Name           string     `json:"name"`
+			Eigenvalues    [2]float64 `json:"eigenvalues"`
+			Classification string     `json:"classification"`
+			Methods        []struct {
+				Outcome string `json:"outcome"`
+			} `json:"methods"`
+		} `json:"forms"`
+	}
 	if err := json.Unmarshal(r.Metrics, &m); err != nil {
 		fmt.Println(err)
 		return
@@ -56,14 +66,27 @@ func Example() {
 
 // Set parses a value for a key of a config and names the key in its errors.
 func ExampleSet() {
-	cfg := experiments.DefaultOptimizersConfig()
-	fmt.Println(experiments.Set(&cfg, "lr_scale", "2.5"), cfg.LRScale)
-	fmt.Println(experiments.Set(&cfg, "surfaces", "rosenbrock,saddle"), cfg.Surfaces)
-	fmt.Println(experiments.Set(&cfg, "steps", "many"))
-	fmt.Println(experiments.Set(&cfg, "step", "10"))
+	e, err := experiments.Lookup("optimizers")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	cfg := e.DefaultConfig()
+	value := func(key string) string {
+		for _, f := range experiments.Fields(cfg) {
+			if f.Key == key {
+				return f.Value
+			}
+		}
+		return ""
+	}
+	fmt.Println(experiments.Set(cfg, "lr_scale", "2.5"), value("lr_scale"))
+	fmt.Println(experiments.Set(cfg, "surfaces", "rosenbrock,saddle"), value("surfaces"))
+	fmt.Println(experiments.Set(cfg, "steps", "many"))
+	fmt.Println(experiments.Set(cfg, "step", "10"))
 	// Output:
 	// <nil> 2.5
-	// <nil> [rosenbrock saddle]
+	// <nil> rosenbrock,saddle
 	// experiments: bad config value: steps="many": want integer: invalid syntax
 	// experiments: unknown config key "step" (known keys: surfaces, methods, steps, lr_scale, momentum, adamw_decay, kappa, angle, tolerance, gif, frames)
 }

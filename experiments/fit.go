@@ -13,8 +13,8 @@ import (
 	"github.com/adjunto/adjunto/optimize"
 )
 
-// FitConfig configures the fit-1-100-1 experiment.
-type FitConfig struct {
+// fitConfig configures the fit-1-100-1 experiment.
+type fitConfig struct {
 	Hidden       int     `json:"hidden" help:"hidden units"`
 	Points       int     `json:"points" help:"training points"`
 	Noise        float64 `json:"noise" help:"standard deviation of the noise on the targets"`
@@ -24,13 +24,13 @@ type FitConfig struct {
 	Seed         uint64  `json:"seed" help:"seed of the data, the weights and the batches"`
 }
 
-// DefaultFitConfig returns the defaults.
-func DefaultFitConfig() FitConfig {
-	return FitConfig{Hidden: 100, Points: 100, Noise: 0.05, Epochs: 2000, BatchSize: 0, LearningRate: 0.005, Seed: 1}
+// defaultFitConfig returns the defaults.
+func defaultFitConfig() fitConfig {
+	return fitConfig{Hidden: 100, Points: 100, Noise: 0.05, Epochs: 2000, BatchSize: 0, LearningRate: 0.005, Seed: 1}
 }
 
 // Validate checks the domains of the fields.
-func (c *FitConfig) Validate() error {
+func (c *fitConfig) Validate() error {
 	return firstErr(checkPositive("hidden", c.Hidden), checkPositive("points", c.Points), checkPositive("epochs", c.Epochs),
 		checkRate("lr", c.LearningRate), nonNegative("noise", c.Noise), nonNegativeInt("batch_size", c.BatchSize),
 		fits("points,hidden", c.Points, c.Hidden, 16))
@@ -50,8 +50,8 @@ func nonNegativeInt(name string, v int) error {
 	return nil
 }
 
-// FitRun is the outcome of one network of the fit experiment.
-type FitRun struct {
+// fitRun is the outcome of one network of the fit experiment.
+type fitRun struct {
 	Activation string  `json:"activation"` // the hidden activation
 	Params     int     `json:"params"`     // number of weights and biases
 	TrainLoss  float64 `json:"train_J"`    // training J after the last epoch
@@ -61,9 +61,9 @@ type FitRun struct {
 	Seconds float64 `json:"seconds"` // wall time of the training (varies between runs)
 }
 
-// FitMetrics are the metrics of the fit-1-100-1 experiment.
-type FitMetrics struct {
-	Runs []FitRun `json:"runs"` // ReLU, then tanh
+// fitMetrics are the metrics of the fit-1-100-1 experiment.
+type fitMetrics struct {
+	Runs []fitRun `json:"runs"` // ReLU, then tanh
 }
 
 // fitTarget is the curve the course fits: a smooth wave with a trend.
@@ -79,10 +79,10 @@ func fitExperiment() *Experiment {
 			"each unit's breakpoint −b/w lies somewhere in the data interval; from zero biases every ReLU would switch on at "+
 			"x = 0. The loss curves show J = 1/(2N) Σ "+
 			"(ŷ − y)² falling to the noise level, σ²/2.",
-		DefaultFitConfig, runFit)
+		defaultFitConfig, runFit)
 }
 
-func runFit(ctx context.Context, cfg *FitConfig, out *Output) (*FitMetrics, error) {
+func runFit(ctx context.Context, cfg *fitConfig, out *Output) (*fitMetrics, error) {
 	rnd := rand.New(rand.NewPCG(cfg.Seed, 2))
 	data := curveData(fitTarget, cfg.Points, -3, 3, cfg.Noise, rnd)
 	xs := linspace(-3, 3, 400)
@@ -92,7 +92,7 @@ func runFit(ctx context.Context, cfg *FitConfig, out *Output) (*FitMetrics, erro
 	setLogY(loss)
 	addLine(fits, "truth", xs, grid.Y, plotGray, true)
 	addPoints(fits, "data", data.X, data.Y, plotBlack, circleGlyph, vg.Points(1.5))
-	m := &FitMetrics{}
+	m := &fitMetrics{}
 	for k, act := range []nn.Activation{nn.ReLU, nn.Tanh} {
 		net, err := nn.NewMLP(fmt.Sprintf("1-%d-1:%s", cfg.Hidden, act), nn.MLPOptions{}, nn.Config{Seed: cfg.Seed})
 		if err != nil {
@@ -108,7 +108,7 @@ func runFit(ctx context.Context, cfg *FitConfig, out *Output) (*FitMetrics, erro
 			return nil, fmt.Errorf("%s: %w", act, err)
 		}
 		pred := predict(net, grid)
-		m.Runs = append(m.Runs, FitRun{Activation: act.String(), Params: net.NumParams(), TrainLoss: lastLoss(h),
+		m.Runs = append(m.Runs, fitRun{Activation: act.String(), Params: net.NumParams(), TrainLoss: lastLoss(h),
 			RMSE: rmse(pred, grid.Y), Seconds: time.Since(start).Seconds()})
 		addLine(fits, act.String(), xs, pred, seriesColor(k), false)
 		ep, tr, _ := curves(h)

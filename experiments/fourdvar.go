@@ -13,8 +13,8 @@ import (
 	"github.com/adjunto/adjunto/models/lorenz"
 )
 
-// TwinConfig configures a 4DVar twin experiment on one of fourdvar's standard setups.
-type TwinConfig struct {
+// twinConfig configures a 4DVar twin experiment on one of fourdvar's standard setups.
+type twinConfig struct {
 	Setup string `json:"setup" help:"standard setup of package fourdvar (sakov2008, bocquet2013, sakov2012)"`
 	// The fields below override the setup's value when non-zero (non-empty).
 	Variant string  `json:"variant" help:"4dvar, incremental, weak, 3dvar (empty: the setup's)"`
@@ -27,18 +27,18 @@ type TwinConfig struct {
 	PlotSteps int `json:"plot_steps" help:"steps shown in the time-series figure"`
 }
 
-// DefaultLorenz63Config returns the defaults of lorenz63-4dvar.
-func DefaultLorenz63Config() TwinConfig {
-	return TwinConfig{Setup: "sakov2012", Seed: 1, PlotSteps: 1000}
+// defaultLorenz63Config returns the defaults of lorenz63-4dvar.
+func defaultLorenz63Config() twinConfig {
+	return twinConfig{Setup: "sakov2012", Seed: 1, PlotSteps: 1000}
 }
 
-// DefaultLorenz96Config returns the defaults of lorenz96-4dvar.
-func DefaultLorenz96Config() TwinConfig {
-	return TwinConfig{Setup: "bocquet2013", Seed: 1, PlotSteps: 200}
+// defaultLorenz96Config returns the defaults of lorenz96-4dvar.
+func defaultLorenz96Config() twinConfig {
+	return twinConfig{Setup: "bocquet2013", Seed: 1, PlotSteps: 200}
 }
 
 // Validate checks the domains of the fields.
-func (c *TwinConfig) Validate() error {
+func (c *twinConfig) Validate() error {
 	if _, err := fourdvar.LookupSetup(c.Setup); err != nil {
 		return fmt.Errorf("setup: %v", err)
 	}
@@ -60,7 +60,7 @@ func (c *TwinConfig) Validate() error {
 }
 
 // twin builds the twin experiment of cfg.
-func (c *TwinConfig) twin() (*fourdvar.Twin, fourdvar.Setup, error) {
+func (c *twinConfig) twin() (*fourdvar.Twin, fourdvar.Setup, error) {
 	s, err := fourdvar.LookupSetup(c.Setup)
 	if err != nil {
 		return nil, s, err
@@ -128,8 +128,8 @@ func runTwin(ctx context.Context, out *Output, label string, t *fourdvar.Twin) (
 	return t.Run()
 }
 
-// TwinMetrics are the metrics of a twin experiment.
-type TwinMetrics struct {
+// twinMetrics are the metrics of a twin experiment.
+type twinMetrics struct {
 	Setup       string  `json:"setup"`       // name of fourdvar's setup
 	Description string  `json:"description"` // the setup's description, with its literature
 	Variant     string  `json:"variant"`     // the 4DVar variant run
@@ -162,7 +162,7 @@ func lorenz63Experiment() *Experiment {
 			"window (dashed) had drifted. The RMSE panel shows, at the end of each window, the error of the forecast from the previous analysis and of the new analysis against the "+
 			"observation error σ_o; the analysis beats the observations because the model carries information from one "+
 			"observation time to the next.",
-		DefaultLorenz63Config, runTwinExperiment)
+		defaultLorenz63Config, runTwinExperiment)
 }
 
 func lorenz96Experiment() *Experiment {
@@ -173,10 +173,10 @@ func lorenz96Experiment() *Experiment {
 			"4DVar windows. Shown are three of the 40 variables: truth (black), observations (dots), the forecast "+
 			"background (dashed) and the analysis (colour), and below the RMSE over all 40 variables of each cycle. "+
 			"The metrics compare the time-averaged analysis RMSE with values published for the same setup.",
-		DefaultLorenz96Config, runTwinExperiment)
+		defaultLorenz96Config, runTwinExperiment)
 }
 
-func runTwinExperiment(ctx context.Context, cfg *TwinConfig, out *Output) (*TwinMetrics, error) {
+func runTwinExperiment(ctx context.Context, cfg *twinConfig, out *Output) (*twinMetrics, error) {
 	t, s, err := cfg.twin()
 	if err != nil {
 		return nil, err
@@ -185,7 +185,7 @@ func runTwinExperiment(ctx context.Context, cfg *TwinConfig, out *Output) (*Twin
 	if err != nil {
 		return nil, err
 	}
-	m := &TwinMetrics{Setup: s.Name, Description: s.Description, Variant: string(t.Variant), Window: t.Window, Shift: t.Shift,
+	m := &twinMetrics{Setup: s.Name, Description: s.Description, Variant: string(t.Variant), Window: t.Window, Shift: t.Shift,
 		ObsEvery: t.ObsEvery, ObsSigma: t.ObsSigma, B: fmt.Sprintf("%s, σ_b = %g", s.B, s.BSigma),
 		Summary: res.Summary, Target: s.Target, Published: s.Published}
 	if m.Variant == "" {
@@ -293,8 +293,8 @@ func twinFigures(out *Output, s fourdvar.Setup, t *fourdvar.Twin, res *fourdvar.
 	return out.WriteCSV("cycles", []string{"cycle", "step", "rmse_background", "rmse_analysis", "rmse_forecast", "iterations", "J_initial", "J_final"}, rows)
 }
 
-// WindowConfig configures the window-length experiment.
-type WindowConfig struct {
+// windowConfig configures the window-length experiment.
+type windowConfig struct {
 	Setup    string   `json:"setup" help:"standard setup of package fourdvar giving model, observations and B"`
 	Windows  []int    `json:"windows" help:"window lengths in steps"`
 	Variants []string `json:"variants" help:"variants to compare (4dvar, incremental, weak, 3dvar)"`
@@ -309,14 +309,14 @@ type WindowConfig struct {
 	Seed    uint64    `json:"seed" help:"seed of the truth, the observations and the first background"`
 }
 
-// DefaultWindowConfig returns the defaults.
-func DefaultWindowConfig() WindowConfig {
-	return WindowConfig{Setup: "bocquet2013", Windows: []int{4, 8, 12, 16, 24, 32, 48, 64}, Variants: []string{"4dvar", "incremental"},
+// defaultWindowConfig returns the defaults.
+func defaultWindowConfig() windowConfig {
+	return windowConfig{Setup: "bocquet2013", Windows: []int{4, 8, 12, 16, 24, 32, 48, 64}, Variants: []string{"4dvar", "incremental"},
 		Span: 2000, Outer: 3, BSigmas: []float64{0.15, 0.3, 0.6}, Seed: 1}
 }
 
 // Validate checks the domains of the fields.
-func (c *WindowConfig) Validate() error {
+func (c *windowConfig) Validate() error {
 	s, err := fourdvar.LookupSetup(c.Setup)
 	if err != nil {
 		return fmt.Errorf("setup: %v", err)
@@ -355,8 +355,8 @@ func (c *WindowConfig) Validate() error {
 	return checkPositive("outer", c.Outer)
 }
 
-// WindowRun is the cycled experiment with one variant and one window length.
-type WindowRun struct {
+// windowRun is the cycled experiment with one variant and one window length.
+type windowRun struct {
 	Variant      string  `json:"variant"`         // the 4DVar variant
 	Window       int     `json:"window"`          // window length in steps
 	Shift        int     `json:"shift"`           // steps between analyses, half the window
@@ -370,10 +370,10 @@ type WindowRun struct {
 	Error        string  `json:"error,omitempty"` // why the run failed, when it did
 }
 
-// WindowMetrics are the metrics of the window-length experiment.
-type WindowMetrics struct {
+// windowMetrics are the metrics of the window-length experiment.
+type windowMetrics struct {
 	Setup string      `json:"setup"` // name of fourdvar's setup
-	Runs  []WindowRun `json:"runs"`  // one record per variant and window, the best σ_b's
+	Runs  []windowRun `json:"runs"`  // one record per variant and window, the best σ_b's
 	// Best names, per variant, the window length with the lowest analysis RMSE.
 	Best map[string]int `json:"best_window"`
 }
@@ -389,11 +389,11 @@ func windowExperiment() *Experiment {
 			"Each point is a cycled twin experiment on the 40-variable Lorenz-96 ring with the same observations; the shift "+
 			"between windows is half the window, and the static B = σ_b² I is the best of a small grid of σ_b for each "+
 			"window and variant (tuned on the same run, as benchmark tables are): a short window needs a larger B.",
-		DefaultWindowConfig, runWindow)
+		defaultWindowConfig, runWindow)
 }
 
-func runWindow(ctx context.Context, cfg *WindowConfig, out *Output) (*WindowMetrics, error) {
-	m := &WindowMetrics{Setup: cfg.Setup, Best: map[string]int{}}
+func runWindow(ctx context.Context, cfg *windowConfig, out *Output) (*windowMetrics, error) {
+	m := &windowMetrics{Setup: cfg.Setup, Best: map[string]int{}}
 	p := newPlot("analysis RMSE against window length", "window length (steps)", "time-averaged analysis RMSE")
 	setLogY(p)
 	var s fourdvar.Setup
@@ -402,12 +402,12 @@ func runWindow(ctx context.Context, cfg *WindowConfig, out *Output) (*WindowMetr
 		var xs, ys []float64
 		best := math.Inf(1)
 		for _, w := range cfg.Windows {
-			var r WindowRun
+			var r windowRun
 			for _, bs := range cfg.BSigmas {
 				if err := ctx.Err(); err != nil {
 					return nil, err
 				}
-				tc := TwinConfig{Setup: cfg.Setup, Seed: cfg.Seed, BSigma: bs}
+				tc := twinConfig{Setup: cfg.Setup, Seed: cfg.Seed, BSigma: bs}
 				t, setup, err := tc.twin()
 				if err != nil {
 					return nil, err
@@ -422,7 +422,7 @@ func runWindow(ctx context.Context, cfg *WindowConfig, out *Output) (*WindowMetr
 				// Each observation assimilated once (no MDA), the classical scheme whose
 				// window length the course discusses, whatever the setup's preset does.
 				t.MDA, t.Balance = false, false
-				c := WindowRun{Variant: vname, Window: w, Shift: t.Shift, Cycles: t.Cycles, BSigma: bs}
+				c := windowRun{Variant: vname, Window: w, Shift: t.Shift, Cycles: t.Cycles, BSigma: bs}
 				res, err := runTwin(ctx, out, fmt.Sprintf("%s, window %d, σ_b %g", vname, w, bs), t)
 				if ctx.Err() != nil {
 					return nil, ctx.Err()

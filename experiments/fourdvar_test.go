@@ -6,9 +6,9 @@ import (
 )
 
 func TestLorenz63FourDVar(t *testing.T) {
-	cfg := DefaultLorenz63Config()
+	cfg := defaultLorenz63Config()
 	cfg.Cycles = 200
-	m, err := runTwinExperiment(context.Background(), &cfg, NewOutput(t.TempDir()))
+	m, err := runTwinExperiment(context.Background(), &cfg, newOutput(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,9 +22,9 @@ func TestLorenz63FourDVar(t *testing.T) {
 }
 
 func TestLorenz96FourDVar(t *testing.T) {
-	cfg := DefaultLorenz96Config()
+	cfg := defaultLorenz96Config()
 	cfg.Cycles = 40
-	m, err := runTwinExperiment(context.Background(), &cfg, NewOutput(t.TempDir()))
+	m, err := runTwinExperiment(context.Background(), &cfg, newOutput(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,22 +35,22 @@ func TestLorenz96FourDVar(t *testing.T) {
 }
 
 func TestWindowLength(t *testing.T) {
-	cfg := DefaultWindowConfig()
+	cfg := defaultWindowConfig()
 	cfg.Windows = []int{4, 24, 48}
 	cfg.Span = 480
 	cfg.BSigmas = []float64{0.15, 0.6}
-	m, err := runWindow(context.Background(), &cfg, NewOutput(t.TempDir()))
+	m, err := runWindow(context.Background(), &cfg, newOutput(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	get := func(v string, w int) WindowRun {
+	get := func(v string, w int) windowRun {
 		for _, r := range m.Runs {
 			if r.Variant == v && r.Window == w {
 				return r
 			}
 		}
 		t.Fatalf("no run %s/%d", v, w)
-		return WindowRun{}
+		return windowRun{}
 	}
 	// A longer window carries more observations into the analysis…
 	if s, l := get("4dvar", 4), get("4dvar", 24); !(l.RMSEAnalysis < s.RMSEAnalysis) {

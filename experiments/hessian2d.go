@@ -12,8 +12,8 @@ import (
 	"github.com/adjunto/adjunto/optimize"
 )
 
-// HessianConfig configures the hessian-2d experiment.
-type HessianConfig struct {
+// hessianConfig configures the hessian-2d experiment.
+type hessianConfig struct {
 	// Eigenvalues of the four forms, as pairs (λ₁, λ₂).
 	PositiveDefinite []float64 `json:"positive_definite" help:"eigenvalues of the positive definite form"`
 	NegativeDefinite []float64 `json:"negative_definite" help:"eigenvalues of the negative definite form"`
@@ -25,9 +25,9 @@ type HessianConfig struct {
 	Steps            int       `json:"steps" help:"iterations of gradient descent and of the Newton methods"`
 }
 
-// DefaultHessianConfig returns the defaults.
-func DefaultHessianConfig() HessianConfig {
-	return HessianConfig{
+// defaultHessianConfig returns the defaults.
+func defaultHessianConfig() hessianConfig {
+	return hessianConfig{
 		PositiveDefinite: []float64{1, 4},
 		NegativeDefinite: []float64{-1, -4},
 		Singular:         []float64{0, 2},
@@ -40,7 +40,7 @@ func DefaultHessianConfig() HessianConfig {
 }
 
 // Validate checks the domains of the fields.
-func (c *HessianConfig) Validate() error {
+func (c *hessianConfig) Validate() error {
 	for _, f := range []struct {
 		name string
 		v    []float64
@@ -61,8 +61,8 @@ func (c *HessianConfig) Validate() error {
 	return nil
 }
 
-// FormMethod is what one method did on one quadratic form.
-type FormMethod struct {
+// formMethod is what one method did on one quadratic form.
+type formMethod struct {
 	Method     string  `json:"method"`     // gradient descent, modified Newton or pure Newton
 	Iterations int     `json:"iterations"` // iterations made
 	FinalX     float64 `json:"final_x"`    // x of the last iterate
@@ -72,8 +72,8 @@ type FormMethod struct {
 	Outcome string `json:"outcome"`
 }
 
-// FormMetrics describe one quadratic form J = ½ xᵀ H x.
-type FormMetrics struct {
+// formMetrics describe one quadratic form J = ½ xᵀ H x.
+type formMetrics struct {
 	Name string `json:"name"` // the kind of form asked for
 	// Eigenvalues of the Hessian computed from the engine's Hessian-vector products, and
 	// the ones asked for.
@@ -81,13 +81,13 @@ type FormMetrics struct {
 	WantEigenvalues [2]float64   `json:"want_eigenvalues"`
 	Determinant     float64      `json:"determinant"`       // λ₁λ₂
 	Classification  string       `json:"classification"`    // the kind the eigenvalues say
-	Methods         []FormMethod `json:"methods"`           // gradient descent, modified Newton and pure Newton, in that order
+	Methods         []formMethod `json:"methods"`           // gradient descent, modified Newton and pure Newton, in that order
 	HessianMaxError float64      `json:"hessian_max_error"` // max |H_engine − H| over the entries
 }
 
-// HessianMetrics are the metrics of the hessian-2d experiment.
-type HessianMetrics struct {
-	Forms []FormMetrics `json:"forms"` // positive definite, negative definite, singular, saddle
+// hessianMetrics are the metrics of the hessian-2d experiment.
+type hessianMetrics struct {
+	Forms []formMetrics `json:"forms"` // positive definite, negative definite, singular, saddle
 }
 
 func hessianExperiment() *Experiment {
@@ -103,10 +103,10 @@ func hessianExperiment() *Experiment {
 			"optimize (H + τI made positive definite, with a line search) always descends. The Hessians here come from "+
 			"the engine, by Hessian-vector products (central differences of adjoint gradients), and the lower panels "+
 			"show J along each eigenvector: the eigenvalue is the curvature.",
-		DefaultHessianConfig, runHessian)
+		defaultHessianConfig, runHessian)
 }
 
-func runHessian(ctx context.Context, cfg *HessianConfig, out *Output) (*HessianMetrics, error) {
+func runHessian(ctx context.Context, cfg *hessianConfig, out *Output) (*hessianMetrics, error) {
 	forms := []struct {
 		name string
 		eig  []float64
@@ -116,7 +116,7 @@ func runHessian(ctx context.Context, cfg *HessianConfig, out *Output) (*HessianM
 		{"singular", cfg.Singular},
 		{"saddle", cfg.Saddle},
 	}
-	m := &HessianMetrics{}
+	m := &hessianMetrics{}
 	tiles := newTileGrid(2, len(forms))
 	th := cfg.Angle * math.Pi / 180
 	v1 := [2]float64{math.Cos(th), math.Sin(th)}
@@ -145,7 +145,7 @@ func runHessian(ctx context.Context, cfg *HessianConfig, out *Output) (*HessianM
 		}
 		cost := newTapeCost(s)
 		H := cost.hessian(s.start[:])
-		fm := FormMetrics{Name: f.name, WantEigenvalues: [2]float64{math.Min(l1, l2), math.Max(l1, l2)}}
+		fm := formMetrics{Name: f.name, WantEigenvalues: [2]float64{math.Min(l1, l2), math.Max(l1, l2)}}
 		fm.HessianMaxError = math.Max(math.Max(math.Abs(H[0][0]-a), math.Abs(H[1][1]-d)),
 			math.Max(math.Abs(H[0][1]-b), math.Abs(H[1][0]-b)))
 		var es mat.EigenSym
@@ -164,7 +164,7 @@ func runHessian(ctx context.Context, cfg *HessianConfig, out *Output) (*HessianM
 		pn := pureNewton(cost, s.start, H, cfg.Steps)
 		runs := []struct {
 			name string
-			r    RaceRun
+			r    raceRun
 		}{{"gradient descent", gd}, {"modified Newton", mn}, {"pure Newton", pn}}
 		grid := newCostGrid(cost, s.xr, s.yr, 100)
 		lo, hi := math.Inf(1), math.Inf(-1)
@@ -175,7 +175,7 @@ func runHessian(ctx context.Context, cfg *HessianConfig, out *Output) (*HessianM
 		}
 		p := contourPlot(s, grid, linspace(lo, hi, 18)[1:17], f.name+" ("+s.formula+")")
 		for k, r := range runs {
-			fmm := FormMethod{Method: r.name, Iterations: len(r.r.xs) - 1}
+			fmm := formMethod{Method: r.name, Iterations: len(r.r.xs) - 1}
 			if n := len(r.r.xs); n > 0 {
 				fmm.FinalX, fmm.FinalY, fmm.FinalJ = r.r.xs[n-1], r.r.ys[n-1], r.r.js[n-1]
 			}
@@ -244,7 +244,7 @@ func classify(l1, l2 float64) string {
 }
 
 // outcome says where a run ended, given the kind of stationary point the form has.
-func outcome(kind string, m FormMethod, r RaceRun) string {
+func outcome(kind string, m formMethod, r raceRun) string {
 	dist := math.Hypot(m.FinalX, m.FinalY)
 	switch {
 	case r.Status == "Unbounded" || m.FinalJ < -1e3 || dist > 1e3:
@@ -271,10 +271,10 @@ func outcome(kind string, m FormMethod, r RaceRun) string {
 
 // pureNewton iterates x ← x − H⁺∇J with the pseudo-inverse H⁺ (the inverse when H is
 // regular), which moves to the stationary point of a quadratic in one step whatever its kind.
-func pureNewton(cost *tapeCost, start [2]float64, H [2][2]float64, steps int) RaceRun {
+func pureNewton(cost *tapeCost, start [2]float64, H [2][2]float64, steps int) raceRun {
 	var svd mat.SVD
 	if !svd.Factorize(mat.NewDense(2, 2, []float64{H[0][0], H[0][1], H[1][0], H[1][1]}), mat.SVDFull) {
-		return RaceRun{Status: "error", Error: "SVD of the Hessian failed"}
+		return raceRun{Status: "error", Error: "SVD of the Hessian failed"}
 	}
 	vals := svd.Values(nil)
 	rank := 0
@@ -285,7 +285,7 @@ func pureNewton(cost *tapeCost, start [2]float64, H [2][2]float64, steps int) Ra
 	}
 	x := []float64{start[0], start[1]}
 	grad := make([]float64, 2)
-	r := RaceRun{Arrived: -1, Status: "IterationLimit"}
+	r := raceRun{Arrived: -1, Status: "IterationLimit"}
 	g0 := 0.0
 	for k := 0; ; k++ {
 		f := cost.funcGrad(grad, x)

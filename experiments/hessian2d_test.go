@@ -7,8 +7,8 @@ import (
 )
 
 func TestHessian2D(t *testing.T) {
-	cfg := DefaultHessianConfig()
-	m, err := runHessian(context.Background(), &cfg, NewOutput(t.TempDir()))
+	cfg := defaultHessianConfig()
+	m, err := runHessian(context.Background(), &cfg, newOutput(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,8 +21,8 @@ import (
 	"github.com/adjunto/adjunto/nn"
 )
 
-// LearnParamsConfig configures learn-parameters.
-type LearnParamsConfig struct {
+// learnParamsConfig configures learn-parameters.
+type learnParamsConfig struct {
 	Model      string    `json:"model" help:"lorenz63 (sigma, rho, beta) or lorenz96 (F)"`
 	ObsSigmas  []float64 `json:"obs_sigmas" help:"observation error standard deviations, one estimation each"`
 	Windows    int       `json:"windows" help:"consecutive windows, linked into one trajectory"`
@@ -32,13 +32,13 @@ type LearnParamsConfig struct {
 	Seed       uint64    `json:"seed" help:"seed of the truth and the observations"`
 }
 
-// DefaultLearnParamsConfig returns the defaults of learn-parameters.
-func DefaultLearnParamsConfig() LearnParamsConfig {
-	return LearnParamsConfig{Model: "lorenz63", ObsSigmas: []float64{0.1, 0.5, 1, 2}, Windows: 20, Iterations: 5000, Seed: 1}
+// defaultLearnParamsConfig returns the defaults of learn-parameters.
+func defaultLearnParamsConfig() learnParamsConfig {
+	return learnParamsConfig{Model: "lorenz63", ObsSigmas: []float64{0.1, 0.5, 1, 2}, Windows: 20, Iterations: 5000, Seed: 1}
 }
 
 // Validate checks the domains of the fields.
-func (c *LearnParamsConfig) Validate() error {
+func (c *learnParamsConfig) Validate() error {
 	if _, err := learn.ParamNames(c.Model); err != nil {
 		return fmt.Errorf("model: %q: want lorenz63 or lorenz96", c.Model)
 	}
@@ -54,19 +54,19 @@ func (c *LearnParamsConfig) Validate() error {
 		fits("windows,steps", c.Windows, max(c.Steps, 50), 40, 32)) // states of up to 40 variables, stored with their tape
 }
 
-// ParamValue is one estimated parameter.
-type ParamValue struct {
+// paramValue is one estimated parameter.
+type paramValue struct {
 	Truth    float64 `json:"truth"`
 	Guess    float64 `json:"guess"`
 	Estimate float64 `json:"estimate"`
 	Error    float64 `json:"error"` // estimate − truth
 }
 
-// ParamsRunMetrics is one estimation of learn-parameters.
-type ParamsRunMetrics struct {
+// paramsRunMetrics is one estimation of learn-parameters.
+type paramsRunMetrics struct {
 	ObsSigma float64 `json:"obs_sigma"`
 	// Params holds each parameter under its own name (sigma, rho, beta; F).
-	Params         map[string]ParamValue `json:"params"`
+	Params         map[string]paramValue `json:"params"`
 	StateRMSE      float64               `json:"state_rmse"`       // of the windows' estimated initial states
 	GuessStateRMSE float64               `json:"guess_state_rmse"` // of their first guess from the observations
 	Iterations     int                   `json:"iterations"`
@@ -74,10 +74,10 @@ type ParamsRunMetrics struct {
 	NumObs         int                   `json:"num_obs"`
 }
 
-// LearnParamsMetrics are the metrics of learn-parameters.
-type LearnParamsMetrics struct {
+// learnParamsMetrics are the metrics of learn-parameters.
+type learnParamsMetrics struct {
 	Model string             `json:"model"`
-	Runs  []ParamsRunMetrics `json:"runs"`
+	Runs  []paramsRunMetrics `json:"runs"`
 }
 
 func learnParamsExperiment() *Experiment {
@@ -90,10 +90,10 @@ func learnParamsExperiment() *Experiment {
 			"of every parameter is 20 % off. The figure shows the relative error of each estimate against the "+
 			"observation error: with the default twenty windows it stays within about 1 % of the parameter up to "+
 			"σ_o = 2, and it does not grow steadily with σ_o (one noisy estimate per level; the README's table has them).",
-		DefaultLearnParamsConfig, runLearnParams)
+		defaultLearnParamsConfig, runLearnParams)
 }
 
-func runLearnParams(ctx context.Context, cfg *LearnParamsConfig, out *Output) (*LearnParamsMetrics, error) {
+func runLearnParams(ctx context.Context, cfg *learnParamsConfig, out *Output) (*learnParamsMetrics, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -103,14 +103,14 @@ func runLearnParams(ctx context.Context, cfg *LearnParamsConfig, out *Output) (*
 	if err != nil {
 		return nil, err
 	}
-	m := &LearnParamsMetrics{Model: cfg.Model}
+	m := &learnParamsMetrics{Model: cfg.Model}
 	var tb strings.Builder
 	fmt.Fprintf(&tb, "%-8s %-6s %10s %10s %10s %10s\n", "σ_o", "param", "truth", "guess", "estimate", "error")
 	for _, r := range runs {
-		rm := ParamsRunMetrics{ObsSigma: r.ObsSigma, Params: map[string]ParamValue{}, StateRMSE: r.StateRMSE,
+		rm := paramsRunMetrics{ObsSigma: r.ObsSigma, Params: map[string]paramValue{}, StateRMSE: r.StateRMSE,
 			GuessStateRMSE: r.GuessRMSE, Iterations: r.Iterations, Status: r.Status.String(), NumObs: r.NumObs}
 		for i, name := range r.Names {
-			rm.Params[name] = ParamValue{Truth: r.Truth[i], Guess: r.Guess[i], Estimate: r.Estimate[i], Error: r.Error[i]}
+			rm.Params[name] = paramValue{Truth: r.Truth[i], Guess: r.Guess[i], Estimate: r.Estimate[i], Error: r.Error[i]}
 			fmt.Fprintf(&tb, "%-8g %-6s %10.4f %10.4f %10.4f %+10.4f\n", r.ObsSigma, name, r.Truth[i], r.Guess[i], r.Estimate[i], r.Error[i])
 		}
 		m.Runs = append(m.Runs, rm)
@@ -137,8 +137,8 @@ func runLearnParams(ctx context.Context, cfg *LearnParamsConfig, out *Output) (*
 	return m, nil
 }
 
-// LearnSurrogateConfig configures learn-surrogate.
-type LearnSurrogateConfig struct {
+// learnSurrogateConfig configures learn-surrogate.
+type learnSurrogateConfig struct {
 	Hybrid      bool    `json:"hybrid" help:"learn a correction to Lorenz-96 with the wrong F instead of the whole tendency"`
 	Spec        string  `json:"spec" help:"network of the stencil x_{i-r..i+r}, e.g. 5-64-1:tanh (r = 2)"`
 	WrongF      float64 `json:"wrong_f" help:"forcing of the deliberately wrong physical model"`
@@ -159,23 +159,23 @@ type LearnSurrogateConfig struct {
 	Seed       uint64  `json:"seed" help:"seed of the truth, the observations and the weights"`
 }
 
-// DefaultLearnSurrogateConfig returns the defaults of learn-surrogate: the short training,
+// defaultLearnSurrogateConfig returns the defaults of learn-surrogate: the short training,
 // so that "experiment run all" and "report" fit in three minutes on two cores.
-func DefaultLearnSurrogateConfig() LearnSurrogateConfig {
-	return LearnSurrogateConfig{Training: "short", Spec: "5-64-1:tanh", WrongF: 6, ObsSigma: 1, Fraction: 0.5, Leads: 100, Seed: 1}
+func defaultLearnSurrogateConfig() learnSurrogateConfig {
+	return learnSurrogateConfig{Training: "short", Spec: "5-64-1:tanh", WrongF: 6, ObsSigma: 1, Fraction: 0.5, Leads: 100, Seed: 1}
 }
 
 // surrogatePresets are the trainings a user picks with training=NAME. The full one is the
 // README's table; the short one learns from fewer steps with fewer iterations and scores
 // with fewer forecasts, cycles and a shorter Lyapunov estimate, and still beats
 // persistence and the wrong model.
-var surrogatePresets = map[string]LearnSurrogateConfig{
+var surrogatePresets = map[string]learnSurrogateConfig{
 	"short": {TrainSteps: 400, Stages: "5:0:150,10:0.5:250", Supervised: 200, Starts: 20, Cycles: 60, Lyapunov: 1000},
 	"full":  {TrainSteps: 600, Stages: "5:0:200,10:0.5:300,20:0.3:1000", Supervised: 500, Starts: 50, Cycles: 100, Lyapunov: 4000},
 }
 
 // resolved returns c with the fields left at 0 or empty taken from its training preset.
-func (c LearnSurrogateConfig) resolved() (LearnSurrogateConfig, error) {
+func (c learnSurrogateConfig) resolved() (learnSurrogateConfig, error) {
 	p, ok := surrogatePresets[c.Training]
 	if !ok {
 		return c, fmt.Errorf("training: %q: want short or full", c.Training)
@@ -202,7 +202,7 @@ func (c LearnSurrogateConfig) resolved() (LearnSurrogateConfig, error) {
 }
 
 // stages parses Stages.
-func (c *LearnSurrogateConfig) stages() ([]learn.Stage, error) {
+func (c *learnSurrogateConfig) stages() ([]learn.Stage, error) {
 	var st []learn.Stage
 	for _, f := range strings.Split(c.Stages, ",") {
 		p := strings.Split(strings.TrimSpace(f), ":")
@@ -224,7 +224,7 @@ func (c *LearnSurrogateConfig) stages() ([]learn.Stage, error) {
 }
 
 // Validate checks the domains of the fields.
-func (c *LearnSurrogateConfig) Validate() error {
+func (c *learnSurrogateConfig) Validate() error {
 	r, err := c.resolved()
 	if err != nil {
 		return err
@@ -233,7 +233,7 @@ func (c *LearnSurrogateConfig) Validate() error {
 }
 
 // validate checks a resolved config.
-func (c *LearnSurrogateConfig) validate() error {
+func (c *learnSurrogateConfig) validate() error {
 	sizes, _, err := nn.ParseSpec(c.Spec, nn.Tanh)
 	if err != nil {
 		return fmt.Errorf("spec: %v", err)
@@ -260,8 +260,8 @@ func (c *LearnSurrogateConfig) validate() error {
 		fits("cycles", c.Cycles, lorenz.DefaultL96N, 64))
 }
 
-// ModelScore is one model's scores in learn-surrogate.
-type ModelScore struct {
+// modelScore is one model's scores in learn-surrogate.
+type modelScore struct {
 	Name string `json:"name"`
 	// ValidSteps is the lead, in model steps, at which the normalised forecast RMSE passes
 	// 0.5 (forecast_leads + 1 when it never does); ValidLyapunov the same in Lyapunov times
@@ -278,14 +278,14 @@ type ModelScore struct {
 	AnalysisRMSE float64 `json:"analysis_rmse"`
 }
 
-// LearnSurrogateMetrics are the metrics of learn-surrogate.
-type LearnSurrogateMetrics struct {
+// learnSurrogateMetrics are the metrics of learn-surrogate.
+type learnSurrogateMetrics struct {
 	Kind       string       `json:"kind"` // "surrogate" or "hybrid"
 	NumParams  int          `json:"num_params"`
 	NumObs     int          `json:"num_obs"`
 	Stages     []string     `json:"stage_status"`
 	StateRMSE  float64      `json:"training_state_rmse"` // of the training windows' analysed initial states
-	Models     []ModelScore `json:"models"`
+	Models     []modelScore `json:"models"`
 	LyapunovDt float64      `json:"lyapunov_time"` // 1/λ of the truth, in model time units
 	// The criteria of issue 8: the learned model forecasts longer than persistence and than
 	// the wrong model, and its analysis RMSE is within 25 % of the true model's.
@@ -307,7 +307,7 @@ func learnSurrogateExperiment() *Experiment {
 			"(valid until it passes 0.5), against the true model, the same network trained on clean, complete "+
 			"tendencies (the supervised upper bound), Lorenz-96 with the wrong F, and persistence; and cycled 4DVar "+
 			"with each model against a truth of the true model.",
-		DefaultLearnSurrogateConfig, runLearnSurrogate)
+		defaultLearnSurrogateConfig, runLearnSurrogate)
 }
 
 // namedModel is a model under assessment; nil is persistence.
@@ -326,7 +326,7 @@ func checkpointPath(name string, out *Output) string {
 	return name
 }
 
-func runLearnSurrogate(ctx context.Context, given *LearnSurrogateConfig, out *Output) (*LearnSurrogateMetrics, error) {
+func runLearnSurrogate(ctx context.Context, given *learnSurrogateConfig, out *Output) (*learnSurrogateMetrics, error) {
 	resolved, err := given.resolved()
 	if err != nil {
 		return nil, err
@@ -364,7 +364,7 @@ func runLearnSurrogate(ctx context.Context, given *LearnSurrogateConfig, out *Ou
 	if err != nil {
 		return nil, err
 	}
-	met := &LearnSurrogateMetrics{Kind: kind, NumParams: net.Network.NumParams()}
+	met := &learnSurrogateMetrics{Kind: kind, NumParams: net.Network.NumParams()}
 	for _, y := range obs.Y {
 		for _, v := range y {
 			if !math.IsNaN(v) {
@@ -451,7 +451,7 @@ func runLearnSurrogate(ctx context.Context, given *LearnSurrogateConfig, out *Ou
 			return nil, err
 		}
 		skills[i] = sk
-		sc := ModelScore{Name: nm.name, ValidSteps: sk.ValidSteps, ValidLyapunov: float64(sk.ValidSteps) * dt * lam,
+		sc := modelScore{Name: nm.name, ValidSteps: sk.ValidSteps, ValidLyapunov: float64(sk.ValidSteps) * dt * lam,
 			NRMSE1: sk.NRMSE[1], NRMSE20: sk.NRMSE[min(20, cfg.Leads)], Lyapunov: math.NaN(), AnalysisRMSE: math.NaN()}
 		if nm.m != nil {
 			// A learned model that blows up has no exponent: NaN says so.

@@ -8,9 +8,9 @@ import (
 )
 
 func TestLearnParameters(t *testing.T) {
-	cfg := DefaultLearnParamsConfig()
+	cfg := defaultLearnParamsConfig()
 	cfg.ObsSigmas = []float64{0.5}
-	m, err := runLearnParams(context.Background(), &cfg, NewOutput(t.TempDir()))
+	m, err := runLearnParams(context.Background(), &cfg, newOutput(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,14 +29,14 @@ func TestLearnParameters(t *testing.T) {
 // persistence clearly and to assimilate, not to beat the wrong model (the default run does;
 // TestLearnSurrogateMeetsTheTargets checks it).
 func TestLearnSurrogateSmall(t *testing.T) {
-	cfg := DefaultLearnSurrogateConfig()
+	cfg := defaultLearnSurrogateConfig()
 	cfg.TrainSteps, cfg.Stages, cfg.Supervised, cfg.Starts, cfg.Cycles = 200, "5:0:100,10:0.5:200", -1, 10, 30
 	if testing.Short() {
 		// A 5-16-1 network (113 weights, a quarter of the default's) trained on the same data
 		// with fewer starts, cycles and Lyapunov steps: the same assertions hold.
 		cfg.Spec, cfg.TrainSteps, cfg.Stages, cfg.Starts, cfg.Cycles, cfg.Lyapunov = "5-16-1:tanh", 200, "5:0:100,10:0.5:150", 5, 40, 300
 	}
-	m, err := runLearnSurrogate(context.Background(), &cfg, NewOutput(t.TempDir()))
+	m, err := runLearnSurrogate(context.Background(), &cfg, newOutput(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,9 +63,9 @@ func TestLearnSurrogateMeetsTheTargets(t *testing.T) {
 		t.Skip("six minutes; set ADJUNTO_LONG=1")
 	}
 	for _, hybrid := range []bool{false, true} {
-		cfg := DefaultLearnSurrogateConfig()
+		cfg := defaultLearnSurrogateConfig()
 		cfg.Training, cfg.Hybrid = "full", hybrid
-		m, err := runLearnSurrogate(context.Background(), &cfg, NewOutput(t.TempDir()))
+		m, err := runLearnSurrogate(context.Background(), &cfg, newOutput(t.TempDir()))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,8 +16,8 @@ import (
 	"github.com/adjunto/adjunto/internal/figure"
 )
 
-// LearningRateConfig configures the learning-rate experiment.
-type LearningRateConfig struct {
+// learningRateConfig configures the learning-rate experiment.
+type learningRateConfig struct {
 	Small  float64 `json:"small" help:"the too small learning rate"`
 	Good   float64 `json:"good" help:"the good learning rate"`
 	Large  float64 `json:"large" help:"the too large (diverging) learning rate"`
@@ -32,13 +32,13 @@ type LearningRateConfig struct {
 	Seed     uint64  `json:"seed" help:"seed of the data and the weights"`
 }
 
-// DefaultLearningRateConfig returns the defaults.
-func DefaultLearningRateConfig() LearningRateConfig {
-	return LearningRateConfig{Small: 0.01, Good: 0.2, Large: 0.7, Epochs: 1000, Sweep: 17, SweepMin: 1e-3, SweepMax: 10, Hidden: 20, Points: 64, Seed: 1}
+// defaultLearningRateConfig returns the defaults.
+func defaultLearningRateConfig() learningRateConfig {
+	return learningRateConfig{Small: 0.01, Good: 0.2, Large: 0.7, Epochs: 1000, Sweep: 17, SweepMin: 1e-3, SweepMax: 10, Hidden: 20, Points: 64, Seed: 1}
 }
 
 // Validate checks the domains of the fields.
-func (c *LearningRateConfig) Validate() error {
+func (c *learningRateConfig) Validate() error {
 	err := firstErr(checkRate("small", c.Small), checkRate("good", c.Good), checkRate("large", c.Large),
 		checkPositive("epochs", c.Epochs), nonNegativeInt("sweep", c.Sweep), checkPositive("hidden", c.Hidden),
 		checkPositive("points", c.Points), fits("points,hidden", c.Points, c.Hidden, 16), fits("epochs,sweep", c.Epochs, c.Sweep+3, 4))
@@ -51,8 +51,8 @@ func (c *LearningRateConfig) Validate() error {
 	return err
 }
 
-// LRRun is one training run with a fixed learning rate.
-type LRRun struct {
+// lRRun is one training run with a fixed learning rate.
+type lRRun struct {
 	Label        string  `json:"label"`    // too small, good, too large, or sweep
 	LearningRate float64 `json:"lr"`       // η
 	FinalJ       float64 `json:"final_J"`  // J after the last epoch; +Inf if the run diverged
@@ -63,10 +63,10 @@ type LRRun struct {
 	InitialJ float64 `json:"initial_J"`
 }
 
-// LearningRateMetrics are the metrics of the learning-rate experiment.
-type LearningRateMetrics struct {
-	Runs  []LRRun `json:"runs"` // the three learning rates of the curves
-	Sweep []LRRun `json:"sweep,omitempty"`
+// learningRateMetrics are the metrics of the learning-rate experiment.
+type learningRateMetrics struct {
+	Runs  []lRRun `json:"runs"` // the three learning rates of the curves
+	Sweep []lRRun `json:"sweep,omitempty"`
 	// BestSweepLR is the learning rate of the sweep with the lowest final J.
 	BestSweepLR float64 `json:"best_sweep_lr"`
 }
@@ -80,19 +80,19 @@ func learningRateExperiment() *Experiment {
 			"Hessian's largest eigenvalue, and the steps overshoot the valley further each time: J oscillates, grows and "+
 			"becomes infinite; training stops with an error saying in which epoch. The right panel sweeps η: the final J "+
 			"falls as η grows until, at the stability limit, it jumps up (crosses mark runs that diverged).",
-		DefaultLearningRateConfig, runLearningRate)
+		defaultLearningRateConfig, runLearningRate)
 }
 
-func runLearningRate(ctx context.Context, cfg *LearningRateConfig, out *Output) (*LearningRateMetrics, error) {
+func runLearningRate(ctx context.Context, cfg *learningRateConfig, out *Output) (*learningRateMetrics, error) {
 	rnd := rand.New(rand.NewPCG(cfg.Seed, 6))
 	data := curveData(fitTarget, cfg.Points, -3, 3, 0.05, rnd)
 	spec := fmt.Sprintf("1-%d-1:tanh", cfg.Hidden)
-	runLR := func(label string, lr float64) (LRRun, *nn.History, error) {
+	runLR := func(label string, lr float64) (lRRun, *nn.History, error) {
 		net, err := nn.NewMLP(spec, nn.MLPOptions{}, nn.Config{Seed: cfg.Seed})
 		if err != nil {
-			return LRRun{}, nil, err
+			return lRRun{}, nil, err
 		}
-		r := LRRun{Label: label, LearningRate: lr, InitialJ: net.Loss(data)}
+		r := lRRun{Label: label, LearningRate: lr, InitialJ: net.Loss(data)}
 		h, err := nn.Train(net, data, nil, nn.TrainConfig{Method: &optimize.SGD{LearningRate: lr}, Epochs: cfg.Epochs,
 			Progress: epochProgress(ctx, out, fmt.Sprintf("η = %g", lr), cfg.Epochs)})
 		switch {
@@ -108,7 +108,7 @@ func runLearningRate(ctx context.Context, cfg *LearningRateConfig, out *Output) 
 		}
 		return r, h, nil
 	}
-	m := &LearningRateMetrics{}
+	m := &learningRateMetrics{}
 	curvesPlot := newPlot("training J", "epoch", "J")
 	setLogY(curvesPlot)
 	for k, c := range []struct {

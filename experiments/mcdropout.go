@@ -15,8 +15,8 @@ import (
 	"github.com/adjunto/adjunto/optimize"
 )
 
-// MCDropoutConfig configures the dropout-uncertainty experiment.
-type MCDropoutConfig struct {
+// mCDropoutConfig configures the dropout-uncertainty experiment.
+type mCDropoutConfig struct {
 	Spec         string  `json:"spec" help:"network spec, e.g. 1-64-64-1:relu"`
 	Dropout      float64 `json:"dropout" help:"dropout rate after each hidden layer"`
 	Points       int     `json:"points" help:"training points, in [-data_range, data_range]"`
@@ -30,14 +30,14 @@ type MCDropoutConfig struct {
 	Seed         uint64  `json:"seed" help:"seed of the data, the weights and the masks"`
 }
 
-// DefaultMCDropoutConfig returns the defaults.
-func DefaultMCDropoutConfig() MCDropoutConfig {
-	return MCDropoutConfig{Spec: "1-64-64-1:relu", Dropout: 0.1, Points: 60, DataRange: 2, PlotRange: 5, Noise: 0.1,
+// defaultMCDropoutConfig returns the defaults.
+func defaultMCDropoutConfig() mCDropoutConfig {
+	return mCDropoutConfig{Spec: "1-64-64-1:relu", Dropout: 0.1, Points: 60, DataRange: 2, PlotRange: 5, Noise: 0.1,
 		Epochs: 1500, BatchSize: 0, LearningRate: 0.005, Passes: 500, Seed: 1}
 }
 
 // Validate checks the domains of the fields.
-func (c *MCDropoutConfig) Validate() error {
+func (c *mCDropoutConfig) Validate() error {
 	if sizes, _, err := nn.ParseSpec(c.Spec, nn.ReLU); err != nil {
 		return fmt.Errorf("spec: %v", err)
 	} else if sizes[0] != 1 || sizes[len(sizes)-1] != 1 {
@@ -54,8 +54,8 @@ func (c *MCDropoutConfig) Validate() error {
 		checkPositive("passes", c.Passes), fits("points,passes", c.Points, c.Passes, 4))
 }
 
-// MCDropoutMetrics are the metrics of the dropout-uncertainty experiment.
-type MCDropoutMetrics struct {
+// mCDropoutMetrics are the metrics of the dropout-uncertainty experiment.
+type mCDropoutMetrics struct {
 	TrainJ float64 `json:"train_J"` // training J in evaluation mode
 	// StdInside and StdOutside are the mean predictive standard deviations over the data's
 	// interval and over the parts of the plotted interval more than one data half-width
@@ -81,10 +81,10 @@ func mcDropoutExperiment() *Experiment {
 			"thinned networks agree, because training made them; away from it nothing ties them together and they "+
 			"disagree, so the ±2σ band widens. The band measures the model's (epistemic) uncertainty only: the noise in the "+
 			"data is not in it.",
-		DefaultMCDropoutConfig, runMCDropout)
+		defaultMCDropoutConfig, runMCDropout)
 }
 
-func runMCDropout(ctx context.Context, cfg *MCDropoutConfig, out *Output) (*MCDropoutMetrics, error) {
+func runMCDropout(ctx context.Context, cfg *mCDropoutConfig, out *Output) (*mCDropoutMetrics, error) {
 	rnd := rand.New(rand.NewPCG(cfg.Seed, 10))
 	data := curveData(mcTarget, cfg.Points, -cfg.DataRange, cfg.DataRange, cfg.Noise, rnd)
 	net, err := nn.NewMLP(cfg.Spec, nn.MLPOptions{Dropout: cfg.Dropout}, nn.Config{Seed: cfg.Seed})
@@ -103,7 +103,7 @@ func runMCDropout(ctx context.Context, cfg *MCDropoutConfig, out *Output) (*MCDr
 	std := make([]float64, len(xs))
 	net.PredictMC(mean, std, grid, cfg.Passes, cfg.Seed)
 
-	m := &MCDropoutMetrics{TrainJ: net.Loss(data)}
+	m := &mCDropoutMetrics{TrainJ: net.Loss(data)}
 	var nin, nout int
 	var inM, inT []float64
 	for i, x := range xs {

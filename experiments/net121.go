@@ -13,8 +13,8 @@ import (
 	"github.com/adjunto/adjunto/optimize"
 )
 
-// Net121Config configures the net-1-2-1 experiment.
-type Net121Config struct {
+// net121Config configures the net-1-2-1 experiment.
+type net121Config struct {
 	Activations []string `json:"activations" help:"activations to try (relu, tanh, sigmoid, ...)"`
 	Points      int      `json:"points" help:"training points"`
 	Noise       float64  `json:"noise" help:"standard deviation of the noise on the targets"`
@@ -23,13 +23,13 @@ type Net121Config struct {
 	Seed        uint64   `json:"seed" help:"seed of the data and the starts"`
 }
 
-// DefaultNet121Config returns the defaults.
-func DefaultNet121Config() Net121Config {
-	return Net121Config{Activations: []string{"relu", "tanh", "sigmoid"}, Points: 60, Noise: 0.02, Iterations: 400, Restarts: 8, Seed: 1}
+// defaultNet121Config returns the defaults.
+func defaultNet121Config() net121Config {
+	return net121Config{Activations: []string{"relu", "tanh", "sigmoid"}, Points: 60, Noise: 0.02, Iterations: 400, Restarts: 8, Seed: 1}
 }
 
 // Validate checks the domains of the fields.
-func (c *Net121Config) Validate() error {
+func (c *net121Config) Validate() error {
 	if len(c.Activations) == 0 {
 		return fmt.Errorf("activations: need at least one")
 	}
@@ -42,8 +42,8 @@ func (c *Net121Config) Validate() error {
 		checkPositive("restarts", c.Restarts), nonNegative("noise", c.Noise), fits("points", c.Points, 64))
 }
 
-// Unit describes one hidden unit a = h(w x + b) and its weight v in the output.
-type Unit struct {
+// unit describes one hidden unit a = h(w x + b) and its weight v in the output.
+type unit struct {
 	W float64 `json:"w"` // input weight w_i
 	B float64 `json:"b"` // bias b_i
 	V float64 `json:"v"` // output weight v_i
@@ -51,19 +51,19 @@ type Unit struct {
 	Breakpoint float64 `json:"breakpoint"`
 }
 
-// Net121Run is the fitted 1-2-1 network for one activation.
-type Net121Run struct {
+// net121Run is the fitted 1-2-1 network for one activation.
+type net121Run struct {
 	Activation string  `json:"activation"` // h, on both links
 	J          float64 `json:"J"`          // training J of the best start
-	Units      [2]Unit `json:"units"`      // the two hidden units
+	Units      [2]unit `json:"units"`      // the two hidden units
 	// C is the output bias: y = h(v₁a₁ + v₂a₂ + c).
 	C     float64 `json:"c"`
 	Start int     `json:"best_start"`
 }
 
-// Net121Metrics are the metrics of the net-1-2-1 experiment.
-type Net121Metrics struct {
-	Runs []Net121Run `json:"runs"` // one per activation
+// net121Metrics are the metrics of the net-1-2-1 experiment.
+type net121Metrics struct {
+	Runs []net121Run `json:"runs"` // one per activation
 }
 
 // bump is the target: a plateau of height 0.8 on a floor at 0.1 (within every activation's
@@ -82,15 +82,15 @@ func net121Experiment() *Experiment {
 			"same with the roles of the signs of w and v swapped. Two ramps cannot make a plateau: the ReLU network makes "+
 			"the best tent it can, which the output ReLU cuts off at zero. The lower panels draw the hidden basis "+
 			"functions v_i·a_i(x), the table lists the parameters.",
-		DefaultNet121Config, runNet121)
+		defaultNet121Config, runNet121)
 }
 
-func runNet121(ctx context.Context, cfg *Net121Config, out *Output) (*Net121Metrics, error) {
+func runNet121(ctx context.Context, cfg *net121Config, out *Output) (*net121Metrics, error) {
 	rnd := rand.New(rand.NewPCG(cfg.Seed, 4))
 	data := curveData(bump, cfg.Points, -3, 3, cfg.Noise, rnd)
 	xs := linspace(-4, 4, 300)
 	grid := gridData(xs, bump)
-	m := &Net121Metrics{}
+	m := &net121Metrics{}
 	tiles := newTileGrid(2, len(cfg.Activations))
 	var tb []byte
 	tb = fmt.Appendf(tb, "%-8s %10s %10s %10s %10s %10s %10s %10s %10s %10s\n", "h", "J", "w1", "b1", "-b1/w1", "v1", "w2", "b2", "-b2/w2", "v2")
@@ -122,9 +122,9 @@ func runNet121(ctx context.Context, cfg *Net121Config, out *Output) (*Net121Metr
 		}
 		w1, b1 := best.LayerParams(0)
 		w2, b2 := best.LayerParams(2)
-		r := Net121Run{Activation: act.String(), J: bestJ, C: b2[0], Start: bestStart}
+		r := net121Run{Activation: act.String(), J: bestJ, C: b2[0], Start: bestStart}
 		for i := range 2 {
-			r.Units[i] = Unit{W: w1[i], B: b1[i], V: w2[i], Breakpoint: -b1[i] / w1[i]}
+			r.Units[i] = unit{W: w1[i], B: b1[i], V: w2[i], Breakpoint: -b1[i] / w1[i]}
 		}
 		m.Runs = append(m.Runs, r)
 		tb = fmt.Appendf(tb, "%-8s %10.3g %10.4g %10.4g %10.4g %10.4g %10.4g %10.4g %10.4g %10.4g\n", act, bestJ,

@@ -8,9 +8,9 @@ import (
 )
 
 func TestFit(t *testing.T) {
-	cfg := DefaultFitConfig()
+	cfg := defaultFitConfig()
 	cfg.Hidden, cfg.Epochs = 30, 600
-	m, err := runFit(context.Background(), &cfg, NewOutput(t.TempDir()))
+	m, err := runFit(context.Background(), &cfg, newOutput(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,13 +26,13 @@ func TestFit(t *testing.T) {
 }
 
 func TestNet121(t *testing.T) {
-	cfg := DefaultNet121Config()
+	cfg := defaultNet121Config()
 	cfg.Restarts, cfg.Iterations = 4, 200
-	m, err := runNet121(context.Background(), &cfg, NewOutput(t.TempDir()))
+	m, err := runNet121(context.Background(), &cfg, newOutput(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	byName := map[string]Net121Run{}
+	byName := map[string]net121Run{}
 	for _, r := range m.Runs {
 		byName[r.Activation] = r
 	}
@@ -58,9 +58,9 @@ func TestNet121(t *testing.T) {
 }
 
 func TestOverfitting(t *testing.T) {
-	cfg := DefaultOverfitConfig()
-	run := func() *OverfitMetrics {
-		m, err := runOverfit(context.Background(), &cfg, NewOutput(t.TempDir()))
+	cfg := defaultOverfitConfig()
+	run := func() *overfitMetrics {
+		m, err := runOverfit(context.Background(), &cfg, newOutput(t.TempDir()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,8 +88,8 @@ func TestOverfitting(t *testing.T) {
 }
 
 func TestRegularization(t *testing.T) {
-	cfg := DefaultRegularizationConfig()
-	m, err := runRegularization(context.Background(), &cfg, NewOutput(t.TempDir()))
+	cfg := defaultRegularizationConfig()
+	m, err := runRegularization(context.Background(), &cfg, newOutput(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,9 +112,9 @@ func TestRegularization(t *testing.T) {
 }
 
 func TestLearningRate(t *testing.T) {
-	cfg := DefaultLearningRateConfig()
+	cfg := defaultLearningRateConfig()
 	cfg.Sweep, cfg.Epochs = 5, 400
-	m, err := runLearningRate(context.Background(), &cfg, NewOutput(t.TempDir()))
+	m, err := runLearningRate(context.Background(), &cfg, newOutput(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,9 +131,9 @@ func TestLearningRate(t *testing.T) {
 }
 
 func TestBatchSize(t *testing.T) {
-	cfg := DefaultBatchSizeConfig()
+	cfg := defaultBatchSizeConfig()
 	cfg.Epochs, cfg.Points = 20, 256
-	m, err := runBatchSize(context.Background(), &cfg, NewOutput(t.TempDir()))
+	m, err := runBatchSize(context.Background(), &cfg, newOutput(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,16 +150,16 @@ func TestBatchSize(t *testing.T) {
 }
 
 func TestVanishingGradients(t *testing.T) {
-	cfg := DefaultVanishingConfig()
+	cfg := defaultVanishingConfig()
 	cfg.Depth, cfg.Width = 12, 16
-	m, err := runVanishing(context.Background(), &cfg, NewOutput(t.TempDir()))
+	m, err := runVanishing(context.Background(), &cfg, newOutput(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(m.Profiles) != 16 {
 		t.Fatalf("%d profiles", len(m.Profiles))
 	}
-	get := func(act, init string) GradientProfile {
+	get := func(act, init string) gradientProfile {
 		for _, p := range m.Profiles {
 			if p.Activation == act && p.Init == init {
 				if len(p.Norms) != cfg.Depth+1 {
@@ -169,7 +169,7 @@ func TestVanishingGradients(t *testing.T) {
 			}
 		}
 		t.Fatalf("no profile %s/%s", act, init)
-		return GradientProfile{}
+		return gradientProfile{}
 	}
 	// Sigmoid's derivative ≤ 1/4 makes its gradients vanish over 12 layers (measured 1e-8).
 	if r := get("sigmoid", "Glorot").Log10Ratio; r > -4 {
@@ -194,9 +194,9 @@ func TestVanishingGradients(t *testing.T) {
 }
 
 func TestDropoutUncertainty(t *testing.T) {
-	cfg := DefaultMCDropoutConfig()
+	cfg := defaultMCDropoutConfig()
 	cfg.Epochs, cfg.Passes = 600, 100
-	m, err := runMCDropout(context.Background(), &cfg, NewOutput(t.TempDir()))
+	m, err := runMCDropout(context.Background(), &cfg, newOutput(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}

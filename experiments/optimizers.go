@@ -16,8 +16,8 @@ import (
 	"github.com/adjunto/adjunto/optimize"
 )
 
-// OptimizersConfig configures the optimizers race.
-type OptimizersConfig struct {
+// optimizersConfig configures the optimizers race.
+type optimizersConfig struct {
 	Surfaces []string `json:"surfaces" help:"surfaces to race on: quadratic, rosenbrock, saddle"`
 	Methods  []string `json:"methods" help:"methods: gd, momentum, nesterov, adagrad, rmsprop, adam, adamw, lbfgs, cg, newton"`
 	// Steps bounds the iterations of every method.
@@ -35,9 +35,9 @@ type OptimizersConfig struct {
 	Frames    int     `json:"frames" help:"frames per GIF"`
 }
 
-// DefaultOptimizersConfig returns the defaults.
-func DefaultOptimizersConfig() OptimizersConfig {
-	return OptimizersConfig{
+// defaultOptimizersConfig returns the defaults.
+func defaultOptimizersConfig() optimizersConfig {
+	return optimizersConfig{
 		Surfaces:   []string{"quadratic", "rosenbrock", "saddle"},
 		Methods:    raceMethodNames(),
 		Steps:      2000,
@@ -53,7 +53,7 @@ func DefaultOptimizersConfig() OptimizersConfig {
 }
 
 // Validate checks the domains of the fields.
-func (c *OptimizersConfig) Validate() error {
+func (c *optimizersConfig) Validate() error {
 	for _, s := range c.Surfaces {
 		if !slices.Contains([]string{"quadratic", "rosenbrock", "saddle"}, s) {
 			return fmt.Errorf("surfaces: unknown surface %q (want quadratic, rosenbrock or saddle)", s)
@@ -88,8 +88,8 @@ func (c *OptimizersConfig) Validate() error {
 		fits("frames", c.Frames, 600*600, 2)) // a paletted frame and its diff
 }
 
-// RaceRun is one method's run on one surface.
-type RaceRun struct {
+// raceRun is one method's run on one surface.
+type raceRun struct {
 	Surface string `json:"surface"` // quadratic, rosenbrock or saddle
 	Method  string `json:"method"`  // the method's short name
 	// LearningRate is the step size η of a stepping method; 0 for the line-search methods.
@@ -109,9 +109,9 @@ type RaceRun struct {
 	xs, ys, js []float64
 }
 
-// OptimizersMetrics are the metrics of the optimizers race.
-type OptimizersMetrics struct {
-	Runs []RaceRun `json:"runs"` // surface by surface, method by method
+// optimizersMetrics are the metrics of the optimizers race.
+type optimizersMetrics struct {
+	Runs []raceRun `json:"runs"` // surface by surface, method by method
 	// Winners names, per surface, the method that arrived with the fewest evaluations.
 	Winners map[string]string `json:"winners"`
 }
@@ -120,38 +120,38 @@ type OptimizersMetrics struct {
 type raceMethod struct {
 	name, label string
 	stepping    bool
-	make        func(lr float64, c *OptimizersConfig) optimize.Method
+	make        func(lr float64, c *optimizersConfig) optimize.Method
 }
 
 func raceMethods() []raceMethod {
 	return []raceMethod{
-		{"gd", "gradient descent", true, func(lr float64, _ *OptimizersConfig) optimize.Method {
+		{"gd", "gradient descent", true, func(lr float64, _ *optimizersConfig) optimize.Method {
 			return &optimize.SGD{LearningRate: lr}
 		}},
-		{"momentum", "momentum", true, func(lr float64, c *OptimizersConfig) optimize.Method {
+		{"momentum", "momentum", true, func(lr float64, c *optimizersConfig) optimize.Method {
 			return &optimize.SGD{LearningRate: lr, Momentum: c.Momentum}
 		}},
-		{"nesterov", "Nesterov", true, func(lr float64, c *OptimizersConfig) optimize.Method {
+		{"nesterov", "Nesterov", true, func(lr float64, c *optimizersConfig) optimize.Method {
 			return &optimize.SGD{LearningRate: lr, Momentum: c.Momentum, Nesterov: c.Momentum > 0}
 		}},
-		{"adagrad", "Adagrad", true, func(lr float64, _ *OptimizersConfig) optimize.Method {
+		{"adagrad", "Adagrad", true, func(lr float64, _ *optimizersConfig) optimize.Method {
 			return &optimize.Adagrad{LearningRate: lr}
 		}},
-		{"rmsprop", "RMSprop", true, func(lr float64, _ *OptimizersConfig) optimize.Method {
+		{"rmsprop", "RMSprop", true, func(lr float64, _ *optimizersConfig) optimize.Method {
 			return &optimize.RMSprop{LearningRate: lr}
 		}},
-		{"adam", "Adam", true, func(lr float64, _ *OptimizersConfig) optimize.Method {
+		{"adam", "Adam", true, func(lr float64, _ *optimizersConfig) optimize.Method {
 			return &optimize.Adam{LearningRate: lr}
 		}},
-		{"adamw", "AdamW", true, func(lr float64, c *OptimizersConfig) optimize.Method {
+		{"adamw", "AdamW", true, func(lr float64, c *optimizersConfig) optimize.Method {
 			if c.AdamWDecay == 0 {
 				return &optimize.Adam{LearningRate: lr} // AdamW's zero value means PyTorch's 1e-2
 			}
 			return &optimize.AdamW{LearningRate: lr, WeightDecay: c.AdamWDecay}
 		}},
-		{"lbfgs", "L-BFGS", false, func(float64, *OptimizersConfig) optimize.Method { return &optimize.LBFGS{} }},
-		{"cg", "CG", false, func(float64, *OptimizersConfig) optimize.Method { return &optimize.CG{} }},
-		{"newton", "Newton", false, func(float64, *OptimizersConfig) optimize.Method { return &optimize.Newton{} }},
+		{"lbfgs", "L-BFGS", false, func(float64, *optimizersConfig) optimize.Method { return &optimize.LBFGS{} }},
+		{"cg", "CG", false, func(float64, *optimizersConfig) optimize.Method { return &optimize.CG{} }},
+		{"newton", "Newton", false, func(float64, *optimizersConfig) optimize.Method { return &optimize.Newton{} }},
 	}
 }
 
@@ -163,7 +163,7 @@ func raceMethodNames() []string {
 	return ns
 }
 
-func raceSurface(name string, c *OptimizersConfig) *surface {
+func raceSurface(name string, c *optimizersConfig) *surface {
 	switch name {
 	case "quadratic":
 		return quadraticSurface(c.Kappa, c.Angle)
@@ -185,11 +185,11 @@ func optimizersExperiment() *Experiment {
 			"L-BFGS, nonlinear CG and Newton choose their steps by a line search and curvature information and arrive "+
 			"in tens of iterations, counted here as evaluations of J and its adjoint gradient. Every gradient is a reverse "+
 			"sweep of the engine over J recorded on a tape; Newton's Hessian comes from Hessian-vector products.",
-		DefaultOptimizersConfig, runOptimizers)
+		defaultOptimizersConfig, runOptimizers)
 }
 
-func runOptimizers(ctx context.Context, cfg *OptimizersConfig, out *Output) (*OptimizersMetrics, error) {
-	m := &OptimizersMetrics{Winners: map[string]string{}}
+func runOptimizers(ctx context.Context, cfg *optimizersConfig, out *Output) (*optimizersMetrics, error) {
+	m := &optimizersMetrics{Winners: map[string]string{}}
 	var methods []raceMethod
 	for _, rm := range raceMethods() {
 		if slices.Contains(cfg.Methods, rm.name) {
@@ -201,7 +201,7 @@ func runOptimizers(ctx context.Context, cfg *OptimizersConfig, out *Output) (*Op
 	for si, sname := range cfg.Surfaces {
 		s := raceSurface(sname, cfg)
 		cost := newTapeCost(s)
-		var runs []RaceRun
+		var runs []raceRun
 		for _, rm := range methods {
 			if err := ctx.Err(); err != nil {
 				return nil, err
@@ -277,9 +277,9 @@ func runOptimizers(ctx context.Context, cfg *OptimizersConfig, out *Output) (*Op
 }
 
 // race runs method on the surface from its start and records the iterates.
-func race(cost *tapeCost, s *surface, method optimize.Method, steps int, tol float64) RaceRun {
+func race(cost *tapeCost, s *surface, method optimize.Method, steps int, tol float64) raceRun {
 	p := cost.problem()
-	r := RaceRun{Arrived: -1}
+	r := raceRun{Arrived: -1}
 	settings := &optimize.Settings{
 		MaxIterations:             steps,
 		GradientThreshold:         1e-9,
@@ -327,7 +327,7 @@ func markStartAndMinima(p *plot.Plot, s *surface) {
 	addPoints(p, "", mx, my, plotBlack, draw.CrossGlyph{}, vg.Points(5))
 }
 
-func writeRaceCSV(out *Output, sname string, runs []RaceRun) error {
+func writeRaceCSV(out *Output, sname string, runs []raceRun) error {
 	header := []string{"iteration"}
 	n := 0
 	for _, r := range runs {
@@ -351,7 +351,7 @@ func writeRaceCSV(out *Output, sname string, runs []RaceRun) error {
 
 // raceGIF animates the race on one surface: iteration k of every method appears at frame
 // f = F·√(k/K), so the first iterations, where most happens, are not over in a blink.
-func raceGIF(out *Output, s *surface, grid *costGrid, levels []float64, runs []RaceRun, methods []raceMethod, frames int) error {
+func raceGIF(out *Output, s *surface, grid *costGrid, levels []float64, runs []raceRun, methods []raceMethod, frames int) error {
 	p := contourPlot(s, grid, levels, s.name+": "+s.formula)
 	colors := make([]colorRGBA, len(runs))
 	for i, r := range runs {

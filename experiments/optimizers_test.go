@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-func findRun(t *testing.T, m *OptimizersMetrics, surface, method string) RaceRun {
+func findRun(t *testing.T, m *optimizersMetrics, surface, method string) raceRun {
 	t.Helper()
 	for _, r := range m.Runs {
 		if r.Surface == surface && r.Method == method {
@@ -17,15 +17,15 @@ func findRun(t *testing.T, m *OptimizersMetrics, surface, method string) RaceRun
 		}
 	}
 	t.Fatalf("no run of %s on %s", method, surface)
-	return RaceRun{}
+	return raceRun{}
 }
 
 func TestOptimizersRace(t *testing.T) {
-	cfg := DefaultOptimizersConfig()
+	cfg := defaultOptimizersConfig()
 	cfg.Steps = 400
 	cfg.Frames = 6
 	dir := t.TempDir()
-	m, err := runOptimizers(context.Background(), &cfg, NewOutput(dir))
+	m, err := runOptimizers(context.Background(), &cfg, newOutput(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,13 +74,13 @@ func TestOptimizersRace(t *testing.T) {
 // TestOptimizersDivergenceIsAResult guards that a method that diverges (gradient descent with
 // a step beyond 2/λ_max) is reported in the metrics instead of failing the experiment.
 func TestOptimizersDivergenceIsAResult(t *testing.T) {
-	cfg := DefaultOptimizersConfig()
+	cfg := defaultOptimizersConfig()
 	cfg.Surfaces = []string{"quadratic"}
 	cfg.Methods = []string{"gd", "lbfgs"}
 	cfg.LRScale = 3 // η = 4.8/κ > 2/κ
 	cfg.Steps = 3000
 	cfg.GIF = false
-	m, err := runOptimizers(context.Background(), &cfg, NewOutput(t.TempDir()))
+	m, err := runOptimizers(context.Background(), &cfg, newOutput(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,14 +94,14 @@ func TestOptimizersDivergenceIsAResult(t *testing.T) {
 }
 
 func TestOptimizersReproducible(t *testing.T) {
-	cfg := DefaultOptimizersConfig()
+	cfg := defaultOptimizersConfig()
 	cfg.Steps = 100
 	cfg.GIF = false
-	a, err := runOptimizers(context.Background(), &cfg, NewOutput(t.TempDir()))
+	a, err := runOptimizers(context.Background(), &cfg, newOutput(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := runOptimizers(context.Background(), &cfg, NewOutput(t.TempDir()))
+	b, err := runOptimizers(context.Background(), &cfg, newOutput(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}

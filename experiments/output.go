@@ -32,9 +32,9 @@ type Output struct {
 	progress func(string)
 }
 
-// NewOutput returns an Output writing into dir, which must exist. Experiment.Run makes its
+// newOutput returns an Output writing into dir, which must exist. Experiment.Run makes its
 // own; this is for tests and for callers that run an experiment's pieces by hand.
-func NewOutput(dir string) *Output { return &Output{dir: dir} }
+func newOutput(dir string) *Output { return &Output{dir: dir} }
 
 // Dir returns the directory the files are written to.
 func (o *Output) Dir() string { return o.dir }

@@ -12,9 +12,9 @@ import (
 	"github.com/adjunto/adjunto/optimize"
 )
 
-// OverfitData configures the small noisy problem shared by the overfitting and
+// overfitData configures the small noisy problem shared by the overfitting and
 // regularization experiments.
-type OverfitData struct {
+type overfitData struct {
 	TrainPoints  int     `json:"train_points" help:"training points"`
 	ValPoints    int     `json:"val_points" help:"validation points"`
 	Noise        float64 `json:"noise" help:"standard deviation of the noise on the targets"`
@@ -24,11 +24,11 @@ type OverfitData struct {
 	Seed         uint64  `json:"seed" help:"seed of the data and the weights"`
 }
 
-func defaultOverfitData() OverfitData {
-	return OverfitData{TrainPoints: 16, ValPoints: 40, Noise: 0.25, Hidden: 10, Epochs: 6000, LearningRate: 0.01, Seed: 3}
+func defaultOverfitData() overfitData {
+	return overfitData{TrainPoints: 16, ValPoints: 40, Noise: 0.25, Hidden: 10, Epochs: 6000, LearningRate: 0.01, Seed: 3}
 }
 
-func (c *OverfitData) validate() error {
+func (c *overfitData) validate() error {
 	return firstErr(checkPositive("train_points", c.TrainPoints), checkPositive("val_points", c.ValPoints),
 		nonNegative("noise", c.Noise), checkPositive("hidden", c.Hidden), checkPositive("epochs", c.Epochs),
 		checkRate("lr", c.LearningRate), fits("train_points,val_points,hidden", c.TrainPoints+c.ValPoints, c.Hidden, 16),
@@ -38,7 +38,7 @@ func (c *OverfitData) validate() error {
 func overfitTarget(x float64) float64 { return math.Sin(x) }
 
 // overfitSets returns the training and validation sets and a fine grid with the truth.
-func (c *OverfitData) sets() (train, val, grid *nn.Dataset, xs []float64) {
+func (c *overfitData) sets() (train, val, grid *nn.Dataset, xs []float64) {
 	rnd := rand.New(rand.NewPCG(c.Seed, 5))
 	train = curveData(overfitTarget, c.TrainPoints, -3, 3, c.Noise, rnd)
 	val = curveData(overfitTarget, c.ValPoints, -3, 3, c.Noise, rnd)
@@ -59,8 +59,8 @@ func trainTracked(ctx context.Context, out *Output, label string, net *nn.Networ
 	return h, last, err
 }
 
-// OverfitMetrics are the metrics of the overfitting experiment.
-type OverfitMetrics struct {
+// overfitMetrics are the metrics of the overfitting experiment.
+type overfitMetrics struct {
 	// The large network trained for all epochs.
 	LargeParams    int     `json:"large_params"`
 	LargeTrainJ    float64 `json:"large_final_train_J"` // training J after the last epoch
@@ -83,20 +83,20 @@ type OverfitMetrics struct {
 	SmallRMSE float64 `json:"small_rmse_vs_truth"`
 }
 
-// OverfitConfig configures the overfitting experiment.
-type OverfitConfig struct {
-	OverfitData
+// overfitConfig configures the overfitting experiment.
+type overfitConfig struct {
+	overfitData
 	Patience    int `json:"patience" help:"epochs without validation improvement before early stopping"`
 	SmallHidden int `json:"small_hidden" help:"hidden units of the network of the right capacity"`
 }
 
-// DefaultOverfitConfig returns the defaults.
-func DefaultOverfitConfig() OverfitConfig {
-	return OverfitConfig{OverfitData: defaultOverfitData(), Patience: 300, SmallHidden: 3}
+// defaultOverfitConfig returns the defaults.
+func defaultOverfitConfig() overfitConfig {
+	return overfitConfig{overfitData: defaultOverfitData(), Patience: 300, SmallHidden: 3}
 }
 
 // Validate checks the domains of the fields.
-func (c *OverfitConfig) Validate() error {
+func (c *overfitConfig) Validate() error {
 	return firstErr(c.validate(), checkPositive("patience", c.Patience), checkPositive("small_hidden", c.SmallHidden))
 }
 
@@ -109,14 +109,14 @@ func overfitExperiment() *Experiment {
 			"validation cost and stops when it has not improved for a number of epochs (the patience), restoring the "+
 			"weights of the best epoch. Beside it, a network with 3 hidden units, the capacity the problem needs, cannot "+
 			"fit the noise and does not overfit.",
-		DefaultOverfitConfig, runOverfit)
+		defaultOverfitConfig, runOverfit)
 }
 
-func runOverfit(ctx context.Context, cfg *OverfitConfig, out *Output) (*OverfitMetrics, error) {
+func runOverfit(ctx context.Context, cfg *overfitConfig, out *Output) (*overfitMetrics, error) {
 	train, val, grid, xs := cfg.sets()
 	adam := func() optimize.Method { return &optimize.Adam{LearningRate: cfg.LearningRate} }
 	spec := func(h int) string { return fmt.Sprintf("1-%d-1:tanh", h) }
-	m := &OverfitMetrics{Patience: cfg.Patience, SmallHidden: cfg.SmallHidden}
+	m := &overfitMetrics{Patience: cfg.Patience, SmallHidden: cfg.SmallHidden}
 
 	large, err := nn.NewMLP(spec(cfg.Hidden), nn.MLPOptions{}, nn.Config{Seed: cfg.Seed})
 	if err != nil {

@@ -11,9 +11,9 @@ import (
 	"github.com/adjunto/adjunto/optimize"
 )
 
-// RegularizationConfig configures the regularization experiment.
-type RegularizationConfig struct {
-	OverfitData
+// regularizationConfig configures the regularization experiment.
+type regularizationConfig struct {
+	overfitData
 	L2      float64 `json:"l2" help:"λ of the L2 penalty λ/2 Σ w²"`
 	L1      float64 `json:"l1" help:"λ of the L1 penalty λ/2 Σ |w|"`
 	Dropout float64 `json:"dropout" help:"dropout rate after the hidden layer"`
@@ -21,21 +21,21 @@ type RegularizationConfig struct {
 	AdamW float64 `json:"adamw_decay" help:"decoupled weight decay of AdamW (0: skip)"`
 }
 
-// DefaultRegularizationConfig returns the defaults.
-func DefaultRegularizationConfig() RegularizationConfig {
-	return RegularizationConfig{OverfitData: defaultOverfitData(), L2: 3e-3, L1: 3e-3, Dropout: 0.2, AdamW: 0.5}
+// defaultRegularizationConfig returns the defaults.
+func defaultRegularizationConfig() regularizationConfig {
+	return regularizationConfig{overfitData: defaultOverfitData(), L2: 3e-3, L1: 3e-3, Dropout: 0.2, AdamW: 0.5}
 }
 
 // Validate checks the domains of the fields.
-func (c *RegularizationConfig) Validate() error {
+func (c *regularizationConfig) Validate() error {
 	if !(c.Dropout >= 0 && c.Dropout < 1) {
 		return fmt.Errorf("dropout must be in [0, 1), have %g", c.Dropout)
 	}
 	return firstErr(c.validate(), nonNegative("l2", c.L2), nonNegative("l1", c.L1), nonNegative("adamw_decay", c.AdamW))
 }
 
-// RegRun is one regularised training of the overfitting network.
-type RegRun struct {
+// regRun is one regularised training of the overfitting network.
+type regRun struct {
 	Name string `json:"name"` // the regularisation and its strength
 	// FinalValJ and FinalTrainJ are the data losses (without penalty) after the last epoch.
 	FinalTrainJ float64 `json:"final_train_J"`
@@ -49,9 +49,9 @@ type RegRun struct {
 	RMSE       float64 `json:"rmse_vs_truth"` // error of the last epoch's fit against the noise-free curve
 }
 
-// RegularizationMetrics are the metrics of the regularization experiment.
-type RegularizationMetrics struct {
-	Runs []RegRun `json:"runs"` // none, L2, L1, dropout and (if set) AdamW
+// regularizationMetrics are the metrics of the regularization experiment.
+type regularizationMetrics struct {
+	Runs []regRun `json:"runs"` // none, L2, L1, dropout and (if set) AdamW
 }
 
 func regularizationExperiment() *Experiment {
@@ -63,10 +63,10 @@ func regularizationExperiment() *Experiment {
 			"Adam's adaptive scaling (decoupled weight decay); dropout zeroes each hidden unit with probability p at "+
 			"every step, so that no unit can rely on another. Each keeps the network from bending through the noise: the "+
 			"validation J no longer climbs. The penalties are left out of the plotted J, which is the data misfit only.",
-		DefaultRegularizationConfig, runRegularization)
+		defaultRegularizationConfig, runRegularization)
 }
 
-func runRegularization(ctx context.Context, cfg *RegularizationConfig, out *Output) (*RegularizationMetrics, error) {
+func runRegularization(ctx context.Context, cfg *regularizationConfig, out *Output) (*regularizationMetrics, error) {
 	train, val, grid, xs := cfg.sets()
 	spec := fmt.Sprintf("1-%d-1:tanh", cfg.Hidden)
 	type variant struct {
@@ -85,7 +85,7 @@ func runRegularization(ctx context.Context, cfg *RegularizationConfig, out *Outp
 	if cfg.AdamW > 0 {
 		vs = append(vs, variant{name: fmt.Sprintf("AdamW, λ = %g", cfg.AdamW), method: &optimize.AdamW{LearningRate: cfg.LearningRate, WeightDecay: cfg.AdamW}})
 	}
-	m := &RegularizationMetrics{}
+	m := &regularizationMetrics{}
 	valPlot := newPlot("validation J", "epoch", "J")
 	setLogY(valPlot)
 	trainPlot := newPlot("training J (data misfit)", "epoch", "J")
@@ -104,7 +104,7 @@ func runRegularization(ctx context.Context, cfg *RegularizationConfig, out *Outp
 			return nil, fmt.Errorf("%s: %w", v.name, err)
 		}
 		net.SetParams(last)
-		r := RegRun{Name: v.name, FinalTrainJ: net.Loss(train), FinalValJ: net.Loss(val), BestValJ: h.BestValLoss, BestEpoch: h.BestEpoch}
+		r := regRun{Name: v.name, FinalTrainJ: net.Loss(train), FinalValJ: net.Loss(val), BestValJ: h.BestValLoss, BestEpoch: h.BestEpoch}
 		for i, l := range net.Layers() {
 			if l.Kind() != nn.KindDense {
 				continue

@@ -13,8 +13,8 @@ import (
 	"github.com/adjunto/adjunto/nn"
 )
 
-// VanishingConfig configures the vanishing-gradients experiment.
-type VanishingConfig struct {
+// vanishingConfig configures the vanishing-gradients experiment.
+type vanishingConfig struct {
 	Depth       int      `json:"depth" help:"hidden layers"`
 	Width       int      `json:"width" help:"units per hidden layer"`
 	Inputs      int      `json:"inputs" help:"input features"`
@@ -26,13 +26,13 @@ type VanishingConfig struct {
 	Seed     uint64  `json:"seed" help:"seed of the data and the weights"`
 }
 
-// DefaultVanishingConfig returns the defaults.
-func DefaultVanishingConfig() VanishingConfig {
-	return VanishingConfig{Depth: 30, Width: 32, Inputs: 8, Batch: 64, Activations: []string{"sigmoid", "tanh", "relu", "swish"}, NaiveStd: 1, Seed: 1}
+// defaultVanishingConfig returns the defaults.
+func defaultVanishingConfig() vanishingConfig {
+	return vanishingConfig{Depth: 30, Width: 32, Inputs: 8, Batch: 64, Activations: []string{"sigmoid", "tanh", "relu", "swish"}, NaiveStd: 1, Seed: 1}
 }
 
 // Validate checks the domains of the fields.
-func (c *VanishingConfig) Validate() error {
+func (c *vanishingConfig) Validate() error {
 	if len(c.Activations) == 0 {
 		return fmt.Errorf("activations: need at least one")
 	}
@@ -46,9 +46,9 @@ func (c *VanishingConfig) Validate() error {
 		fits("depth,width", c.Depth, c.Width, c.Width, 8))
 }
 
-// GradientProfile is the gradient of J with respect to each dense layer's weights at
+// gradientProfile is the gradient of J with respect to each dense layer's weights at
 // initialisation, for one activation and one initialisation.
-type GradientProfile struct {
+type gradientProfile struct {
 	Activation string `json:"activation"` // the hidden activation
 	Init       string `json:"init"`       // the initialisation, with or without batch norm
 	// Norms[k] is ‖∂J/∂W_k‖₂ of dense layer k, input side first.
@@ -58,9 +58,9 @@ type GradientProfile struct {
 	Log10Ratio float64 `json:"log10_first_over_last"`
 }
 
-// VanishingMetrics are the metrics of the vanishing-gradients experiment.
-type VanishingMetrics struct {
-	Profiles []GradientProfile `json:"profiles"` // activation by activation, initialisation by initialisation
+// vanishingMetrics are the metrics of the vanishing-gradients experiment.
+type vanishingMetrics struct {
+	Profiles []gradientProfile `json:"profiles"` // activation by activation, initialisation by initialisation
 }
 
 func vanishingExperiment() *Experiment {
@@ -77,10 +77,10 @@ func vanishingExperiment() *Experiment {
 			"keeps ReLU's flat at a sensible scale, whereas under Glorot a ReLU network's signal halves in energy at every "+
 			"layer and all its gradients are tiny. Batch normalisation standardises every pre-activation over the batch: "+
 			"with it even the naive start gives gradients within a couple of orders of magnitude in every layer.",
-		DefaultVanishingConfig, runVanishing)
+		defaultVanishingConfig, runVanishing)
 }
 
-func runVanishing(ctx context.Context, cfg *VanishingConfig, out *Output) (*VanishingMetrics, error) {
+func runVanishing(ctx context.Context, cfg *vanishingConfig, out *Output) (*vanishingMetrics, error) {
 	rnd := rand.New(rand.NewPCG(cfg.Seed, 8))
 	X := make([]float64, cfg.Batch*cfg.Inputs)
 	Y := make([]float64, cfg.Batch)
@@ -105,7 +105,7 @@ func runVanishing(ctx context.Context, cfg *VanishingConfig, out *Output) (*Vani
 		{"Kaiming", nn.KaimingNormal, false},
 		{"naive + batch norm", -1, true},
 	}
-	m := &VanishingMetrics{}
+	m := &vanishingMetrics{}
 	tiles := newTileGrid(1, len(cfg.Activations))
 	for ai, name := range cfg.Activations {
 		act, _ := nn.ParseActivation(name)
@@ -128,7 +128,7 @@ func runVanishing(ctx context.Context, cfg *VanishingConfig, out *Output) (*Vani
 				naiveInit(net, cfg.NaiveStd, rand.New(rand.NewPCG(cfg.Seed, 9)))
 			}
 			norms := layerGradNorms(net, X, Y, cfg.Batch, cfg.Inputs)
-			gp := GradientProfile{Activation: act.String(), Init: in.name, Norms: norms,
+			gp := gradientProfile{Activation: act.String(), Init: in.name, Norms: norms,
 				Log10Ratio: math.Log10(norms[0] / norms[len(norms)-1])}
 			m.Profiles = append(m.Profiles, gp)
 			ks := make([]float64, len(norms))

@@ -22,7 +22,7 @@ const (
 
 // Model is what Save writes: a network with the preprocessing its inputs and targets need.
 type Model struct {
-	Network *Network
+	Network *Network // the network, its layers and parameters
 	// InputScaler and TargetScaler, if not nil, standardise the inputs before the network and
 	// undo the targets' standardisation after it (regression).
 	InputScaler, TargetScaler *Scaler

@@ -27,6 +27,7 @@ var (
 // model, say) supplies them only when they are used.
 type HessVecUser interface {
 	Method
+	// UsesHessVec reports whether Run will call Driver.HessVec.
 	UsesHessVec() bool
 }
 
@@ -217,7 +218,7 @@ func (m *Newton) Run(d *Driver, x0 []float64) error { return runGonum(d, m.gonum
 // the function test, the limits and the method's own convergence apply.
 // The gonum method's state is reset by its own Init, which gonum calls.
 type Gonum struct {
-	Method gopt.Method
+	Method gopt.Method // the gonum method to run, such as &gopt.NelderMead{}
 }
 
 // Init checks that there is a method.

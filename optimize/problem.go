@@ -93,8 +93,8 @@ type Result struct {
 	Gradients   int // calls of FuncGrad alone: the adjoint runs
 	HessVecs    int // calls of HessVec
 
-	Status  Status
-	Runtime time.Duration
+	Status  Status        // why the run ended
+	Runtime time.Duration // wall-clock time of the run
 
 	// History holds one record per iteration, History[0] being x0.
 	History []Iteration

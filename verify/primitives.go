@@ -25,7 +25,7 @@ const (
 // Shape is the shape of one input of a primitive case.
 type Shape struct {
 	Rows, Cols int
-	Domain     Domain
+	Domain     Domain // where the input's random values are drawn
 }
 
 // Case is one entry of the primitive suite: a program around one primitive of package adjoint,

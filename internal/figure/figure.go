@@ -17,12 +17,13 @@ import (
 	"github.com/adjunto/adjunto/internal/atomicfile"
 )
 
-// DPI is the resolution of the PNG figures: enough to read on a screen, small on disk.
-const DPI = 96
+// dpi is the resolution of the PNG figures: enough to read on a screen, small on disk.
+const dpi = 96
 
 // Encode draws plots, a grid of rows of equal length (a nil plot leaves its tile empty),
 // w×h in total, and returns the PNG and SVG encodings. It first gives every plot adjunto's
-// defaults (see Prepare), and draws the panel titles of each row at one height.
+// defaults (tick labels, title spacing, a legend placed where it covers no data), and draws
+// the panel titles of each row at one height.
 func Encode(plots [][]*plot.Plot, w, h vg.Length) (png, svg []byte, err error) {
 	if len(plots) == 0 || len(plots[0]) == 0 {
 		panic("figure: Encode: no plots")
@@ -31,11 +32,11 @@ func Encode(plots [][]*plot.Plot, w, h vg.Length) (png, svg []byte, err error) {
 	for _, row := range plots {
 		for _, p := range row {
 			if p != nil {
-				Prepare(p, tw, th)
+				prepare(p, tw, th)
 			}
 		}
 	}
-	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(DPI))
+	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(dpi))
 	draw1(draw.New(img), plots)
 	var pb bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&pb); err != nil {
@@ -50,11 +51,11 @@ func Encode(plots [][]*plot.Plot, w, h vg.Length) (png, svg []byte, err error) {
 	return pb.Bytes(), sb.Bytes(), nil
 }
 
-// Prepare gives p, to be drawn w×h, the defaults every adjunto figure shares: axes left
+// prepare gives p, to be drawn w×h, the defaults every adjunto figure shares: axes left
 // with gonum's default tick markers get Ticks and LogTicks (shortest labels, one format on
 // a log axis), the title keeps its distance from the data, and the legend moves to where it
 // covers no data (see placeLegend). Encode calls it; it is idempotent.
-func Prepare(p *plot.Plot, w, h vg.Length) {
+func prepare(p *plot.Plot, w, h vg.Length) {
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		switch a.Tick.Marker.(type) {
 		case plot.DefaultTicks:

@@ -73,7 +73,7 @@ func TestTicksAreShortest(t *testing.T) {
 }
 
 // TestLegendLeavesTheData draws a line rising to the top right, where gonum puts the legend
-// by default, and checks that Prepare moves the legend to the empty top left; a legend over a
+// by default, and checks that prepare moves the legend to the empty top left; a legend over a
 // plot drawn on in every corner (zigzags along the top and the bottom) goes above the data.
 func TestLegendLeavesTheData(t *testing.T) {
 	p := plot.New()
@@ -84,7 +84,7 @@ func TestLegendLeavesTheData(t *testing.T) {
 	p.Add(l)
 	p.Legend.Add("a rising line with a long name", l)
 	p.Legend.Top = true
-	Prepare(p, 4*vg.Inch, 3*vg.Inch)
+	prepare(p, 4*vg.Inch, 3*vg.Inch)
 	if !p.Legend.Top || !p.Legend.Left {
 		t.Errorf("legend at top %v, left %v; want the empty top left", p.Legend.Top, p.Legend.Left)
 	}
@@ -102,7 +102,7 @@ func TestLegendLeavesTheData(t *testing.T) {
 		q.Add(z)
 		q.Legend.Add("zigzag", z)
 	}
-	Prepare(q, 4*vg.Inch, 3*vg.Inch)
+	prepare(q, 4*vg.Inch, 3*vg.Inch)
 	if !q.Legend.Top || !(q.Y.Max > 1.1) {
 		t.Errorf("legend at top %v with the y axis up to %g; want it at the top, above the data (max > 1.1)", q.Legend.Top, q.Y.Max)
 	}

@@ -29,12 +29,12 @@ import (
 // ErrTooLarge is wrapped by every error of Check.
 var ErrTooLarge = errors.New("too large")
 
-// EnvVar names the environment variable that caps the memory a run may use.
-const EnvVar = "ADJUNTO_MEMORY"
+// envVar names the environment variable that caps the memory a run may use.
+const envVar = "ADJUNTO_MEMORY"
 
-// Fallback is the memory assumed when neither ADJUNTO_MEMORY nor /proc/meminfo tells: a
+// fallback is the memory assumed when neither ADJUNTO_MEMORY nor /proc/meminfo tells: a
 // laptop's worth.
-const Fallback = 8 << 30
+const fallback = 8 << 30
 
 // Float64 is the size in bytes of one stored value.
 const Float64 = 8
@@ -52,9 +52,9 @@ func Available() (bytes float64, source string) {
 }
 
 func available() (float64, string) {
-	if s := os.Getenv(EnvVar); s != "" {
-		if b, err := ParseBytes(s); err == nil {
-			return b, EnvVar + "=" + s
+	if s := os.Getenv(envVar); s != "" {
+		if b, err := parseBytes(s); err == nil {
+			return b, envVar + "=" + s
 		}
 	}
 	if f, err := os.Open("/proc/meminfo"); err == nil {
@@ -69,12 +69,12 @@ func available() (float64, string) {
 			}
 		}
 	}
-	return Fallback, "the default of 8 GiB"
+	return fallback, "the default of 8 GiB"
 }
 
-// ParseBytes reads a size such as 4096, 2e9, 512MiB, 4GB or 1.5G (binary units for K, M, G,
+// parseBytes reads a size such as 4096, 2e9, 512MiB, 4GB or 1.5G (binary units for K, M, G,
 // T with or without iB, decimal for kB, MB, GB, TB).
-func ParseBytes(s string) (float64, error) {
+func parseBytes(s string) (float64, error) {
 	t := strings.TrimSpace(s)
 	mult := 1.0
 	for _, u := range []struct {
@@ -97,9 +97,9 @@ func ParseBytes(s string) (float64, error) {
 	return v * mult, nil
 }
 
-// Format writes a byte count for people in decimal units: 7.3 TB, 512 MB, 12 kB. Counts
+// format writes a byte count for people in decimal units: 7.3 TB, 512 MB, 12 kB. Counts
 // beyond any machine are written in scientific notation.
-func Format(b float64) string {
+func format(b float64) string {
 	switch {
 	case b >= 1e21:
 		return fmt.Sprintf("%.2g bytes", b)
@@ -138,12 +138,14 @@ type Error struct {
 	Source string  // where Have comes from
 }
 
+// Error says what is too large, how much memory it would need and how much there is, and
+// which variable changes the limit.
 func (e *Error) Error() string {
 	if e.Have == 0 {
 		return fmt.Sprintf("%s: the sizes overflow an integer (%s)", e.What, e.Detail)
 	}
 	return fmt.Sprintf("%s: the run would need about %s of memory (%s), more than the %s available (%s; set %s to change it)",
-		e.What, Format(e.Need), e.Detail, Format(e.Have), e.Source, EnvVar)
+		e.What, format(e.Need), e.Detail, format(e.Have), e.Source, envVar)
 }
 
 // Unwrap returns ErrTooLarge.

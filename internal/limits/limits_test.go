@@ -17,9 +17,9 @@ func TestParseBytes(t *testing.T) {
 		{"1.5G", 1.5 * (1 << 30), true}, {" 3 KiB ", 3 << 10, true}, {"0", 0, false}, {"-1G", 0, false},
 		{"lots", 0, false}, {"", 0, false}, {"1e400", 0, false},
 	} {
-		got, err := ParseBytes(tc.s)
+		got, err := parseBytes(tc.s)
 		if (err == nil) != tc.ok || got != tc.want {
-			t.Errorf("ParseBytes(%q) = %v, %v; want %v, ok %v", tc.s, got, err, tc.want, tc.ok)
+			t.Errorf("parseBytes(%q) = %v, %v; want %v, ok %v", tc.s, got, err, tc.want, tc.ok)
 		}
 	}
 }
@@ -28,8 +28,8 @@ func TestFormat(t *testing.T) {
 	for b, want := range map[float64]string{
 		12: "12 bytes", 12e3: "12 kB", 512e6: "512 MB", 7.3e12: "7.3 TB", 5.1e15: "5.1 PB", 2e19: "20.0 EB", 3e22: "3e+22 bytes",
 	} {
-		if got := Format(b); got != want {
-			t.Errorf("Format(%g) = %q, want %q", b, got, want)
+		if got := format(b); got != want {
+			t.Errorf("format(%g) = %q, want %q", b, got, want)
 		}
 	}
 }

@@ -18,10 +18,10 @@ import (
 //go:embed testdata/*.json
 var files embed.FS
 
-// Names lists the reference files.
-var Names = []string{"lorenz.json", "mlp.json", "optimizers.json"}
+// names lists the reference files.
+var names = []string{"lorenz.json", "mlp.json", "optimizers.json"}
 
-// Raw returns the bytes of the reference file name, one of Names.
+// Raw returns the bytes of the reference file name, one of lorenz.json, mlp.json and optimizers.json.
 func Raw(name string) ([]byte, error) {
 	b, err := files.ReadFile("testdata/" + name)
 	if err != nil {
@@ -30,7 +30,7 @@ func Raw(name string) ([]byte, error) {
 	return b, nil
 }
 
-// Load decodes the reference file name, one of Names, into v.
+// Load decodes the reference file name, one of lorenz.json, mlp.json and optimizers.json, into v.
 func Load(name string, v any) error {
 	b, err := Raw(name)
 	if err != nil {

@@ -17,7 +17,7 @@ func TestCopiesMatchShared(t *testing.T) {
 	if _, err := os.Stat(shared); errors.Is(err, fs.ErrNotExist) {
 		t.Skipf("no shared reference folder at %s: nothing to compare the copies with", shared)
 	}
-	for _, name := range Names {
+	for _, name := range names {
 		want, err := os.ReadFile(filepath.Join(shared, name))
 		if err != nil {
 			t.Fatal(err)

@@ -33,14 +33,14 @@ type Run struct {
 
 // Plan is a sweep expanded into its runs, as written to PlanFile.
 type Plan struct {
-	Name    string   `json:"name"`
-	File    string   `json:"file"`
-	Command []string `json:"command"`
-	Axes    []string `json:"axes"`    // the grid's axes in the file's order, then seed
-	Metric  string   `json:"metric"`  // the table's default metric
-	Workdir string   `json:"workdir"` // runs start here, so relative paths in flags hold
-	PerTask int      `json:"per_task"`
-	Runs    []Run    `json:"runs"`
+	Name    string   `json:"name"`     // the sweep's name, from its file
+	File    string   `json:"file"`     // the sweep file the plan was expanded from
+	Command []string `json:"command"`  // the adjunto command every run calls, such as [fourdvar]
+	Axes    []string `json:"axes"`     // the grid's axes in the file's order, then seed
+	Metric  string   `json:"metric"`   // the table's default metric
+	Workdir string   `json:"workdir"`  // runs start here, so relative paths in flags hold
+	PerTask int      `json:"per_task"` // runs packed into one batch task; 0 means 1
+	Runs    []Run    `json:"runs"`     // every run, in Expand's order
 }
 
 // Expand expands the grid into its runs: the cartesian product of the axes, the first axis
@@ -148,9 +148,9 @@ func describeParams(axes []string, params map[string]string) string {
 // Describe writes a run's parameters in p's axis order, as "window=8 seed=2".
 func (p *Plan) Describe(params map[string]string) string { return describeParams(p.Axes, params) }
 
-// OutputArgs returns the flags that send a run of cmd to the folder dir, quietly, and the
+// outputArgs returns the flags that send a run of cmd to the folder dir, quietly, and the
 // path of the metrics JSON the run writes there.
-func OutputArgs(cmd []string, dir string) (args []string, metrics string) {
+func outputArgs(cmd []string, dir string) (args []string, metrics string) {
 	switch cmd[0] {
 	case "train":
 		return []string{"--out", filepath.Join(dir, "model.json"), "-q"}, filepath.Join(dir, "model_metrics.json")

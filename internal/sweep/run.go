@@ -31,14 +31,14 @@ const (
 
 // Result is the record of one finished run.
 type Result struct {
-	ID          string             `json:"id"`
-	Index       int                `json:"index"`
-	Params      map[string]string  `json:"params"`
-	Args        []string           `json:"args"`
-	Status      string             `json:"status"` // StatusOK or StatusFailed
-	Error       string             `json:"error,omitempty"`
-	ExitCode    int                `json:"exit_code"`
-	WallSeconds float64            `json:"wall_seconds"`
+	ID          string             `json:"id"`                // the run's Run.ID
+	Index       int                `json:"index"`             // the run's Run.Index
+	Params      map[string]string  `json:"params"`            // the run's Run.Params
+	Args        []string           `json:"args"`              // the run's Run.Args
+	Status      string             `json:"status"`            // StatusOK or StatusFailed
+	Error       string             `json:"error,omitempty"`   // why the run failed; empty when it succeeded
+	ExitCode    int                `json:"exit_code"`         // the exit status of the run's process
+	WallSeconds float64            `json:"wall_seconds"`      // wall-clock time of the run
 	CPUSeconds  float64            `json:"cpu_seconds"`       // user and system time of the run's process
 	Metrics     map[string]float64 `json:"metrics,omitempty"` // the metrics file's numbers, by dotted key
 }
@@ -61,9 +61,9 @@ func ReadResult(dir string, r *Run) (*Result, error) {
 	return &res, nil
 }
 
-// Flatten returns the numbers of a JSON document by dotted key (summary.rmse_analysis),
+// flatten returns the numbers of a JSON document by dotted key (summary.rmse_analysis),
 // booleans as 0 and 1; arrays, such as per-cycle records, are left out.
-func Flatten(doc []byte) (map[string]float64, error) {
+func flatten(doc []byte) (map[string]float64, error) {
 	var v any
 	if err := json.Unmarshal(doc, &v); err != nil {
 		return nil, err
@@ -262,7 +262,7 @@ func (rn *Runner) runOne(ctx context.Context, dir string, p *Plan, r *Run) (*Res
 	if err := os.MkdirAll(rdir, 0o755); err != nil {
 		return nil, err
 	}
-	outArgs, metricsPath := OutputArgs(p.Command, rdir)
+	outArgs, metricsPath := outputArgs(p.Command, rdir)
 	stdout, err := os.Create(filepath.Join(rdir, "stdout.log"))
 	if err != nil {
 		return nil, err
@@ -301,7 +301,7 @@ func (rn *Runner) runOne(ctx context.Context, dir string, p *Plan, r *Run) (*Res
 		}
 	} else if b, err := os.ReadFile(metricsPath); err != nil {
 		res.Status, res.Error = StatusFailed, fmt.Sprintf("the run wrote no metrics: %v", err)
-	} else if res.Metrics, err = Flatten(b); err != nil {
+	} else if res.Metrics, err = flatten(b); err != nil {
 		res.Status, res.Error = StatusFailed, fmt.Sprintf("%s: %v", metricsPath, err)
 	}
 	b, err := json.MarshalIndent(res, "", "  ")

@@ -28,24 +28,24 @@ type Spec struct {
 // A Setting is one flag of a run. Key names a flag of the command (window: --window=VALUE),
 // or, with the prefix "set:", a config key given to --set (set:lr: --set lr=VALUE).
 type Setting struct {
-	Key   string
-	Value string
-	line  int // where the key is in the file
+	Key   string // a flag's name without dashes, or SetPrefix and a config key
+	Value string // the value as written
+	line  int    // where the key is in the file
 }
 
 // An Axis is one dimension of the grid.
 type Axis struct {
-	Name   string
-	Levels []Level
-	line   int // where the axis starts in the file
+	Name   string  // the axis's key in the grid
+	Levels []Level // its levels in the file's order
+	line   int     // where the axis starts in the file
 }
 
 // A Level is one value of an axis: a label for the tables and the settings it stands for.
 // A scalar axis's level is one setting whose value is the label; a named axis's level is a
 // group of settings under a label of the user's choice.
 type Level struct {
-	Label    string
-	Settings []Setting
+	Label    string    // the level's name in tables and Run.Params
+	Settings []Setting // the settings the level applies
 }
 
 // SetPrefix marks a setting given to --set rather than to a flag of its own.
@@ -53,12 +53,13 @@ const SetPrefix = "set:"
 
 // Error is an error in a sweep file, at a line and, where there is one, a key.
 type Error struct {
-	File string
-	Line int
+	File string // the sweep file
+	Line int    // the line in it, from 1
 	Key  string // dotted path of the key, such as grid.window; empty for the file as a whole
-	Msg  string
+	Msg  string // what is wrong
 }
 
+// Error returns "file:line: message", with the key after the line when there is one.
 func (e *Error) Error() string {
 	if e.Key == "" {
 		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)

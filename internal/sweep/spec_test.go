@@ -138,7 +138,7 @@ func TestExperimentSeedsAndOutput(t *testing.T) {
 	if !slices.Equal(p.Runs[1].Args, want) {
 		t.Errorf("args %q, want %q", p.Runs[1].Args, want)
 	}
-	args, metrics := OutputArgs(p.Command, "/d")
+	args, metrics := outputArgs(p.Command, "/d")
 	if !slices.Equal(args, []string{"--out", "/d", "-q"}) || metrics != "/d/learning-rate/metrics.json" {
 		t.Errorf("output %q, metrics %s", args, metrics)
 	}
@@ -212,7 +212,7 @@ func TestBatchFiles(t *testing.T) {
 }
 
 func TestFlatten(t *testing.T) {
-	m, err := Flatten([]byte(`{"status": "complete", "summary": {"rmse": 0.25, "ok": true, "n": {"a": 3}}, "cycles": [{"rmse": 1}]}`))
+	m, err := flatten([]byte(`{"status": "complete", "summary": {"rmse": 0.25, "ok": true, "n": {"a": 3}}, "cycles": [{"rmse": 1}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}

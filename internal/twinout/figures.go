@@ -27,11 +27,11 @@ var (
 	colObs        = color.RGBA{R: 127, G: 127, B: 127, A: 255}
 )
 
-// WriteFigures writes the figures of a twin experiment into dir, each as PNG and SVG:
+// writeFigures writes the figures of a twin experiment into dir, each as PNG and SVG:
 // series (truth, background and analysis of the recorded variables against time, with the
 // observations), rmse (RMSE of background, analysis and forecast against cycle) and cost
 // (J against iteration for a few cycles).
-func WriteFigures(dir string, res *fourdvar.Result) error {
+func writeFigures(dir string, res *fourdvar.Result) error {
 	if err := writeSeries(filepath.Join(dir, "series"), &res.Series); err != nil {
 		return err
 	}

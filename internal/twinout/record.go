@@ -114,8 +114,8 @@ func StatsObject(s *fourdvar.Stats) Object {
 	return o
 }
 
-// CycleObject returns the record of one cycle as metrics.json writes it.
-func CycleObject(c *fourdvar.Cycle) Object {
+// cycleObject returns the record of one cycle as metrics.json writes it.
+func cycleObject(c *fourdvar.Cycle) Object {
 	o := Object{{"cycle", c.Cycle}, {"step", c.Step}, {"n_obs", c.NumObs}}
 	o = append(o, StatsObject(&c.Stats)...)
 	o = append(o,
@@ -134,8 +134,8 @@ func CycleObject(c *fourdvar.Cycle) Object {
 	return o
 }
 
-// SummaryObject returns the averages of a twin experiment as metrics.json writes them.
-func SummaryObject(s *fourdvar.Summary) Object {
+// summaryObject returns the averages of a twin experiment as metrics.json writes them.
+func summaryObject(s *fourdvar.Summary) Object {
 	return Object{
 		{"cycles", s.Cycles},
 		{"burn_in", s.BurnIn},
@@ -158,10 +158,10 @@ var cycleCSVHeader = []string{
 	"iterations", "evaluations", "status", "wall_time_s",
 }
 
-// WriteCyclesCSV writes one row per cycle with the columns cycle, step, n_obs, the four
+// writeCyclesCSV writes one row per cycle with the columns cycle, step, n_obs, the four
 // RMSEs, the costs and gradient norms, iterations, evaluations, status and wall time, and
 // param_0, param_1, … when parameters were estimated.
-func WriteCyclesCSV(w io.Writer, cycles []fourdvar.Cycle) error {
+func writeCyclesCSV(w io.Writer, cycles []fourdvar.Cycle) error {
 	var b strings.Builder
 	b.WriteString(strings.Join(cycleCSVHeader, ","))
 	np := 0
@@ -253,7 +253,7 @@ func (r *Recorder) Finish(res *fourdvar.Result, runErr error) error {
 	if r.NoFigures || res == nil || len(res.Cycles) == 0 {
 		return nil
 	}
-	return WriteFigures(r.Dir, res)
+	return writeFigures(r.Dir, res)
 }
 
 // MetricsObject returns the metrics.json document of a twin experiment.
@@ -261,13 +261,13 @@ func MetricsObject(setup Object, status string, runErr error, cycles []fourdvar.
 	sum := fourdvar.Summarise(cycles, burnIn)
 	recs := make([]Object, len(cycles))
 	for i := range cycles {
-		recs[i] = CycleObject(&cycles[i])
+		recs[i] = cycleObject(&cycles[i])
 	}
 	o := Object{{"setup", setup}, {"status", status}}
 	if runErr != nil {
 		o = append(o, Field{"error", runErr.Error()})
 	}
-	return append(o, Field{"summary", SummaryObject(&sum)}, Field{"cycles", recs})
+	return append(o, Field{"summary", summaryObject(&sum)}, Field{"cycles", recs})
 }
 
 func (r *Recorder) flush(status string, runErr error) error {
@@ -276,7 +276,7 @@ func (r *Recorder) flush(status string, runErr error) error {
 		return err
 	}
 	return atomicfile.Write(filepath.Join(r.Dir, "cycles.csv"), func(w io.Writer) error {
-		return WriteCyclesCSV(w, r.cycles)
+		return writeCyclesCSV(w, r.cycles)
 	})
 }
 
