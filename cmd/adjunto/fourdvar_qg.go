@@ -11,10 +11,11 @@ import (
 
 // The documented default twin experiment on the quasi-geostrophic model (adjunto fourdvar
 // --model qg), each value used where the flag is not set; README gives its results. The
-// observing network follows Sakov and Oke's (2008) at a quarter of the points: ψ observed
-// with σ_o = 2 (their R = 4I) every 4 steps (their Δt_obs = 5) at positions redrawn at every
-// observation time (their tracks move too), here uniformly at random and interpolated
-// bilinearly.
+// observing network follows Sakov and Oke's (2008): ψ observed every 4 steps (their
+// Δt_obs = 5) at positions redrawn at every observation time (their tracks move too), here
+// uniformly at random and interpolated bilinearly, but with σ_o = 0.5 rather than their 2,
+// which is far above this model's cycled background error (fourdvar/RESULTS.md §5 has the
+// grid σ_o, σ_b and L were tuned on).
 var qgDefaults = map[string]string{
 	"n":           "64",
 	"window":      "20",
