@@ -8,40 +8,30 @@ import (
 	"testing"
 
 	"github.com/adjunto/adjunto/adjoint"
+	"github.com/adjunto/adjunto/models/lorenz"
 	"github.com/adjunto/adjunto/verify"
 )
 
-// euler96 is a test stepper independent of models/lorenz: one forward Euler step of the
-// Lorenz-96 equations, x_i += dt·((x_{i+1} − x_{i−2}) x_{i−1} − x_i + F), with F as its one
-// parameter. It counts its calls.
+// euler96 is package lorenz's Lorenz-96 with forward Euler steps,
+// x_i += dt·((x_{i+1} − x_{i−2}) x_{i−1} − x_i + F), F its one parameter, as a plain Stepper
+// (its own tape methods hidden) that counts its calls.
 type euler96 struct {
-	F, dt          float64
+	m              lorenz.L96
 	steps, adjoint int
+}
+
+func newEuler96(n int) *euler96 {
+	return &euler96{m: lorenz.L96{N: n, F: 8, Dt: 0.01, Integrator: lorenz.Euler}}
 }
 
 func (m *euler96) Step(dst, x []float64) {
 	m.steps++
-	n := len(x)
-	for i := range x {
-		f := (x[(i+1)%n]-x[(i+n-2)%n])*x[(i+n-1)%n] - x[i] + m.F
-		dst[i] = x[i] + m.dt*f
-	}
+	m.m.Step(dst, x)
 }
 
 func (m *euler96) StepAdjoint(ax, ap, x, ay []float64) {
 	m.adjoint++
-	n := len(x)
-	for i, g := range ay {
-		ip, im1, im2 := (i+1)%n, (i+n-1)%n, (i+n-2)%n
-		g *= m.dt
-		ax[ip] += g * x[im1]
-		ax[im2] -= g * x[im1]
-		ax[im1] += g * (x[ip] - x[im2])
-		ax[i] += ay[i] - g
-		if ap != nil {
-			ap[0] += g
-		}
-	}
+	m.m.StepAdjoint(ax, ap, x, ay)
 }
 
 // misfit is J = ½ Σ_k w_k ‖x_k − y‖², with w_k = 1 on every third step and at the end.
@@ -80,7 +70,7 @@ func setup(n, steps int) (*euler96, []float64, misfit) {
 		x0[i] = 8 + rnd.NormFloat64()
 		y[i] = 8 + rnd.NormFloat64()
 	}
-	return &euler96{F: 8, dt: 0.01}, x0, misfit{y, steps}
+	return newEuler96(n), x0, misfit{y, steps}
 }
 
 // TestLoopPoliciesBitwiseEqual guards the promise that the policy changes the memory and the
@@ -137,7 +127,7 @@ func TestLoopGradientChecks(t *testing.T) {
 	l := &adjoint.Loop{Model: m, Policy: adjoint.Revolve{Snapshots: 4}}
 	J := func(in []float64) float64 {
 		mm := *m
-		mm.F = in[n]
+		mm.m.F = in[n]
 		v, err := (&adjoint.Loop{Model: &mm}).Value(in[:n], steps, cost)
 		if err != nil {
 			t.Fatal(err)
@@ -148,7 +138,7 @@ func TestLoopGradientChecks(t *testing.T) {
 	if _, err := l.Gradient(grad[:n], grad[n:], x0, steps, cost); err != nil {
 		t.Fatal(err)
 	}
-	in := append(append([]float64(nil), x0...), m.F)
+	in := append(append([]float64(nil), x0...), m.m.F)
 	h := make([]float64, n+1)
 	rnd := rand.New(rand.NewPCG(3, 4))
 	for i := range h {
@@ -365,7 +355,7 @@ func TestLoopTapeBitwiseAndUsed(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []adjoint.Policy{adjoint.StoreAll{}, adjoint.StoreEvery{K: 15}, adjoint.Revolve{Snapshots: 6}, adjoint.Revolve{Snapshots: 1}} {
-		m := &tapedEuler96{euler96: &euler96{F: 8, dt: 0.01}, n: n}
+		m := &tapedEuler96{euler96: newEuler96(n), n: n}
 		l := &adjoint.Loop{Model: m, Policy: p, Tape: true}
 		hx, hp := make([]float64, n), make([]float64, 1)
 		K, err := l.Gradient(hx, hp, x0, steps, cost)

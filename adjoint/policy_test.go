@@ -135,7 +135,7 @@ func ExampleParsePolicy() {
 			fmt.Println(err)
 			continue
 		}
-		m := &euler96{F: 8, dt: 0.01}
+		m := newEuler96(8)
 		l := &adjoint.Loop{Model: m, Policy: p}
 		x0 := make([]float64, 8)
 		for i := range x0 {

@@ -140,10 +140,7 @@ func (c *Strong) Initial(x0, z []float64) {
 		copy(x0, z[:c.n])
 		return
 	}
-	c.W.B.SqrtMul(x0, z[:c.n])
-	for i, b := range c.W.Xb {
-		x0[i] += b
-	}
+	fromControl(x0, z[:c.n], c.W.Xb, c.W.B)
 }
 
 // Params writes into p the model parameters that z stands for; it panics when the
@@ -157,10 +154,7 @@ func (c *Strong) Params(p, z []float64) {
 		copy(p, z[c.n:])
 		return
 	}
-	c.W.BP.SqrtMul(p, z[c.n:])
-	for i, b := range c.W.Pb {
-		p[i] += b
-	}
+	fromControl(p, z[c.n:], c.W.Pb, c.W.BP)
 }
 
 // Trajectory returns the states x_0 … x_K of the last evaluation, recomputed from x_0 when
@@ -184,17 +178,11 @@ func (c *Strong) start(z []float64) float64 {
 	c.jb = 0
 	if c.StateControl {
 		copy(x0, z[:n])
-		for i := range n {
-			c.tmp[i] = x0[i] - w.Xb[i]
-		}
-		w.B.SqrtSolve(c.tmp2, c.tmp)
+		whiten(c.tmp2, c.tmp, x0, w.Xb, w.B)
 		c.jb = 0.5 * dot(c.tmp2, c.tmp2)
 	} else {
 		v := z[:n]
-		w.B.SqrtMul(x0, v)
-		for i, b := range w.Xb {
-			x0[i] += b
-		}
+		fromControl(x0, v, w.Xb, w.B)
 		c.jb = 0.5 * dot(v, v)
 	}
 	if c.np > 0 {
@@ -215,16 +203,10 @@ func (c *Strong) paramForward(zp []float64) float64 {
 	w := c.W
 	if c.StateControl {
 		copy(c.p, zp)
-		for i := range c.tp1 {
-			c.tp1[i] = zp[i] - w.Pb[i]
-		}
-		w.BP.SqrtSolve(c.tp2, c.tp1)
+		whiten(c.tp2, c.tp1, zp, w.Pb, w.BP)
 		return 0.5 * dot(c.tp2, c.tp2)
 	}
-	w.BP.SqrtMul(c.p, zp)
-	for i, b := range w.Pb {
-		c.p[i] += b
-	}
+	fromControl(c.p, zp, w.Pb, w.BP)
 	return 0.5 * dot(zp, zp)
 }
 
@@ -263,24 +245,9 @@ func (c *Strong) gradient(grad, z []float64) {
 	n := c.n
 	c.pullBack(grad, c.lam, c.ap)
 	if c.StateControl {
-		for i := range n {
-			c.tmp[i] = z[i] - w.Xb[i]
-		}
-		w.B.SqrtSolve(c.tmp2, c.tmp)
-		w.B.SqrtSolve(c.tmp, c.tmp2)
-		for i := range n {
-			grad[i] += c.tmp[i]
-		}
+		addPrecision(grad[:n], c.tmp, c.tmp2, z[:n], w.Xb, w.B)
 		if c.np > 0 {
-			zp := z[n:]
-			for i := range c.tp1 {
-				c.tp1[i] = zp[i] - w.Pb[i]
-			}
-			w.BP.SqrtSolve(c.tp2, c.tp1)
-			w.BP.SqrtSolve(c.tp1, c.tp2)
-			for i, v := range c.tp1 {
-				grad[n+i] += v
-			}
+			addPrecision(grad[n:], c.tp1, c.tp2, z[n:], w.Pb, w.BP)
 		}
 		return
 	}
@@ -403,17 +370,9 @@ func (c *Strong) GaussNewtonVec(dst, u, scratch []float64) {
 		return
 	}
 	n := c.n
-	c.W.B.SqrtSolve(c.tmp, u[:n])
-	c.W.B.SqrtSolve(c.tmp2, c.tmp)
-	for i := range n {
-		dst[i] += c.tmp2[i]
-	}
+	addPrecision(dst[:n], c.tmp2, c.tmp, u[:n], nil, c.W.B)
 	if c.np > 0 {
-		c.W.BP.SqrtSolve(c.tp1, u[n:])
-		c.W.BP.SqrtSolve(c.tp2, c.tp1)
-		for i, v := range c.tp2 {
-			dst[n+i] += v
-		}
+		addPrecision(dst[n:], c.tp2, c.tp1, u[n:], nil, c.W.BP)
 	}
 }
 

@@ -120,19 +120,10 @@ func (c *Weak) Terms() (jb, jq, jo float64) { return c.jb, c.jq, c.jo }
 func (c *Weak) penalty(x, z, ref []float64, cov Covariance) float64 {
 	if c.StateControl {
 		copy(x, z)
-		for i := range c.tmp {
-			c.tmp[i] = z[i]
-			if ref != nil {
-				c.tmp[i] -= ref[i]
-			}
-		}
-		cov.SqrtSolve(c.tmp2, c.tmp)
+		whiten(c.tmp2, c.tmp, z, ref, cov)
 		return 0.5 * dot(c.tmp2, c.tmp2)
 	}
-	cov.SqrtMul(x, z)
-	for i := range ref {
-		x[i] += ref[i]
-	}
+	fromControl(x, z, ref, cov)
 	return 0.5 * dot(z, z)
 }
 
@@ -172,17 +163,7 @@ func (c *Weak) Adjoint(k int, lam []float64) {
 	}
 	if c.StateControl {
 		copy(g, lam)
-		for i := range c.tmp {
-			c.tmp[i] = zk[i]
-			if ref != nil {
-				c.tmp[i] -= ref[i]
-			}
-		}
-		cov.SqrtSolve(c.tmp2, c.tmp)
-		cov.SqrtSolve(c.tmp, c.tmp2)
-		for i, v := range c.tmp {
-			g[i] += v
-		}
+		addPrecision(g, c.tmp, c.tmp2, zk, ref, cov)
 	} else {
 		cov.SqrtMul(g, lam)
 		for i, v := range zk {

@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math"
+
+	"github.com/adjunto/adjunto/adjoint"
 )
 
 // evalChunk is the largest batch the evaluation programs are recorded for: a dataset is run
@@ -78,38 +80,21 @@ func (n *Network) Predict(dst []float64, d *Dataset) {
 	})
 }
 
-// head applies the output head to the logits z, row by row, into dst.
+// head applies the output head to the logits z (rows of Out) into dst: the engine's own
+// Sigmoid and Softmax, on a scratch tape, so that the numbers are those of the primitives the
+// losses are built from and the stable formulas are written once.
 func (n *Network) head(dst, z []float64) {
+	var f func(*adjoint.Value) *adjoint.Value
 	switch n.cfg.Loss.Head() {
-	case HeadIdentity:
-		copy(dst, z)
 	case HeadSigmoid:
-		for i, v := range z {
-			if v >= 0 {
-				dst[i] = 1 / (1 + math.Exp(-v))
-			} else {
-				e := math.Exp(v)
-				dst[i] = e / (1 + e)
-			}
-		}
+		f = adjoint.Sigmoid
 	case HeadSoftmax:
-		c := n.out
-		for r := 0; r < len(z)/c; r++ {
-			zr, yr := z[r*c:(r+1)*c], dst[r*c:(r+1)*c]
-			m := math.Inf(-1)
-			for _, v := range zr {
-				m = max(m, v)
-			}
-			s := 0.0
-			for j, v := range zr {
-				yr[j] = math.Exp(v - m)
-				s += yr[j]
-			}
-			for j := range yr {
-				yr[j] /= s
-			}
-		}
+		f = adjoint.Softmax
+	default:
+		copy(dst, z)
+		return
 	}
+	copy(dst, f(adjoint.NewTape().Constant(z, len(z)/n.out, n.out)).Data)
 }
 
 // Accuracy returns the fraction of items classified correctly, in evaluation mode: for

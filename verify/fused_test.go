@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/adjunto/adjunto/adjoint"
+	"github.com/adjunto/adjunto/models/lorenz"
 	"github.com/adjunto/adjunto/verify"
 )
 
@@ -139,12 +140,6 @@ func (l96) Adjoint(out *adjoint.Value, in []*adjoint.Value) {
 	}
 }
 
-// l96Composed is the same tendency built from the engine's primitives.
-func l96Composed(x, f *adjoint.Value) *adjoint.Value {
-	adv := adjoint.Mul(adjoint.Sub(adjoint.Shift(x, 1), adjoint.Shift(x, -2)), adjoint.Shift(x, -1))
-	return adjoint.Add(adjoint.Sub(adv, x), f)
-}
-
 // TestFusedPrimitive checks a correct user-defined primitive recorded with Tape.Apply, in a
 // program with a built-in primitive after it, with all four checks, and cross-checks it with
 // the composed version: values, tangents and adjoints must agree to round-off (1e-13
@@ -158,7 +153,7 @@ func TestFusedPrimitive(t *testing.T) {
 		return adjoint.Tanh(adjoint.Scale(0.1, t.Apply(l96{}, 1, xs[0].Len(), xs[0], xs[1])))
 	}
 	composed := func(_ *adjoint.Tape, xs []*adjoint.Value) *adjoint.Value {
-		return adjoint.Tanh(adjoint.Scale(0.1, l96Composed(xs[0], xs[1])))
+		return adjoint.Tanh(adjoint.Scale(0.1, lorenz.L96TendencyOn(xs[0], xs[1])))
 	}
 	for _, r := range verify.Tape("L96/fused", fused, point, verify.Settings{Seed: 3}) {
 		if !r.Pass {

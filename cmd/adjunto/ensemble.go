@@ -47,18 +47,10 @@ type ensembleOptions struct {
 }
 
 func (o *ensembleOptions) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.setup, "setup", "", "standard setup: sakov2008, bocquet2013 or sakov2012 (the model, observations and the tuned ensemble method)")
+	o.registerTwin(fs)
 	fs.StringVar(&o.model, "model", "lorenz96", "model: lorenz96, lorenz63 or qg (64², the 4DVar default's truth and observations, LETKF)")
+	fs.StringVar(&o.setup, "setup", "", "standard setup: sakov2008, bocquet2013 or sakov2012 (the model, observations and the tuned ensemble method)")
 	fs.IntVar(&o.n, "n", 40, "Lorenz-96 variables")
-	fs.Float64Var(&o.forcing, "forcing", 8, "Lorenz-96 forcing F")
-	fs.Float64Var(&o.dt, "dt", 0, "time step (0: the model's default)")
-	fs.StringVar(&o.integrator, "integrator", "rk4", "time scheme: rk4 or euler")
-	fs.IntVar(&o.obsEvery, "obs-every", 1, "steps between observation times")
-	fs.Float64Var(&o.density, "obs-density", 1, "fraction of the variables observed, as every round(1/d)-th variable")
-	fs.Float64Var(&o.obsSigma, "obs-sigma", 1, "observation error standard deviation σ_o (R = σ_o² I)")
-	fs.StringVar(&o.h, "obs-op", "identity", "observation operator on the observed variables: identity or squared (x²)")
-	fs.BoolVar(&o.rotate, "obs-rotate", false, "with --obs-density < 1, move the observed variables by one at each observation time")
-	fs.Float64Var(&o.modelError, "model-error", 0, "standard deviation of the error added to each step of the truth run")
 	fs.IntVar(&o.spinUp, "spinup", 1000, "steps of the truth run before the first analysis")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed: truth, observations, first ensemble")
 	fs.StringVar(&o.method, "method", "etkf", "ensemble method: "+strings.Join(ensembleMethods, ", "))
@@ -87,9 +79,6 @@ func (o *ensembleOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.cold, "cold-start", false, "draw the first ensemble from the model's climatology, far from the truth")
 	fs.IntVar(&o.workers, "workers", 0, "goroutines propagating the members (0: GOMAXPROCS; results do not depend on it)")
 	fs.StringVar(&o.out, "out", filepath.Join("out", "ensemble"), "output directory")
-	fs.BoolVar(&o.json, "json", false, "print the metrics JSON to stdout instead of the table")
-	fs.BoolVar(&o.quiet, "q", false, "print only the averages")
-	fs.BoolVar(&o.noFigures, "no-figures", false, "do not write the figures")
 	fs.IntVar(&o.every, "every", 0, "print every k-th analysis in the table (0: about 25 rows)")
 }
 

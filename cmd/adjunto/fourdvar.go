@@ -77,20 +77,13 @@ type fourdvarOptions struct {
 }
 
 func (o *fourdvarOptions) register(fs *flag.FlagSet) {
+	o.registerTwin(fs)
 	fs.StringVar(&o.setup, "setup", "", "standard setup: sakov2008, bocquet2013 or sakov2012 (sets the defaults of the other flags)")
 	fs.StringVar(&o.model, "model", "lorenz96", "model: lorenz96, lorenz63 or qg (a 2-D quasi-geostrophic model with its own defaults, see README)")
 	fs.IntVar(&o.n, "n", 40, "Lorenz-96 variables (with --background: the file's length unless set), or the qg grid's points per side")
-	fs.Float64Var(&o.forcing, "forcing", 8, "Lorenz-96 forcing F")
-	fs.Float64Var(&o.dt, "dt", 0, "time step (0: the model's default, 0.05 for Lorenz-96, 0.01 for Lorenz-63)")
-	fs.StringVar(&o.integrator, "integrator", "rk4", "time scheme: rk4 or euler")
 	fs.StringVar(&o.variant, "variant", "4dvar", "analysis: 4dvar, 3dvar, incremental, weak or params")
 	fs.IntVar(&o.window, "window", 8, "window length in steps (with --obs: the last observation's step unless set)")
 	fs.IntVar(&o.shift, "shift", 0, "steps between analyses; shorter than --window for overlapping windows (0: the window)")
-	fs.IntVar(&o.obsEvery, "obs-every", 1, "steps between observation times")
-	fs.Float64Var(&o.density, "obs-density", 1, "fraction of the variables observed, as every round(1/d)-th variable")
-	fs.Float64Var(&o.obsSigma, "obs-sigma", 1, "observation error standard deviation σ_o (R = σ_o² I)")
-	fs.StringVar(&o.h, "obs-op", "identity", "observation operator on the observed variables: identity or squared (x²)")
-	fs.BoolVar(&o.rotate, "obs-rotate", false, "with --obs-density < 1, move the observed variables by one at each observation time")
 	fs.BoolVar(&o.mda, "mda", false, "multiple data assimilation: every window assimilates all its observations, their variance multiplied by the number of windows using them")
 	fs.BoolVar(&o.balance, "balance", false, "with --mda, score a second (balancing) analysis per cycle that gives each observation its remaining weight")
 	fs.BoolVar(&o.cold, "cold-start", false, "first background far from the truth: its error drawn from twice the model's climatological covariance, as a random climatological state's")
@@ -107,7 +100,6 @@ func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.checkpoint, "checkpoint", "all", "states kept for the adjoint sweep: all, every:K (every K-th, the others recomputed) or revolve:S (S snapshots, binomial schedule); the results do not change")
 	fs.BoolVar(&o.verbose, "v", false, "also print the checkpointing policy's memory on stderr")
 	fs.Float64Var(&o.qSigma, "q-sigma", 0.1, "model error standard deviation per step assumed by weak-constraint 4DVar (Q = σ_q² I)")
-	fs.Float64Var(&o.modelError, "model-error", 0, "standard deviation of the error added to each step of the truth run")
 	fs.Float64Var(&o.paramSigma, "param-sigma", 1, "background error of the model parameters (variant params)")
 	fs.IntVar(&o.cycles, "cycles", 100, "analyses (cycles)")
 	fs.IntVar(&o.burnIn, "burn-in", 10, "cycles left out of the averages (unset: at most a fifth of the cycles)")
@@ -117,9 +109,6 @@ func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.bgFile, "background", "", "background state CSV (index,value), with --obs")
 	fs.StringVar(&o.truthFile, "truth", "", "optional true state CSV (index,value) at step 0, with --obs")
 	fs.StringVar(&o.out, "out", filepath.Join("out", "fourdvar"), "output directory")
-	fs.BoolVar(&o.json, "json", false, "print the metrics JSON to stdout instead of the table")
-	fs.BoolVar(&o.quiet, "q", false, "print only the averages; no progress on stderr")
-	fs.BoolVar(&o.noFigures, "no-figures", false, "do not write the figures")
 	fs.IntVar(&o.every, "every", 0, "print every k-th cycle in the table (0: about 25 rows)")
 }
 
@@ -158,6 +147,23 @@ func runFourDVar(args []string, stdout, stderr io.Writer) int {
 }
 
 // applySetup sets, from the --setup preset, every flag the user did not set.
+// registerTwin registers the flags of the twin experiment's model, observations and output
+// that "adjunto fourdvar" and "adjunto ensemble" share, so that both mean the same by them.
+func (o *fourdvarOptions) registerTwin(fs *flag.FlagSet) {
+	fs.Float64Var(&o.dt, "dt", 0, "time step (0: the model's default, 0.05 for Lorenz-96, 0.01 for Lorenz-63)")
+	fs.Float64Var(&o.forcing, "forcing", 8, "Lorenz-96 forcing F")
+	fs.StringVar(&o.integrator, "integrator", "rk4", "time scheme: rk4 or euler")
+	fs.IntVar(&o.obsEvery, "obs-every", 1, "steps between observation times")
+	fs.Float64Var(&o.density, "obs-density", 1, "fraction of the variables observed, as every round(1/d)-th variable")
+	fs.Float64Var(&o.obsSigma, "obs-sigma", 1, "observation error standard deviation σ_o (R = σ_o² I)")
+	fs.StringVar(&o.h, "obs-op", "identity", "observation operator on the observed variables: identity or squared (x²)")
+	fs.BoolVar(&o.rotate, "obs-rotate", false, "with --obs-density < 1, move the observed variables by one at each observation time")
+	fs.Float64Var(&o.modelError, "model-error", 0, "standard deviation of the error added to each step of the truth run")
+	fs.BoolVar(&o.json, "json", false, "print the metrics JSON to stdout instead of the table")
+	fs.BoolVar(&o.quiet, "q", false, "print only the averages; no progress on stderr")
+	fs.BoolVar(&o.noFigures, "no-figures", false, "do not write the figures")
+}
+
 func (o *fourdvarOptions) applySetup(set map[string]bool) error {
 	if o.setup == "" {
 		return nil

@@ -123,6 +123,7 @@ var qgEnsembleDefaults = map[string]string{
 	"obs-every":   qgDefaults["obs-every"],
 	"obs-sigma":   qgDefaults["obs-sigma"],
 	"obs-density": qgDefaults["obs-density"],
+	"obs-rotate":  qgDefaults["obs-rotate"],
 	"spinup":      qgDefaults["spinup"],
 	"obs-times":   "100",
 	"burn-in":     "50",
@@ -133,8 +134,7 @@ var qgEnsembleDefaults = map[string]string{
 }
 
 // applyQGEnsembleDefaults sets, for "adjunto ensemble --model qg", every flag of
-// qgEnsembleDefaults the user did not set; the observation points are redrawn at every
-// observation time, as in the 4DVar default.
+// qgEnsembleDefaults the user did not set.
 func (o *ensembleOptions) applyQGEnsembleDefaults(fsSet func(name, value string) error, set map[string]bool) error {
 	if !isQG(o.model) {
 		return nil
@@ -149,6 +149,5 @@ func (o *ensembleOptions) applyQGEnsembleDefaults(fsSet func(name, value string)
 			}
 		}
 	}
-	o.fourdvarOptions.rotate = true
 	return nil
 }

@@ -40,7 +40,10 @@
 // derived on paper, no allocation once the scratch buffers exist — how operational adjoint
 // models are written. The composed one (StepOn, and Composed, which replays it) records the
 // step on an adjoint.Tape from the engine's primitives (Shift for the Lorenz-96 ring, a 1×1
-// broadcast for the parameters) and lets the engine derive TL and AD.
+// broadcast for the parameters) and lets the engine derive TL and AD. Its two pieces are
+// exported so that every model recorded on a tape shares them: Integrator.StepOn, the one RK4
+// (and Euler) step on a tape, and L96TendencyOn, the one composed Lorenz-96 tendency (package
+// surrogate integrates its networks with the first and corrects the second).
 //
 // The fused step performs the composed step's floating-point operations in the same order
 // and rounds after each one, so their trajectories agree to the last bit. That matters: on a

@@ -215,5 +215,5 @@ func (m *L63) StepOn(x, p *adjoint.Value) *adjoint.Value {
 			adjoint.Sub(adjoint.Mul(x, y), adjoint.Mul(beta, z)),
 		)
 	}
-	return composeStep(f, m.Integrator, m.Dt, x)
+	return m.Integrator.StepOn(f, m.Dt, x)
 }

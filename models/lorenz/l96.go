@@ -348,24 +348,19 @@ func (m *L96) StepOn(x, p *adjoint.Value) *adjoint.Value {
 		panic(fmt.Sprintf("lorenz: L96.StepOn: state %dx%d and parameters %dx%d for N = %d",
 			x.Rows(), x.Cols(), p.Rows(), p.Cols(), m.N))
 	}
-	f := func(x *adjoint.Value) *adjoint.Value {
-		adv := adjoint.Mul(adjoint.Sub(adjoint.Shift(x, 1), adjoint.Shift(x, -2)), adjoint.Shift(x, -1))
-		return adjoint.Add(adjoint.Sub(adv, x), p)
-	}
-	return composeStep(f, m.Integrator, m.Dt, x)
+	return m.Integrator.StepOn(func(x *adjoint.Value) *adjoint.Value { return L96TendencyOn(x, p) }, m.Dt, x)
 }
 
-// composeStep records one step of the scheme s for dx/dt = f(x) with the same operations, in
-// the same order, as integrator.step.
-func composeStep(f func(*adjoint.Value) *adjoint.Value, s Integrator, dt float64, x *adjoint.Value) *adjoint.Value {
-	if s == Euler {
-		return adjoint.Add(x, adjoint.Scale(dt, f(x)))
-	}
-	h, dt6 := dt/2, dt/6
-	k1 := f(x)
-	k2 := f(adjoint.Add(x, adjoint.Scale(h, k1)))
-	k3 := f(adjoint.Add(x, adjoint.Scale(h, k2)))
-	k4 := f(adjoint.Add(x, adjoint.Scale(dt, k3)))
-	sum := adjoint.Add(adjoint.Add(adjoint.Add(k1, adjoint.Scale(2, k2)), adjoint.Scale(2, k3)), k4)
-	return adjoint.Add(x, adjoint.Scale(dt6, sum))
+// L96TendencyOn records the Lorenz-96 tendency
+//
+//	f_i(x) = (x_{i+1} − x_{i−2}) x_{i−1} − x_i + F,   indices mod N,
+//
+// of every row of x (B×N: B states of N variables) on the tape of x, from the engine's
+// primitives (Shift along each row for the circle, the forcing F, 1×1, broadcast in Add), and
+// returns it, B×N. It is the one composed Lorenz-96 tendency: L96.StepOn integrates it, and
+// the surrogate package's hybrid physics is it with a wrong F. F may be a variable, so the
+// engine derives ∂f/∂F too.
+func L96TendencyOn(x, F *adjoint.Value) *adjoint.Value {
+	adv := adjoint.Mul(adjoint.Sub(adjoint.Shift(x, 1), adjoint.Shift(x, -2)), adjoint.Shift(x, -1))
+	return adjoint.Add(adjoint.Sub(adv, x), F)
 }

@@ -128,7 +128,7 @@ func TestSmallRings(t *testing.T) {
 			tf, tc := windowTL(m, x0, dx, []float64{0.5}, 50), windowTL(c, x0, dx, []float64{0.5}, 50)
 			af, pf := windowAD(m, x0, ay, 50)
 			ac, pc := windowAD(c, x0, ay, 50)
-			for _, e := range []float64{relErr(tf, tc), relErr(af, ac), relErr(pf, pc)} {
+			for _, e := range []float64{relDiff(tf, tc), relDiff(af, ac), relDiff(pf, pc)} {
 				if e > 1e-12 {
 					t.Errorf("N = %d, %v: fused and composed differ by %.3g", n, s, e)
 				}

@@ -146,10 +146,10 @@ func TestFusedEqualsComposed(t *testing.T) {
 				tlF := windowTL(m, tm.x0, dx0, dp, steps)
 				tlC := windowTL(c, tm.x0, dx0, dp, steps)
 				tape.JVP([]*adjoint.Value{xv, pv}, [][]float64{dx0, dp})
-				if e := relErr(tlF, tlC); e > tol {
+				if e := relDiff(tlF, tlC); e > tol {
 					t.Errorf("TL fused vs composed step: relative error %.3g", e)
 				}
-				if e := relErr(tlF, yv.Tan); e > tol {
+				if e := relDiff(tlF, yv.Tan); e > tol {
 					t.Errorf("TL fused vs window tape: relative error %.3g", e)
 				}
 
@@ -166,7 +166,7 @@ func TestFusedEqualsComposed(t *testing.T) {
 					{"AD x0 fused vs window tape", axF, xv.Adj},
 					{"AD p fused vs window tape", apF, pv.Adj},
 				} {
-					if e := relErr(cmp.a, cmp.b); e > tol {
+					if e := relDiff(cmp.a, cmp.b); e > tol {
 						t.Errorf("%s: relative error %.3g", cmp.what, e)
 					} else if testing.Verbose() {
 						t.Logf("%s: %.3g", cmp.what, e)

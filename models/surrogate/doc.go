@@ -16,8 +16,10 @@
 // # Derivatives for free
 //
 // One RK4 step is recorded on an adjoint.Tape from the engine's primitives (Gather for the
-// stencils, the network's Dense layers and activations, Add and Scale for the stages), once,
-// and replayed at every step. The tangent-linear step is a JVP of the recording and the
+// stencils, the network's Dense layers and activations), once, and replayed at every step.
+// The step is package lorenz's (lorenz.Integrator.StepOn) and a hybrid's physics L96 is
+// lorenz.L96TendencyOn, so a hybrid whose network outputs zero is lorenz's Lorenz-96 to the
+// last bit (Checks tests it). The tangent-linear step is a JVP of the recording and the
 // adjoint step a VJP, with respect to the state and the weights: no derivative code is written
 // for the surrogate, and Checks proves it with the dot-product, Taylor, gradient and
 // finite-difference tests. The step also saves its evaluation (adjoint.Tape.Snapshot) for

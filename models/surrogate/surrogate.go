@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/adjunto/adjunto/adjoint"
+	"github.com/adjunto/adjunto/models/lorenz"
 	"github.com/adjunto/adjunto/nn"
 )
 
@@ -20,13 +21,13 @@ var ErrSpec = errors.New("surrogate: invalid model")
 // come from the engine too.
 type Physics func(x *adjoint.Value, n int) *adjoint.Value
 
-// L96 returns the Lorenz-96 tendency (x_{i+1} − x_{i−2}) x_{i−1} − x_i + F as Physics: with a
-// wrong F it is the deliberately wrong physical model a hybrid network corrects.
+// L96 returns the Lorenz-96 tendency (x_{i+1} − x_{i−2}) x_{i−1} − x_i + F as Physics, the
+// composed lorenz.L96TendencyOn of each of the stacked states: with a wrong F it is the
+// deliberately wrong physical model a hybrid network corrects.
 func L96(F float64) Physics {
 	return func(x *adjoint.Value, n int) *adjoint.Value {
-		at := func(d int) *adjoint.Value { return adjoint.Gather(x, ring(x.Len()/n, n, d)) }
-		adv := adjoint.Mul(adjoint.Sub(at(1), at(-2)), at(-1))
-		return adjoint.Add(adjoint.Sub(adv, x), x.Tape().Scalar(F))
+		rows := adjoint.Reshape(x, x.Len()/n, n)
+		return adjoint.Reshape(lorenz.L96TendencyOn(rows, x.Tape().Scalar(F)), 1, x.Len())
 	}
 }
 
@@ -176,14 +177,7 @@ func (s *Model) record(active bool, batch int) *program {
 	} else {
 		p.w = tp.Constant(w, 1, len(w))
 	}
-	f := s.tendency(p.w, batch)
-	h := s.dt
-	k1 := f(p.x)
-	k2 := f(adjoint.Add(p.x, adjoint.Scale(h/2, k1)))
-	k3 := f(adjoint.Add(p.x, adjoint.Scale(h/2, k2)))
-	k4 := f(adjoint.Add(p.x, adjoint.Scale(h, k3)))
-	sum := adjoint.Add(adjoint.Add(k1, adjoint.Scale(2, k2)), adjoint.Add(adjoint.Scale(2, k3), k4))
-	p.y = adjoint.Add(p.x, adjoint.Scale(h/6, sum))
+	p.y = lorenz.RK4.StepOn(s.tendency(p.w, batch), s.dt, p.x)
 	p.snapLen = tp.SnapshotLen()
 	return p
 }
