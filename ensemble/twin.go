@@ -65,7 +65,8 @@ type Twin struct {
 	BurnIn   int
 
 	// Spread is the standard deviation of the first ensemble's members about the truth
-	// (x_i = x_t + Spread·ε_i, a warm start); zero means 1.
+	// (x_i = x_t + Spread·ε_i, a warm start, with ε_i = C^{1/2} ξ_i correlated by
+	// Base.FirstBackground's C if it is set, else white); zero means 1.
 	Spread float64
 	// ColdStart draws the first ensemble from the model's climatology instead: the members
 	// are states ColdSpacing steps apart of a free run from a start independent of the
@@ -367,11 +368,22 @@ func (t *Twin) firstEnsemble(p *Propagator, x0 []float64, members int, spread fl
 	n := p.Dim()
 	e := mat.NewDense(members, n, nil)
 	if !t.ColdStart {
+		// With a Base.FirstBackground the members' errors have its correlations (on a 2-D
+		// field white noise would be all grid-scale), scaled by spread.
 		rng := rand.New(rand.NewPCG(t.Base.Seed, streamMembers))
+		fb := t.Base.FirstBackground
+		eps, d := make([]float64, n), make([]float64, n)
 		for i := range members {
+			for j := range eps {
+				eps[j] = rng.NormFloat64()
+			}
+			copy(d, eps)
+			if fb != nil {
+				fb.SqrtMul(d, eps)
+			}
 			row := e.RawRowView(i)
 			for j := range row {
-				row[j] = x0[j] + spread*rng.NormFloat64()
+				row[j] = x0[j] + spread*d[j]
 			}
 		}
 		return e

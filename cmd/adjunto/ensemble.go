@@ -12,6 +12,7 @@ import (
 	"github.com/adjunto/adjunto/internal/progress"
 	"github.com/adjunto/adjunto/internal/staging"
 	"github.com/adjunto/adjunto/internal/twinout"
+	"github.com/adjunto/adjunto/models/qg"
 )
 
 // ensembleOptions holds the flags of "adjunto ensemble". The model and observation flags
@@ -47,7 +48,7 @@ type ensembleOptions struct {
 
 func (o *ensembleOptions) register(fs *flag.FlagSet) {
 	o.registerTwin(fs)
-	fs.StringVar(&o.model, "model", "lorenz96", "model: lorenz96 or lorenz63")
+	fs.StringVar(&o.model, "model", "lorenz96", "model: lorenz96, lorenz63 or qg (64², the 4DVar default's truth and observations, LETKF)")
 	fs.StringVar(&o.setup, "setup", "", "standard setup: sakov2008, bocquet2013 or sakov2012 (the model, observations and the tuned ensemble method)")
 	fs.IntVar(&o.n, "n", 40, "Lorenz-96 variables")
 	fs.IntVar(&o.spinUp, "spinup", 1000, "steps of the truth run before the first analysis")
@@ -99,16 +100,26 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 	if err := o.applyEnsembleSetup(set); err != nil {
 		return fail(exitUsage, err)
 	}
+	if err := o.applyQGEnsembleDefaults(fs.Set, set); err != nil {
+		return fail(exitUsage, err)
+	}
 	m, err := o.newModel(o.n)
 	if err != nil {
 		return fail(exitUsage, err)
 	}
 	observe, err := o.observer(m.Dim())
+	q, isqg := m.(*qg.Model)
+	if isqg {
+		observe, err = o.qgObserver(q)
+	}
 	if err != nil {
 		return fail(exitUsage, err)
 	}
 	base := &fourdvar.Twin{Model: m, ObsEvery: o.obsEvery, Observe: observe, ObsSigma: o.obsSigma,
 		ModelError: o.modelError, SpinUp: o.spinUp, Seed: o.seed}
+	if isqg { // the 4DVar twin's truth start and first-background covariance
+		base.X0, base.FirstBackground = q.InitialState(o.seed), qgFirstBackground(q)
+	}
 	if o.spinUp == 0 {
 		base.SpinUp = -1
 	}
@@ -130,7 +141,11 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 		if !(o.radius > 0) {
 			return fail(exitUsage, fmt.Errorf("--radius %v: want > 0", o.radius))
 		}
-		tw.Filter = &ensemble.LETKF{Radius: o.radius, Inflation: o.inflation}
+		l := &ensemble.LETKF{Radius: o.radius, Inflation: o.inflation}
+		if isqg {
+			l.Distance = ensemble.GridDistance(q.N, q.N)
+		}
+		tw.Filter = l
 	case "ienks":
 		tw.Smoother = &ensemble.IEnKS{Lag: o.lag, Shift: o.shiftObs, MDA: o.mdaE, Inflation: o.inflation,
 			FiniteSize: o.finiteSize, MaxIter: o.maxIterE, Tol: o.tol, Bundle: o.bundle, Boost: o.boost, QuasiStatic: o.quasi, QuasiStaticGrowth: o.qsGrowth, Rotate: o.rotate}

@@ -136,3 +136,31 @@ func TestObserveFeedsFourDVar(t *testing.T) {
 		}
 	}
 }
+
+// TestEnsembleQGBeatsBackground runs the LETKF on the QG twin on a small grid (32², a short
+// spin-up, 12 observation times) and checks that its analyses are closer to the truth than
+// its forecasts, i.e. that the 2-D localisation uses the observations near each point.
+func TestEnsembleQGBeatsBackground(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := runArgs("ensemble", "--model", "qg", "--n", "32", "--spinup", "500", "--obs-times", "12",
+		"--burn-in", "4", "--members", "10", "--radius", "4", "--json", "--no-figures", "--out", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "metrics.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Summary struct {
+			RMSEBackground float64 `json:"rmse_background"`
+			RMSEAnalysis   float64 `json:"rmse_analysis"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if s := m.Summary; !(s.RMSEAnalysis < s.RMSEBackground) {
+		t.Errorf("LETKF analysis RMSE %v not below its forecast's %v", s.RMSEAnalysis, s.RMSEBackground)
+	}
+}
