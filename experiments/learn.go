@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -154,7 +155,7 @@ type LearnSurrogateConfig struct {
 	Leads      int     `json:"forecast_leads" help:"steps of each forecast"`
 	Cycles     int     `json:"cycles" help:"analyses of the cycled 4DVar that scores each model (0: the preset's)"`
 	Lyapunov   int     `json:"lyapunov_steps" help:"steps over which each model's leading Lyapunov exponent is estimated (0: the preset's)"`
-	Checkpoint string  `json:"checkpoint" help:"file the weights are written to after every stage (empty: none)"`
+	Checkpoint string  `json:"checkpoint" help:"file the weights are written to after every stage; a bare name goes into the run's folder, so a failed run keeps it there (empty: none)"`
 	Seed       uint64  `json:"seed" help:"seed of the truth, the observations and the weights"`
 }
 
@@ -315,6 +316,16 @@ type namedModel struct {
 	m    adjoint.Model
 }
 
+// checkpointPath resolves a checkpoint file: a bare name lives in the run's own folder, which
+// Experiment.Run stages, so that a failed or interrupted run keeps its best weights in
+// DIR.failed or DIR.interrupted and never writes into an earlier good result.
+func checkpointPath(name string, out *Output) string {
+	if filepath.Base(name) == name {
+		return filepath.Join(out.Dir(), name)
+	}
+	return name
+}
+
 func runLearnSurrogate(ctx context.Context, given *LearnSurrogateConfig, out *Output) (*LearnSurrogateMetrics, error) {
 	resolved, err := given.resolved()
 	if err != nil {
@@ -373,7 +384,7 @@ func runLearnSurrogate(ctx context.Context, given *LearnSurrogateConfig, out *Ou
 			if cfg.Checkpoint == "" {
 				return nil
 			}
-			return net.Save(cfg.Checkpoint)
+			return net.Save(checkpointPath(cfg.Checkpoint, out))
 		}})
 	if err != nil {
 		if cfg.Checkpoint != "" {

@@ -55,7 +55,7 @@ func runLearn(args []string, stdout, stderr io.Writer) int {
 	if name == "learn-parameters" {
 		pre = append(pre, "model="+*model)
 	} else {
-		pre = append(pre, fmt.Sprintf("hybrid=%t", *what == "hybrid"), "checkpoint="+filepath.Join(*out, "checkpoint-"+*what+".json"))
+		pre = append(pre, fmt.Sprintf("hybrid=%t", *what == "hybrid"), "checkpoint=checkpoint-"+*what+".json")
 	}
 	cfgs, err := buildConfigs([]*experiments.Experiment{e}, append(pre, sets...), "")
 	if err != nil {

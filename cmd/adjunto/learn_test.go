@@ -57,9 +57,9 @@ func TestLearnSurrogateWritesWeights(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
 	}
-	// The checkpoint lives only while the run does: a finished run replaces the directory
-	// with its result, whose hybrid.json holds the final weights.
-	for _, f := range []string{"hybrid.json", "forecast-skill.png", "training.svg", "tendency.png"} {
+	// The checkpoint is written into the run's staging folder, never into an earlier result,
+	// so a finished run has it beside hybrid.json (the final weights).
+	for _, f := range []string{"hybrid.json", "checkpoint-hybrid.json", "forecast-skill.png", "training.svg", "tendency.png"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Error(err)
 		}
