@@ -10,24 +10,29 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
+// layerShapes are the products of a training step of the 784-256-256-10 and 784-1024-1024-10
+// networks at batch 128.
+var layerShapes = []struct {
+	name    string
+	tA, tB  bool
+	m, n, k int
+}{
+	{"XWt_128x256x784", false, true, 128, 256, 784},
+	{"GtX_256x784x128", true, false, 256, 784, 128},
+	{"XWt_128x256x256", false, true, 128, 256, 256},
+	{"GW_128x256x256", false, false, 128, 256, 256},
+	{"XWt_128x10x256", false, true, 128, 10, 256},
+	{"XWt_128x1024x1024", false, true, 128, 1024, 1024},
+	{"GtX_1024x1024x128", true, false, 1024, 1024, 128},
+	{"GW_128x1024x1024", false, false, 128, 1024, 1024},
+}
+
 // BenchmarkDgemm runs the products of a training step of the 784-256-256-10 network at batch
-// 128 (X·Wᵀ forward, Gᵀ·X for the weights' gradient, G·W for the inputs'), and of a 1024-wide
-// hidden layer, with each kernel and with gonum's Dgemm, reporting GFLOP/s (2mnk per product)
+// 128 (X·Wᵀ forward, Gᵀ·X for the weights' gradient, G·W for the inputs'), and of the
+// 1024-wide network, with each kernel and with gonum's Dgemm, reporting GFLOP/s (2mnk per product)
 // per wall and per CPU second.
 func BenchmarkDgemm(b *testing.B) {
-	shapes := []struct {
-		name    string
-		tA, tB  bool
-		m, n, k int
-	}{
-		{"XWt_128x256x784", false, true, 128, 256, 784},
-		{"GtX_256x784x128", true, false, 256, 784, 128},
-		{"XWt_128x256x256", false, true, 128, 256, 256},
-		{"GW_128x256x256", false, false, 128, 256, 256},
-		{"XWt_128x10x256", false, true, 128, 10, 256},
-		{"XWt_128x1024x1024", false, true, 128, 1024, 1024},
-		{"GtX_1024x1024x128", true, false, 1024, 1024, 128},
-	}
+	shapes := layerShapes
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, s := range shapes {
 		a, lda, bb, ldb, c, ldc := operands(rng, s.tA, s.tB, s.m, s.n, s.k, 0)

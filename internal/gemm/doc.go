@@ -40,6 +40,12 @@
 // block of B (≤ kc·nc·8 bytes, under 1 MiB) from L2. Each limit is split into equal blocks
 // (784 = 4 × 196, not 3 × 256 + 16) so that no block is a sliver.
 //
+// Packing is not negligible for a mini-batch: at m = 128 each packed element of B serves
+// only 2·128 flops, so with AVX-512 the packing routines move eight elements per instruction
+// (an 8×8 transpose in registers for the transposed cases), writing the bits of the scalar
+// loops. The kernel prefetches its tile of C before the loop over p, because C is read only
+// after it and a large C (1024×1024 is 8 MiB) misses the caches.
+//
 // # Choice of kernel
 //
 // At start-up the package asks the CPU (CPUID) and the operating system (XGETBV: the OS must

@@ -15,6 +15,12 @@ func packA(dst, a []float64, lda int, trans bool, i0, p0, mb, kb, mr int, alpha 
 			clear(panel)
 		}
 		if trans { // op(A)[i, p] = a[p·lda + i]: each p is a contiguous run of rows
+			if vectorPack && rows == mr && mr%8 == 0 {
+				off := p0*lda + i0 + ir
+				_ = a[off+(kb-1)*lda+mr-1] // the assembly's last read
+				copy8(&panel[0], mr, &a[off], lda, kb, alpha)
+				continue
+			}
 			for p := range kb {
 				src := a[(p0+p)*lda+i0+ir:][:rows]
 				d := panel[p*mr : p*mr+rows]
@@ -34,6 +40,21 @@ func packA(dst, a []float64, lda int, trans bool, i0, p0, mb, kb, mr int, alpha 
 // step stores four adjacent elements rather than one at a stride of width.
 func gather(dst []float64, width int, src []float64, ld, off, rows, kb int, alpha float64) {
 	i := 0
+	if vectorPack { // eight rows at a time, eight columns per block (pack_amd64.s)
+		blocks := kb / 8
+		for ; i+8 <= rows; i += 8 {
+			_ = src[off+(i+7)*ld+kb-1] // the assembly's last read and write
+			_ = dst[(kb-1)*width+i+7]
+			if blocks > 0 {
+				transpose8x8(&dst[i], width, &src[off+i*ld], ld, blocks, alpha)
+			}
+			for p := blocks * 8; p < kb; p++ {
+				for q := range 8 {
+					dst[p*width+i+q] = alpha * src[off+(i+q)*ld+p]
+				}
+			}
+		}
+	}
 	for ; i+4 <= rows; i += 4 {
 		r0 := src[off+i*ld:][:kb]
 		r1 := src[off+(i+1)*ld:][:kb]
@@ -62,6 +83,12 @@ func packB(dst, b []float64, ldb int, trans bool, p0, j0, kb, nb, nr int) {
 		}
 		if trans { // op(B)[p, j] = b[j·ldb + p]: each column of op(B) is contiguous
 			gather(panel, nr, b, ldb, (j0+jr)*ldb+p0, cols, kb, 1)
+			continue
+		}
+		if vectorPack && cols == nr && nr%8 == 0 {
+			off := p0*ldb + j0 + jr
+			_ = b[off+(kb-1)*ldb+nr-1] // the assembly's last read
+			copy8(&panel[0], nr, &b[off], ldb, kb, 1)
 			continue
 		}
 		for p := range kb { // op(B)[p, j] = b[p·ldb + j]
