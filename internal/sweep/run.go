@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -216,6 +217,19 @@ func (rn *Runner) Run(ctx context.Context, dir string, p *Plan, runs []Run) (Sum
 	return sum, firstErr
 }
 
+// childEnv returns the environment of a run: this process's, with GOMAXPROCS set to the
+// run's share of the cores when several runs go at once and the user has not set it, so that
+// Jobs runs of Go programs do not each start a scheduler (and a garbage collector) sized for
+// the whole machine and then take the cores from one another.
+func (rn *Runner) childEnv() []string {
+	env := os.Environ()
+	jobs := max(rn.Jobs, 1)
+	if jobs == 1 || os.Getenv("GOMAXPROCS") != "" {
+		return env
+	}
+	return append(env, fmt.Sprintf("GOMAXPROCS=%d", max(1, runtime.NumCPU()/jobs)))
+}
+
 func (rn *Runner) printf(format string, a ...any) {
 	if rn.Log != nil {
 		fmt.Fprintf(rn.Log, format, a...)
@@ -271,6 +285,7 @@ func (rn *Runner) runOne(ctx context.Context, dir string, p *Plan, r *Run) (*Res
 	var stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, rn.Executable, append(slices.Clone(r.Args), outArgs...)...)
 	cmd.Dir = p.Workdir
+	cmd.Env = rn.childEnv()
 	cmd.Stdout = stdout
 	cmd.Stderr = &stderr
 	start := time.Now()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -178,5 +179,36 @@ func TestRunnerLeavesLockedRuns(t *testing.T) {
 	}
 	if got := logLines(t, log); !slices.Equal(got, []string{"x=1 seed=", "x=2 seed=", "x=3 seed="}) {
 		t.Errorf("runs started %q", got)
+	}
+}
+
+// TestChildEnvSharesTheCores checks that concurrent runs get GOMAXPROCS set to their share of
+// the cores, and that a single run, or a GOMAXPROCS the user set, is left alone.
+func TestChildEnvSharesTheCores(t *testing.T) {
+	find := func(env []string) (string, bool) {
+		v := ""
+		found := false
+		for _, e := range env {
+			if s, ok := strings.CutPrefix(e, "GOMAXPROCS="); ok {
+				v, found = s, true // the last one wins, as for exec
+			}
+		}
+		return v, found
+	}
+	t.Setenv("GOMAXPROCS", "")
+	os.Unsetenv("GOMAXPROCS")
+	if v, ok := find((&Runner{Jobs: 1}).childEnv()); ok {
+		t.Errorf("Jobs 1: GOMAXPROCS=%s, want it unset", v)
+	}
+	want := strconv.Itoa(max(1, runtime.NumCPU()/2))
+	if v, _ := find((&Runner{Jobs: 2}).childEnv()); v != want {
+		t.Errorf("Jobs 2: GOMAXPROCS=%q, want %q", v, want)
+	}
+	if v, _ := find((&Runner{Jobs: 4 * runtime.NumCPU()}).childEnv()); v != "1" {
+		t.Errorf("Jobs 4×cores: GOMAXPROCS=%q, want 1", v)
+	}
+	t.Setenv("GOMAXPROCS", "3")
+	if v, _ := find((&Runner{Jobs: 2}).childEnv()); v != "3" {
+		t.Errorf("user's GOMAXPROCS=3 with Jobs 2: got %q", v)
 	}
 }
