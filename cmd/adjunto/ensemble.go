@@ -199,23 +199,8 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 	}
 	res, runErr := tw.Run()
 	meter.Done()
-	if err := rec.Finish(res, runErr); err != nil {
-		fmt.Fprintf(stderr, "adjunto ensemble: writing results: %v\n", err)
-		if runErr == nil {
-			runErr = err
-		}
-	}
-	runErr = st.Unstage(runErr) // name the files as the user will find them
-	where, err := endStage(st, runErr, "ensemble", stderr)
-	if err != nil {
-		return fail(exitFail, err)
-	}
-	if runErr != nil {
-		if !interrupted(runErr, "ensemble", cyclesKept(res, where), stderr) {
-			fail(exitFail, runErr)
-			fmt.Fprintf(stderr, "adjunto ensemble: %s; earlier results in %s untouched\n", cyclesKept(res, where), o.out)
-		}
-		return exitFail
+	if code, done := endTwin("ensemble", st, rec, res, runErr, o.out, stderr); done {
+		return code
 	}
 	if o.json {
 		return printJSON(stdout, stderr, twinout.MetricsObject(rec.Setup, "complete", nil, res.Cycles, o.burnIn))

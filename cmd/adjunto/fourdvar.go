@@ -437,23 +437,8 @@ func (o *fourdvarOptions) runTwin(set map[string]bool, stdout, stderr io.Writer)
 	if runErr == nil && res.Summary.Converged == 0 && tw.Variant != fourdvar.Incremental4DVar {
 		runErr = errNoneConverged(res.Summary.Cycles)
 	}
-	if err := rec.Finish(res, runErr); err != nil {
-		fmt.Fprintf(stderr, "adjunto fourdvar: writing results: %v\n", err)
-		if runErr == nil {
-			runErr = err
-		}
-	}
-	runErr = st.Unstage(runErr) // name the files as the user will find them
-	where, err := endStage(st, runErr, "fourdvar", stderr)
-	if err != nil {
-		return fail(exitFail, err)
-	}
-	if runErr != nil {
-		if !interrupted(runErr, "fourdvar", cyclesKept(res, where), stderr) {
-			fail(exitFail, runErr)
-			fmt.Fprintf(stderr, "adjunto fourdvar: %s; earlier results in %s untouched\n", cyclesKept(res, where), o.out)
-		}
-		return exitFail
+	if code, done := endTwin("fourdvar", st, rec, res, runErr, o.out, stderr); done {
+		return code
 	}
 	if o.json {
 		return printJSON(stdout, stderr, twinout.MetricsObject(rec.Setup, "complete", nil, res.Cycles, o.burnIn))

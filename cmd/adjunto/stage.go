@@ -5,7 +5,9 @@ import (
 	"io"
 	"path/filepath"
 
+	"github.com/adjunto/adjunto/fourdvar"
 	"github.com/adjunto/adjunto/internal/staging"
+	"github.com/adjunto/adjunto/internal/twinout"
 	"github.com/adjunto/adjunto/nn"
 )
 
@@ -51,4 +53,31 @@ func trainFailed(st *staging.Dir, err error, m *nn.Model, h *nn.History, validat
 		}
 	}
 	return exitFail
+}
+
+// endTwin writes the results of a twin experiment (fourdvar's or ensemble's) and ends its
+// staging: the files move into place when the run succeeded; otherwise they are kept beside
+// out, and what was kept is reported. It returns the exit code and whether the command is
+// done, which it is when the run or the writing failed.
+func endTwin(cmd string, st *staging.Dir, rec *twinout.Recorder, res *fourdvar.Result, runErr error, out string, stderr io.Writer) (int, bool) {
+	if err := rec.Finish(res, runErr); err != nil {
+		fmt.Fprintf(stderr, "adjunto %s: writing results: %v\n", cmd, err)
+		if runErr == nil {
+			runErr = err
+		}
+	}
+	runErr = st.Unstage(runErr) // name the files as the user will find them
+	where, err := endStage(st, runErr, cmd, stderr)
+	if err != nil {
+		report(stderr, cmd, err)
+		return exitFail, true
+	}
+	if runErr != nil {
+		if !interrupted(runErr, cmd, cyclesKept(res, where), stderr) {
+			report(stderr, cmd, runErr)
+			fmt.Fprintf(stderr, "adjunto %s: %s; earlier results in %s untouched\n", cmd, cyclesKept(res, where), out)
+		}
+		return exitFail, true
+	}
+	return exitOK, false
 }
