@@ -63,7 +63,7 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.out, "out", "", "sweep `folder` (default out/sweep/NAME)")
 	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "runs at a time on this machine")
 	fs.BoolVar(&f.retryFailed, "retry-failed", false, "run the failed runs again (finished ones are always skipped)")
-	fs.BoolVar(&f.quiet, "q", false, "no progress on stderr even when it is a terminal (failures are always reported)")
+	fs.BoolVar(&f.quiet, "q", false, "no progress on stderr (failures are always reported)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "write runs.json and list the runs without running them")
 	fs.BoolVar(&f.slurm, "slurm", false, "write an sbatch job-array script instead of running the runs")
 	fs.BoolVar(&f.submit, "submit", false, "with --slurm, submit the script with sbatch")
@@ -145,8 +145,13 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(exitFail, err)
 	}
-	rn := &sweep.Runner{Executable: exe, Jobs: f.jobs, RetryFailed: f.retryFailed, Log: stderr}
-	if !f.quiet && progress.IsTerminal(stderr) {
+	// Progress as every long command gives it: a redrawn line on a terminal, whole lines in a
+	// log (at most one a second, as a batch task's), none with -q.
+	rn := &sweep.Runner{Executable: exe, Jobs: f.jobs, RetryFailed: f.retryFailed, Log: stderr, Show: sweep.ShowLines}
+	switch {
+	case f.quiet:
+		rn.Show = sweep.ShowNone
+	case progress.IsTerminal(stderr):
 		rn.Show = sweep.ShowTerminal
 	}
 	ctx, stop := interruptContext()

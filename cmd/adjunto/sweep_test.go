@@ -175,6 +175,20 @@ func TestSweepFailingRun(t *testing.T) {
 	}
 }
 
+// TestSweepProgressInALog checks that a local sweep whose stderr is not a terminal (a log, a
+// pipe) still reports its progress, as every long command does, and that -q silences it.
+func TestSweepProgressInALog(t *testing.T) {
+	file, out := writeSweep(t, `{"command": "fourdvar", "flags": {"cycles": 2, "burn-in": 1, "no-figures": true}, "seeds": [1, 2]}`)
+	code, stdout, stderr := runArgs("sweep", file, "--out", out, "-j", "2")
+	if code != exitOK || !strings.Contains(stderr, "2/2 runs done") {
+		t.Fatalf("exit %d, no progress line in stderr:\n%s\n%s", code, stderr, stdout)
+	}
+	code, _, stderr = runArgs("sweep", file, "--out", t.TempDir(), "-j", "2", "-q")
+	if code != exitOK || strings.Contains(stderr, "runs done") {
+		t.Errorf("-q: exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
 func TestSweepUsageErrors(t *testing.T) {
 	file, out := writeSweep(t, "{\"command\": \"fourdvar\",\n  \"flags\": {\"out\": \"x\"}}")
 	if code, _, stderr := runArgs("sweep", file, "--out", out); code != exitUsage || !strings.Contains(stderr, "s.json:2: flags.out: the sweep sets --out itself") {
