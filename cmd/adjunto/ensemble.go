@@ -44,6 +44,8 @@ type ensembleOptions struct {
 	spread     float64
 	cold       bool
 	workers    int
+	floor      bool
+	floorOnly  bool
 }
 
 func (o *ensembleOptions) register(fs *flag.FlagSet) {
@@ -80,6 +82,8 @@ func (o *ensembleOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.workers, "workers", 0, "goroutines propagating the members (0: GOMAXPROCS; results do not depend on it)")
 	fs.StringVar(&o.out, "out", filepath.Join("out", "ensemble"), "output directory")
 	fs.IntVar(&o.every, "every", 0, "print every k-th analysis in the table (0: about 25 rows)")
+	fs.BoolVar(&o.floor, "floor", false, "also compute the Cramér–Rao floor on the run's truth and observations (states of at most 1000 variables), beside the score and in metrics.json")
+	fs.BoolVar(&o.floorOnly, "floor-only", false, "compute and print the Cramér–Rao floor only: run no method, write nothing")
 }
 
 var ensembleMethods = []string{"enkf", "etkf", "letkf", "ienks", "hybrid"}
@@ -164,11 +168,29 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 	if err := tw.Validate(); err != nil {
 		return fail(exitUsage, flagError(err))
 	}
+	var floor *ensemble.Floor
+	if o.floor || o.floorOnly {
+		var code int
+		if floor, code, err = ensembleFloor(tw); err != nil {
+			return fail(code, err)
+		}
+	}
+	if o.floorOnly {
+		if o.json {
+			return printJSON(stdout, stderr, twinout.Object{{Key: "setup", Value: o.ensembleObject(m)}, {Key: "floor", Value: floorObject(floor)}})
+		}
+		fmt.Fprintf(stdout, "adjunto ensemble: %s\n\nAverages over the %d scored observation times (burn-in %d):\n", o.describe(m), floor.Scored, o.burnIn)
+		printFloor(stdout, floor, 0)
+		return exitOK
+	}
 	st, err := staging.Begin(o.out)
 	if err != nil {
 		return fail(exitFail, fmt.Errorf("--out: %w", err))
 	}
 	rec := &twinout.Recorder{Dir: st.Path, Setup: o.ensembleObject(m), NoFigures: o.noFigures}
+	if floor != nil {
+		rec.Extra = twinout.Object{{Key: "floor", Value: floorObject(floor)}}
+	}
 	if err := rec.Start(o.burnIn); err != nil {
 		st.Discard()
 		return fail(exitFail, err)
@@ -203,7 +225,7 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if o.json {
-		return printJSON(stdout, stderr, twinout.MetricsObject(rec.Setup, "complete", nil, res.Cycles, o.burnIn))
+		return printJSON(stdout, stderr, twinout.MetricsObject(rec.Setup, "complete", nil, res.Cycles, o.burnIn, rec.Extra...))
 	}
 	s := res.Summary
 	fmt.Fprintf(stdout, "\nAverages over analyses %d-%d (burn-in %d):\n", s.BurnIn, len(res.Cycles)-1, s.BurnIn)
@@ -211,6 +233,9 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "  RMSE analysis          %.4f   (filter analysis mean at the newest observation time: the setups' score)\n", s.RMSEAnalysis)
 	fmt.Fprintf(stdout, "  RMSE analysis (start)  %.4f   (at the window's start: the smoother, for the iEnKS)\n", s.RMSEAnalysisStart)
 	fmt.Fprintf(stdout, "  RMSE forecast          %.4f   (one shift after the analysis)\n", s.RMSEForecast)
+	if floor != nil {
+		printFloor(stdout, floor, s.RMSEAnalysis)
+	}
 	fmt.Fprintf(stdout, "  iterations %.2f per analysis; wall time %.2f s for %d analyses\n", s.Iterations, s.WallSeconds, len(res.Cycles))
 	if o.noFigures {
 		fmt.Fprintf(stdout, "\nWrote metrics.json and cycles.csv to %s\n", o.out)

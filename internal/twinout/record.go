@@ -207,6 +207,8 @@ type Recorder struct {
 	FlushEvery time.Duration
 	// NoFigures skips the figures.
 	NoFigures bool
+	// Extra holds members written after the summary (a floor to compare it with, say).
+	Extra Object
 
 	cycles    []fourdvar.Cycle
 	burnIn    int
@@ -256,8 +258,9 @@ func (r *Recorder) Finish(res *fourdvar.Result, runErr error) error {
 	return writeFigures(r.Dir, res)
 }
 
-// MetricsObject returns the metrics.json document of a twin experiment.
-func MetricsObject(setup Object, status string, runErr error, cycles []fourdvar.Cycle, burnIn int) Object {
+// MetricsObject returns the metrics.json document of a twin experiment; extra members, if
+// any, follow the summary.
+func MetricsObject(setup Object, status string, runErr error, cycles []fourdvar.Cycle, burnIn int, extra ...Field) Object {
 	sum := fourdvar.Summarise(cycles, burnIn)
 	recs := make([]Object, len(cycles))
 	for i := range cycles {
@@ -267,11 +270,13 @@ func MetricsObject(setup Object, status string, runErr error, cycles []fourdvar.
 	if runErr != nil {
 		o = append(o, Field{"error", runErr.Error()})
 	}
-	return append(o, Field{"summary", summaryObject(&sum)}, Field{"cycles", recs})
+	o = append(o, Field{"summary", summaryObject(&sum)})
+	o = append(o, extra...)
+	return append(o, Field{"cycles", recs})
 }
 
 func (r *Recorder) flush(status string, runErr error) error {
-	doc := MetricsObject(r.Setup, status, runErr, r.cycles, r.burnIn)
+	doc := MetricsObject(r.Setup, status, runErr, r.cycles, r.burnIn, r.Extra...)
 	if err := WriteJSONFile(filepath.Join(r.Dir, "metrics.json"), doc); err != nil {
 		return err
 	}
