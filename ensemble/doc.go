@@ -95,6 +95,38 @@
 // perturbed by draws of R. With linear dynamics and B = P_e the EDA is exactly the stochastic
 // EnKF, and the unperturbed 4DVar is its mean.
 //
+// # The Cramér–Rao floor
+//
+// How far is a filter from the best achievable on a twin's observations? With a perfect,
+// deterministic model and observations y_j = H_j(x_j) + ε_j, ε_j ~ N(0, R_j), the Fisher
+// information about the truth x_k carried by y_0 … y_k is that of each observation
+// transported by the tangent-linear flow along the truth: J_k = M⁻ᵀ J_{k−1} M⁻¹ + Hᵀ R⁻¹ H,
+// with M the tangent-linear model from one observation time to the next and H the tangent
+// of H_k, both at the truth, and J_0 = P_0⁻¹ + H_0ᵀ R_0⁻¹ H_0 from the prior P_0 of the first
+// ensemble. Its inverse P^a_k = J_k⁻¹ obeys the Kalman filter's covariance recursion,
+//
+//	P^f_k = M P^a_{k−1} Mᵀ (through each model step),
+//	P^a_k = P^f_k − P^f_k Hᵀ (H P^f_k Hᵀ + R)⁻¹ H P^f_k,
+//
+// the posterior Cramér–Rao recursion of Tichavský, Muravchik and Nehorai (1998) without
+// process noise and with its expectations over the truth replaced by their value on the
+// twin's own truth (Twin.Floor adds σ_m² I per step when the truth run has a model error).
+// P^a_k bounds the error covariance of any estimator of x_k unbiased given the truth, so the
+// floor of the twin's score is the expected RMSE of such an estimator, E√(eᵀe/n) for
+// e ~ N(0, P^a_k), averaged over the scored times. Twin.Floor computes it from the
+// eigenvalues of P^a_k by a one-dimensional quadrature that is exact to round-off.
+//
+// Two cautions. The floor is an expectation over the observation errors: one run's mean
+// over 980 times scatters about it by a few per cent (the ratio of score to floor over
+// blocks of 196 times ranges over 0.90–1.12 for an iEnKS that sits at 1.00× the floor over
+// the whole run). And a Bayesian filter is not unbiased given the truth: its shrinkage
+// towards its prior may beat this floor where the information along the truth is low (the
+// Bayesian bound of Van Trees (1968) inverts the expected information, which by Jensen's
+// inequality is lower), and the more so the more nonlinear the problem is between
+// observations: on Lorenz-63 observed every 25 steps the iEnKS is below it over the first
+// 200 times. For a nonlinear H the floor is local: it knows nothing of, say, the sign that
+// x² hides.
+//
 // # Parallelism and determinism
 //
 // A Propagator steps the members in parallel goroutines, each with its own model (models own
@@ -151,4 +183,10 @@
 //     1042–1053.
 //   - Sakov, P., Oliver, D. S. and Bertino, L. (2012). An iterative EnKF for strongly
 //     nonlinear systems. Monthly Weather Review 140, 1988–2004.
+//   - Tichavský, P., Muravchik, C. H. and Nehorai, A. (1998). Posterior Cramér–Rao bounds
+//     for discrete-time nonlinear filtering. IEEE Transactions on Signal Processing 46,
+//     1386–1396.
+//   - Trefethen, L. N. and Weideman, J. A. C. (2014). The exponentially convergent
+//     trapezoidal rule. SIAM Review 56, 385–458.
+//   - Van Trees, H. L. (1968). Detection, Estimation, and Modulation Theory, Part I. Wiley.
 package ensemble
