@@ -13,7 +13,8 @@ import (
 
 // MaxFloorDim is the largest state Twin.Floor accepts: it carries a dense n×n covariance
 // through every model step (2n tangent-linear steps each) and decomposes it at every
-// observation time (O(n³)), which at n = 1000 is already minutes for a standard run.
+// observation time (O(n³)); at n = 1000 (Lorenz-96, observed every step) that is 0.6 s per
+// observation time on a Zen 5 core, ten minutes for a 1000-time run.
 const MaxFloorDim = 1000
 
 // Floor is the Cramér–Rao floor of a twin experiment: at each observation time, the error
