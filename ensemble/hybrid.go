@@ -90,6 +90,9 @@ func (h *Hybrid) Covariance(e *mat.Dense) (fourdvar.Covariance, error) {
 			b.SetSym(i, j, bs*bs*h.static.At(i, j)+be*be*loc*pe.At(i, j))
 		}
 	}
+	if !finite(b.RawSymmetric().Data) {
+		return nil, fmt.Errorf("%w: the ensemble's covariance is not finite (its members blew up)", ErrDiverged)
+	}
 	// A Gaspari–Cohn taper of arc distances on a ring (or any grid) is not always positive
 	// definite, so the Schur product can have slightly negative eigenvalues: drop them, the
 	// nearest positive semi-definite matrix in the Frobenius norm.
@@ -107,7 +110,13 @@ func (h *Hybrid) Covariance(e *mat.Dense) (fourdvar.Covariance, error) {
 		}
 	}
 	b.SymOuterK(1, &v)
-	return fourdvar.NewDense(b, 1)
+	c, err := fourdvar.NewDense(b, 1)
+	if err != nil {
+		// b is finite and positive semi-definite by construction: NewDense fails only
+		// when it is zero or overflows.
+		return nil, fmt.Errorf("%w: the hybrid B is zero or overflows (ensemble spread %.3g)", ErrDiverged, Spread(e))
+	}
+	return c, nil
 }
 
 // denseCov returns c as a matrix, C = S S from its square root S (the identity for nil).
@@ -171,6 +180,9 @@ func (t *Twin) runHybrid(p *Propagator, e *mat.Dense, obsAt map[int]fourdvar.Bat
 		began := time.Now()
 		j := max(0, k-lag)
 		steps := (k - j) * oe
+		if !finite(hist[j%(lag+1)].RawMatrix().Data) {
+			return fmt.Errorf("analysis %d (step %d): %w: the ensemble that gives B is not finite", k, k*oe, ErrDiverged)
+		}
 		bcov, err := h.Covariance(hist[j%(lag+1)])
 		if err != nil {
 			return fmt.Errorf("analysis %d: hybrid B: %w", k, err)
