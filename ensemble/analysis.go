@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -107,8 +109,10 @@ type transform struct {
 	tmp  []float64
 }
 
-// factor decomposes S Sᵀ for S (N×M); a nil S (no observations) gives G = 0.
-func (t *transform) factor(s *mat.Dense, members int) {
+// factor decomposes S Sᵀ for S (N×M); a nil S (no observations) gives G = 0. It reports
+// false when the decomposition fails, which on a positive semi-definite matrix means
+// values too large to square: forecasts that blew up.
+func (t *transform) factor(s *mat.Dense, members int) bool {
 	if t.g == nil || t.g.SymmetricDim() != members {
 		t.g = mat.NewSymDense(members, nil)
 		t.tmp = make([]float64, members)
@@ -118,14 +122,15 @@ func (t *transform) factor(s *mat.Dense, members int) {
 	} else {
 		t.g.SymOuterK(1, s)
 	}
-	if !t.eig.Factorize(t.g, true) {
-		panic(fmt.Sprintf("ensemble: eigendecomposition of the %d×%d ensemble-space matrix failed", members, members))
+	if !finite(t.g.RawSymmetric().Data) || !t.eig.Factorize(t.g, true) {
+		return false
 	}
 	t.vals = t.eig.Values(t.vals)
 	for i, v := range t.vals {
 		t.vals[i] = max(v, 0) // round-off below zero on a positive semi-definite matrix
 	}
 	t.eig.VectorsTo(&t.vecs)
+	return true
 }
 
 // apply sets dst = V diag((λ + ζ)^p) Vᵀ v.
@@ -201,12 +206,18 @@ func (f *ETKF) Analyse(e *mat.Dense, obs []fourdvar.Batch) {
 	for _, b := range obs {
 		o.add(e, b, 1)
 	}
+	if blownUp(e, &o) {
+		return
+	}
 	mean := make([]float64, c)
 	var a mat.Dense
 	Anomalies(&a, mean, e)
 	n1 := float64(r - 1)
 	s := o.matrix()
-	f.t.factor(s, r)
+	if !f.t.factor(s, r) {
+		fillNaN(e)
+		return
+	}
 	grad := make([]float64, r)
 	if s != nil {
 		mat.NewVecDense(r, grad).MulVec(s, mat.NewVecDense(len(o.d), o.d))
@@ -217,6 +228,23 @@ func (f *ETKF) Analyse(e *mat.Dense, obs []fourdvar.Batch) {
 	f.t.matrix(t, n1, -0.5, math.Sqrt(n1))
 	recompose(e, mean, w, t, &a)
 	Inflate(e, factorOr1(f.Inflation))
+}
+
+// blownUp reports whether the ensemble e or its observations o are not finite, as when the
+// forecasts blew up; it then fills e with NaN, an analysis that a Twin reports as a
+// divergence at that time, rather than failing in a decomposition of non-finite numbers.
+func blownUp(e *mat.Dense, o *obsSpace) bool {
+	if finite(e.RawMatrix().Data) && finite(o.d) && finite(o.rows...) {
+		return false
+	}
+	fillNaN(e)
+	return true
+}
+
+// fillNaN sets every element of e to NaN.
+func fillNaN(e *mat.Dense) {
+	nan := math.NaN()
+	e.Apply(func(int, int, float64) float64 { return nan }, e)
 }
 
 func factorOr1(f float64) float64 {
@@ -250,6 +278,9 @@ func (f *EnKF) Analyse(e *mat.Dense, obs []fourdvar.Batch) {
 	for _, b := range obs {
 		o.add(e, b, 1)
 	}
+	if blownUp(e, &o) {
+		return
+	}
 	s := o.matrix()
 	if s == nil {
 		Inflate(e, factorOr1(f.Inflation))
@@ -264,8 +295,9 @@ func (f *EnKF) Analyse(e *mat.Dense, obs []fourdvar.Batch) {
 		cm.SetSym(j, j, cm.At(j, j)+1)
 	}
 	var chol mat.Cholesky
-	if !chol.Factorize(cm) {
-		panic(fmt.Sprintf("ensemble: EnKF: Cholesky of the %d×%d innovation covariance failed", m, m))
+	if !finite(cm.RawSymmetric().Data) || !chol.Factorize(cm) {
+		fillNaN(e) // C is positive definite unless SᵀS overflowed
+		return
 	}
 	// D: the perturbed innovations of each member, d − S_i + ε_i.
 	eps := perturbations(f.Rand, r, m)
@@ -342,9 +374,13 @@ type LETKF struct {
 	Inflation float64
 	// Distance is the distance in grid points between state variables i and j; nil means
 	// the ring of the state's length (Lorenz-96). GridDistance gives a periodic 2-D grid.
+	// The local analyses call it from several goroutines at once.
 	Distance func(i, j int) float64
+	// Workers is the number of goroutines the local analyses are shared among; zero means
+	// GOMAXPROCS. The result does not depend on it.
+	Workers int
 
-	t    transform
+	ts   []*transform // one workspace per goroutine
 	locs map[*fourdvar.Operator][]int
 }
 
@@ -381,6 +417,9 @@ func (f *LETKF) Analyse(e *mat.Dense, obs []fourdvar.Batch) {
 	for _, b := range obs {
 		o.add(e, b, 1)
 	}
+	if blownUp(e, &o) {
+		return
+	}
 	loc := make([]int, len(o.d))
 	for j := range loc {
 		loc[j] = f.location(o.ops[o.batch[j]], n)[o.index[j]]
@@ -388,22 +427,47 @@ func (f *LETKF) Analyse(e *mat.Dense, obs []fourdvar.Batch) {
 	mean := make([]float64, n)
 	var a mat.Dense
 	Anomalies(&a, mean, e)
+	dist := f.Distance
+	if dist == nil {
+		dist = RingDistance(n)
+	}
+	workers := f.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, n)
+	for len(f.ts) < workers {
+		f.ts = append(f.ts, &transform{})
+	}
+	// The local analyses are independent: blocks of grid points run in parallel, each
+	// point the same sequence of operations whatever the blocks, so the bits do not
+	// depend on Workers or GOMAXPROCS.
+	var wg sync.WaitGroup
+	for k := range workers {
+		wg.Go(func() {
+			f.local(e, &a, mean, &o, loc, dist, f.ts[k], k*n/workers, (k+1)*n/workers)
+		})
+	}
+	wg.Wait()
+	Inflate(e, factorOr1(f.Inflation))
+}
+
+// local writes columns lo … hi−1 of the analysis ensemble e: for each grid point g, the ETKF
+// of the observations near g, tapered, applied to the anomalies a (mean: the forecast
+// mean). tr is the goroutine's own workspace.
+func (f *LETKF) local(e, a *mat.Dense, mean []float64, o *obsSpace, loc []int, dist func(i, j int) float64,
+	tr *transform, lo, hi int) {
+	r, _ := e.Dims()
 	n1 := float64(r - 1)
 	t := mat.NewDense(r, r, nil)
 	w := make([]float64, r)
 	grad := make([]float64, r)
 	col := make([]float64, r)
-	var ls []float64
-	var ld []float64
-	dist := f.Distance
-	if dist == nil {
-		dist = RingDistance(n)
-	}
-	for g := range n {
+	var ls, ld, rho []float64
+	var idx []int
+	for g := lo; g < hi; g++ {
 		// The local observations, tapered.
-		ls, ld = ls[:0], ld[:0]
-		var idx []int
-		var rho []float64
+		ls, ld, rho, idx = ls[:0], ld[:0], rho[:0], idx[:0]
 		for j, l := range loc {
 			if p := GaspariCohn(dist(g, l), f.Radius); p > 0 {
 				idx = append(idx, j)
@@ -427,9 +491,14 @@ func (f *LETKF) Analyse(e *mat.Dense, obs []fourdvar.Batch) {
 		} else {
 			clear(grad)
 		}
-		f.t.factor(s, r)
-		f.t.apply(w, grad, n1, -1)
-		f.t.matrix(t, n1, -0.5, math.Sqrt(n1))
+		if !tr.factor(s, r) {
+			for i := range r {
+				e.Set(i, g, math.NaN())
+			}
+			continue
+		}
+		tr.apply(w, grad, n1, -1)
+		tr.matrix(t, n1, -0.5, math.Sqrt(n1))
 		// Column g of the analysis: x̄_g + (1 wᵀ + T) A_{:,g}.
 		for i := range r {
 			col[i] = a.At(i, g)
@@ -443,7 +512,6 @@ func (f *LETKF) Analyse(e *mat.Dense, obs []fourdvar.Batch) {
 			e.Set(i, g, v)
 		}
 	}
-	Inflate(e, factorOr1(f.Inflation))
 }
 
 // location returns, for each observation of h, the state variable it depends on most.

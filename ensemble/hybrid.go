@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -89,6 +90,9 @@ func (h *Hybrid) Covariance(e *mat.Dense) (fourdvar.Covariance, error) {
 			b.SetSym(i, j, bs*bs*h.static.At(i, j)+be*be*loc*pe.At(i, j))
 		}
 	}
+	if !finite(b.RawSymmetric().Data) {
+		return nil, fmt.Errorf("%w: the ensemble's covariance is not finite (its members blew up)", ErrDiverged)
+	}
 	// A Gaspari–Cohn taper of arc distances on a ring (or any grid) is not always positive
 	// definite, so the Schur product can have slightly negative eigenvalues: drop them, the
 	// nearest positive semi-definite matrix in the Frobenius norm.
@@ -106,7 +110,13 @@ func (h *Hybrid) Covariance(e *mat.Dense) (fourdvar.Covariance, error) {
 		}
 	}
 	b.SymOuterK(1, &v)
-	return fourdvar.NewDense(b, 1)
+	c, err := fourdvar.NewDense(b, 1)
+	if err != nil {
+		// b is finite and positive semi-definite by construction: NewDense fails only
+		// when it is zero or overflows.
+		return nil, fmt.Errorf("%w: the hybrid B is zero or overflows (ensemble spread %.3g)", ErrDiverged, Spread(e))
+	}
+	return c, nil
 }
 
 // denseCov returns c as a matrix, C = S S from its square root S (the identity for nil).
@@ -170,6 +180,9 @@ func (t *Twin) runHybrid(p *Propagator, e *mat.Dense, obsAt map[int]fourdvar.Bat
 		began := time.Now()
 		j := max(0, k-lag)
 		steps := (k - j) * oe
+		if !finite(hist[j%(lag+1)].RawMatrix().Data) {
+			return fmt.Errorf("analysis %d (step %d): %w: the ensemble that gives B is not finite", k, k*oe, ErrDiverged)
+		}
 		bcov, err := h.Covariance(hist[j%(lag+1)])
 		if err != nil {
 			return fmt.Errorf("analysis %d: hybrid B: %w", k, err)
@@ -193,23 +206,8 @@ func (t *Twin) runHybrid(p *Propagator, e *mat.Dense, obsAt map[int]fourdvar.Bat
 			if len(w.Obs) > 0 {
 				eps = perturbations(rng, members, w.Obs[0].Len())
 			}
-			for i := range members {
-				mw := *w
-				mw.Xb = mxb.RawRowView(i)
-				if eps != nil {
-					b := w.Obs[0]
-					b.Y = make([]float64, len(b.Y))
-					for jj, y := range w.Obs[0].Y {
-						b.Y[jj] = y + b.Sigma[jj]*eps.At(i, jj)
-					}
-					mw.Obs = []fourdvar.Batch{b}
-				}
-				ma, merr := h.analyse(&mw)
-				if merr != nil && !errors.Is(merr, optimize.ErrLineSearch) {
-					return fmt.Errorf("analysis %d (step %d), EDA member %d: %w", k, k*oe, i, merr)
-				}
-				copy(e.RawRowView(i), ma.Trajectory[steps])
-				copy(mxb.RawRowView(i), ma.Trajectory[(next-j)*oe])
+			if err := h.edaAnalyse(p, w, eps, mxb, e, (next-j)*oe); err != nil {
+				return fmt.Errorf("analysis %d (step %d), %w", k, k*oe, err)
 			}
 			Inflate(e, factorOr1(h.Inflation))
 			Inflate(mxb, factorOr1(h.Inflation))
@@ -235,6 +233,51 @@ func (t *Twin) runHybrid(p *Propagator, e *mat.Dense, obsAt map[int]fourdvar.Bat
 		}
 	}
 	return nil
+}
+
+// edaAnalyse replaces each row of e by the 4DVar analysis at the end of window w of the
+// background in the same row of mxb and of w's observations perturbed by σ times the row of
+// eps (nil: no observations), and the row of mxb by that analysis at step keep. The members
+// run in parallel, one model of p and one copy of the observation operators per goroutine;
+// each member's analysis is the same sequence of operations whatever the number of
+// goroutines, so the result is bit-identical for any GOMAXPROCS.
+func (h *Hybrid) edaAnalyse(p *Propagator, w *fourdvar.Window, eps, mxb, e *mat.Dense, keep int) error {
+	members, _ := e.Dims()
+	workers := min(len(p.models), members)
+	errs := make([]error, members)
+	var wg sync.WaitGroup
+	for k := range workers {
+		wg.Go(func() {
+			mw := *w
+			mw.Model = p.models[k]
+			var obs fourdvar.Batch
+			if len(w.Obs) > 0 {
+				obs = w.Obs[0]
+				if k > 0 { // the first goroutine's operators are the originals
+					obs.H = obs.H.Clone()
+				}
+				obs.Y = append([]float64(nil), obs.Y...)
+				mw.Obs = []fourdvar.Batch{obs}
+			}
+			for i := k * members / workers; i < (k+1)*members/workers; i++ {
+				mw.Xb = mxb.RawRowView(i)
+				if eps != nil {
+					for jj, y := range w.Obs[0].Y {
+						obs.Y[jj] = y + obs.Sigma[jj]*eps.At(i, jj)
+					}
+				}
+				ma, err := h.analyse(&mw)
+				if err != nil && !errors.Is(err, optimize.ErrLineSearch) {
+					errs[i] = fmt.Errorf("EDA member %d: %w", i, err)
+					return
+				}
+				copy(e.RawRowView(i), ma.Trajectory[mw.Steps])
+				copy(mxb.RawRowView(i), ma.Trajectory[keep])
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // analyse minimises the window's 4DVar cost; a line-search failure comes with a usable

@@ -198,7 +198,13 @@ minimise:
 				y0.Reset() // a quasi-static stage with more observations
 			}
 			y0.Mul(tinv, sm)
-			s.t.factor(&y0, r)
+			if !s.t.factor(&y0, r) {
+				for i := range w {
+					w[i] = math.NaN() // values too large to square: as above
+				}
+				st.Status = optimize.Failure.String()
+				break minimise
+			}
 			zeta := n1
 			if s.FiniteSize {
 				zeta = s.zetaN(w)

@@ -231,6 +231,11 @@ func TestBitIdenticalAcrossWorkers(t *testing.T) {
 		case "ienks-qs-rotate":
 			tw.Smoother = &IEnKS{Lag: 4, Inflation: 1.02, MDA: true, QuasiStatic: true, QuasiStaticGrowth: 2, Rotate: true}
 			tw.Balance = true
+		case "letkf": // local analyses shared among goroutines too
+			tw.Filter = &LETKF{Radius: 6, Inflation: 1.02, Workers: workers}
+		case "eda": // perturbed-observation 4DVars, one goroutine per block of members
+			tw.ObsTimes = 8
+			tw.Hybrid = &Hybrid{BetaS: 0.5, BetaE: 0.87, Radius: 10, EDA: true, Inflation: 1.02}
 		}
 		res, err := tw.Run()
 		if err != nil {
@@ -238,7 +243,7 @@ func TestBitIdenticalAcrossWorkers(t *testing.T) {
 		}
 		return res.Cycles
 	}
-	for _, method := range []string{"enkf", "ienks", "ienks-qs-rotate"} {
+	for _, method := range []string{"enkf", "letkf", "ienks", "ienks-qs-rotate", "eda"} {
 		ref := run(1, 1, method)
 		for _, c := range []struct{ workers, procs int }{{3, 1}, {0, 4}, {7, 2}} {
 			got := run(c.workers, c.procs, method)

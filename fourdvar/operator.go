@@ -12,11 +12,12 @@ import (
 // An Operator is a program recorded once on an adjoint.Tape: Apply replays it at a new state,
 // Tangent runs the tape's forward tangent sweep and Adjoint its reverse sweep. Nothing is
 // hand-differentiated, so any H written with the engine's primitives (NewOperator) has exact
-// TL and AD models. An Operator is not safe for concurrent use; one operator may serve many
-// observation times of one window.
+// TL and AD models. An Operator is not safe for concurrent use (Clone gives each goroutine
+// its own); one operator may serve many observation times of one window.
 type Operator struct {
 	name   string
 	linear bool
+	f      func(x *adjoint.Value) *adjoint.Value
 	tape   *adjoint.Tape
 	x, y   *adjoint.Value
 	xbuf   []float64
@@ -41,8 +42,12 @@ func NewOperator(name string, n int, linear bool, f func(x *adjoint.Value) *adjo
 		panic(fmt.Sprintf("fourdvar: NewOperator %s: output does not depend on the state", name))
 	}
 	t.ZeroTangents()
-	return &Operator{name: name, linear: linear, tape: t, x: x, y: y, xbuf: xbuf}
+	return &Operator{name: name, linear: linear, f: f, tape: t, x: x, y: y, xbuf: xbuf}
 }
+
+// Clone returns the same H recorded on a tape of its own, for another goroutine to use
+// while h is in use.
+func (h *Operator) Clone() *Operator { return NewOperator(h.name, h.In(), h.linear, h.f) }
 
 // Identity returns H = I on states of length n: every variable observed.
 func Identity(n int) *Operator {

@@ -278,6 +278,7 @@ func (o *ensembleOptions) applyEnsembleSetup(set map[string]bool) error {
 	def("mda", func() { o.mdaE = p.MDA })
 	def("balance", func() { o.balanceE = p.Balance && o.mdaE })
 	def("finite-size", func() { o.finiteSize = p.FiniteSize })
+	def("rotate", func() { o.rotate = p.Rotate })
 	return nil
 }
 
@@ -289,7 +290,7 @@ func (o *ensembleOptions) describe(m fourdvar.Model) string {
 	case "hybrid":
 		s += fmt.Sprintf(", En-4DVar: lag %d, B = %g² (%g² I) + %g² (C∘P_e), Gaspari-Cohn half-width %g, eda %v", o.lag, o.betaS, o.bSigma, o.betaE, o.radius, o.eda)
 	case "ienks":
-		s += fmt.Sprintf(", lag %d, shift %d, mda %v, balance %v, finite-size %v", o.lag, o.shiftObs, o.mdaE, o.balanceE, o.finiteSize)
+		s += fmt.Sprintf(", lag %d, shift %d, mda %v, balance %v, finite-size %v, rotate %v", o.lag, o.shiftObs, o.mdaE, o.balanceE, o.finiteSize, o.rotate)
 	}
 	start := fmt.Sprintf("warm start (spread %g)", o.spread)
 	if o.cold {
