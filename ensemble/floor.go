@@ -17,10 +17,10 @@ import (
 // observation time on a Zen 5 core, ten minutes for a 1000-time run.
 const MaxFloorDim = 1000
 
-// Floor is the Cramér–Rao floor of a twin experiment: at each observation time, the error
-// covariance P^a_k of the best unbiased estimate of the truth from the observations so far
-// and the prior of the first ensemble (the package documentation gives the recursion), and
-// what it means for the twin's score.
+// Floor is the Cramér–Rao floor of a twin experiment: at each observation time, what the
+// bound P^a_k on the error covariance of any estimate of the truth unbiased given the truth,
+// from the observations so far and the prior of the first ensemble (the package
+// documentation gives the recursion and its limits), means for the twin's score.
 type Floor struct {
 	// Times holds the floor at each observation time, in order.
 	Times []FloorTime
