@@ -117,7 +117,10 @@
 // StepDecay, ExponentialDecay and CosineDecay give η as a function of the
 // epoch, ReduceOnPlateau lowers it when a monitored loss stops improving (all
 // as PyTorch's torch.optim.lr_scheduler); set it with Stepper.SetRate between
-// steps. ClipNorm rescales a gradient whose global norm exceeds a bound, the
+// steps. ReduceOnPlateau carries a state from epoch to epoch (rate, best loss,
+// bad epochs, cooldown) that State and SetState save and restore, as a
+// Resumable's, so that a resumed run lowers the rate when the uninterrupted
+// one would. ClipNorm rescales a gradient whose global norm exceeds a bound, the
 // usual cure for exploding gradients (Pascanu, Mikolov and Bengio, 2013).
 //
 // # Divergence

@@ -1,10 +1,13 @@
 package optimize
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/floats"
+
+	"github.com/adjunto/adjunto/internal/jsonnum"
 )
 
 // Schedule gives the learning rate as a function of a step or epoch count,
@@ -197,6 +200,89 @@ func (p *ReduceOnPlateau) Observe(loss float64) float64 {
 		p.cooldown, p.bad = p.Cooldown, 0
 	}
 	return p.rate
+}
+
+// PlateauState is what a ReduceOnPlateau carries from one observation to the
+// next: with the same settings, a rule restored to the state of another
+// (SetState) returns, observation by observation, the rates the other would
+// have returned, so that interrupted training resumes bit for bit. In JSON,
+// Rate and Best are written as internal/jsonnum writes numbers: Best is +Inf
+// until a loss has been observed, which JSON has no number for.
+type PlateauState struct {
+	// Rate is the current learning rate.
+	Rate float64 `json:"rate"`
+	// Best is the lowest loss observed (+Inf before the first observation).
+	Best float64 `json:"best"`
+	// BadEpochs counts the observations since the last improvement (or
+	// reduction) that did not improve on Best; Cooldown the observations still
+	// to pass after a reduction before they count again.
+	BadEpochs int `json:"bad_epochs"`
+	Cooldown  int `json:"cooldown"`
+}
+
+// plateauJSON is the JSON form of PlateauState.
+type plateauJSON struct {
+	Rate      jsonnum.Float `json:"rate"`
+	Best      jsonnum.Float `json:"best"`
+	BadEpochs int           `json:"bad_epochs"`
+	Cooldown  int           `json:"cooldown"`
+}
+
+// MarshalJSON writes the state with Rate and Best as package jsonnum does.
+func (s PlateauState) MarshalJSON() ([]byte, error) {
+	return json.Marshal(plateauJSON{jsonnum.Float(s.Rate), jsonnum.Float(s.Best), s.BadEpochs, s.Cooldown})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *PlateauState) UnmarshalJSON(b []byte) error {
+	var j plateauJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*s = PlateauState{float64(j.Rate), float64(j.Best), j.BadEpochs, j.Cooldown}
+	return nil
+}
+
+// Validate returns an error wrapping ErrSetting, naming the field, for a
+// state no ReduceOnPlateau can be in: a rate that is not finite and
+// positive, a best loss that is NaN or −Inf, or a negative count.
+func (s PlateauState) Validate() error {
+	switch {
+	case !(s.Rate > 0) || math.IsInf(s.Rate, 1):
+		return fmt.Errorf("%w: ReduceOnPlateau state: rate = %v, want a finite value > 0", ErrSetting, s.Rate)
+	case math.IsNaN(s.Best) || math.IsInf(s.Best, -1):
+		return fmt.Errorf("%w: ReduceOnPlateau state: best = %v, want a finite value or +Inf", ErrSetting, s.Best)
+	case s.BadEpochs < 0:
+		return fmt.Errorf("%w: ReduceOnPlateau state: bad_epochs = %d, want ≥ 0", ErrSetting, s.BadEpochs)
+	case s.Cooldown < 0:
+		return fmt.Errorf("%w: ReduceOnPlateau state: cooldown = %d, want ≥ 0", ErrSetting, s.Cooldown)
+	}
+	return nil
+}
+
+// State returns the rule's state. Before the first observation it is the
+// state the first observation starts from: rate Initial, best +Inf, no
+// counts.
+func (p *ReduceOnPlateau) State() PlateauState {
+	if !p.started {
+		return PlateauState{Rate: p.Initial, Best: math.Inf(1)}
+	}
+	return PlateauState{Rate: p.rate, Best: p.best, BadEpochs: p.bad, Cooldown: p.cooldown}
+}
+
+// SetState restores a state returned by State, after checking it (see
+// PlateauState.Validate) and the settings (see Validate). The settings stay
+// the receiver's: counts beyond its Patience or Cooldown take effect at the
+// next observation.
+func (p *ReduceOnPlateau) SetState(s PlateauState) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	p.started, p.rate, p.best, p.bad, p.cooldown = true, s.Rate, s.Best, s.BadEpochs, s.Cooldown
+	return nil
 }
 
 // ClipNorm rescales grad in place so that its Euclidean norm does not exceed

@@ -1,8 +1,11 @@
 package optimize
 
 import (
+	"encoding/json"
+	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/floats"
@@ -200,6 +203,75 @@ func TestReduceOnPlateau(t *testing.T) {
 	}
 	if q.Rate() != 0.05 {
 		t.Errorf("MinRate: rate %v, want 0.05", q.Rate())
+	}
+}
+
+// TestReduceOnPlateauResumes: k observations, State through JSON, a fresh rule
+// with SetState and the remaining observations give the rates of one
+// uninterrupted rule, for every k (among them states with bad epochs counted,
+// a cooldown running and, at k = 0, a best of +Inf).
+func TestReduceOnPlateauResumes(t *testing.T) {
+	rule := func() *ReduceOnPlateau {
+		return &ReduceOnPlateau{Initial: 1, Factor: 0.5, Patience: 1, Cooldown: 2, MinRate: 0.2}
+	}
+	losses := []float64{10, 9, 9, 9, 9, 9, 8, 8, 8, 8, 8, 8, 7}
+	ref := rule()
+	want := make([]float64, len(losses))
+	for i, l := range losses {
+		want[i] = ref.Observe(l)
+	}
+	seen := map[[2]bool]bool{}
+	for k := range losses {
+		a := rule()
+		for _, l := range losses[:k] {
+			a.Observe(l)
+		}
+		st := a.State()
+		seen[[2]bool{st.BadEpochs > 0, st.Cooldown > 0}] = true
+		b, err := json.Marshal(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back PlateauState
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatalf("k = %d: %s: %v", k, b, err)
+		}
+		c := rule()
+		if err := c.SetState(back); err != nil {
+			t.Fatalf("k = %d: %v", k, err)
+		}
+		if c.Rate() != a.Rate() {
+			t.Errorf("k = %d: restored rate %v, want %v", k, c.Rate(), a.Rate())
+		}
+		for i := k; i < len(losses); i++ {
+			if got := c.Observe(losses[i]); math.Float64bits(got) != math.Float64bits(want[i]) {
+				t.Errorf("k = %d, observation %d: resumed rate %v, uninterrupted %v (state %s)", k, i+1, got, want[i], b)
+			}
+		}
+	}
+	if !seen[[2]bool{true, false}] || !seen[[2]bool{false, true}] {
+		t.Errorf("the splits reached states %v: want bad epochs counted and a cooldown running", seen)
+	}
+	if b, _ := json.Marshal(rule().State()); string(b) != `{"rate":1,"best":"+Inf","bad_epochs":0,"cooldown":0}` {
+		t.Errorf("state before the first observation: %s", b)
+	}
+	for _, c := range []struct {
+		s    PlateauState
+		want string
+	}{
+		{PlateauState{Rate: 0, Best: 1}, "rate"},
+		{PlateauState{Rate: math.Inf(1), Best: 1}, "rate"},
+		{PlateauState{Rate: 1, Best: math.NaN()}, "best"},
+		{PlateauState{Rate: 1, Best: math.Inf(-1)}, "best"},
+		{PlateauState{Rate: 1, Best: 1, BadEpochs: -1}, "bad_epochs"},
+		{PlateauState{Rate: 1, Best: 1, Cooldown: -1}, "cooldown"},
+	} {
+		if err := rule().SetState(c.s); !errors.Is(err, ErrSetting) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("SetState(%+v): %v, want an error naming %s", c.s, err, c.want)
+		}
+	}
+	if err := (&ReduceOnPlateau{}).SetState(rule().State()); !errors.Is(err, ErrSetting) {
+		t.Errorf("SetState on a rule without an initial rate: %v", err)
 	}
 }
 
