@@ -3,6 +3,7 @@ package nn
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -336,5 +337,90 @@ func TestPlateauLowersRate(t *testing.T) {
 	}
 	if _, err := Train(n, d, nil, TrainConfig{Method: s, Plateau: &optimize.ReduceOnPlateau{Initial: 1}, Schedule: optimize.ExponentialDecay{Initial: 1, Gamma: 0.5}}); !errors.Is(err, ErrConfig) {
 		t.Errorf("schedule and plateau: %v", err)
+	}
+}
+
+// TestResumePlateauAndPatience: with a reduce-on-plateau rule and early stopping, a run split
+// at epoch k (saved and loaded between the halves) equals the uninterrupted run bit for bit:
+// every epoch's losses and learning rate, the epoch at which the patience runs out, the best
+// epoch and the parameters restored from it. Each split falls where the plateau rule has bad
+// epochs counted (or a cooldown running) and early stopping has waited since an earlier best
+// epoch, so that a resumed run that restarted either count would lower the rate or stop at
+// other epochs, and would continue from the best parameters instead of the last.
+func TestResumePlateauAndPatience(t *testing.T) {
+	train, val := sinData(90, 0.1, 3), sinData(40, 0.1, 4)
+	const total = 80 // more epochs than the runs last: early stopping ends them (at 13)
+	for _, c := range []struct {
+		name   string
+		method func() optimize.Stepper
+		plat   optimize.ReduceOnPlateau
+		splits []int
+	}{
+		{"Adam", func() optimize.Stepper { return &optimize.Adam{} },
+			optimize.ReduceOnPlateau{Initial: 3e-2, Factor: 0.5, Patience: 1, Threshold: 0.02}, []int{4, 11}},
+		{"SGD", func() optimize.Stepper { return &optimize.SGD{Momentum: 0.9} },
+			optimize.ReduceOnPlateau{Initial: 5e-2, Factor: 0.5, Patience: 2, Cooldown: 1, Threshold: 0.02}, []int{7, 12}},
+	} {
+		newNet := func() *Network {
+			n, err := NewMLP("1-12-12-1:tanh", MLPOptions{BatchNorm: true, Dropout: 0.1}, Config{Seed: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		// run trains n for epochs, resuming from r if not nil, and returns the history and the
+		// learning rate of every epoch.
+		run := func(n *Network, epochs int, r *TrainState) (*History, []float64) {
+			s, plat := c.method(), c.plat
+			var rates []float64
+			h, err := Train(n, train, val, TrainConfig{Method: s, Epochs: epochs, BatchSize: 16, Seed: 9,
+				Patience: 4, MinDelta: 1e-4, Plateau: &plat, Resume: r,
+				Progress: func(Epoch) error { rates = append(rates, s.Rate()); return nil }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return h, rates
+		}
+		ref := newNet()
+		hr, rr := run(ref, total, nil)
+		if !hr.EarlyStopped || rr[len(rr)-1] >= rr[0] {
+			t.Fatalf("%s: the uninterrupted run did not stop early (%d epochs) or kept its rate (%v)", c.name, len(hr.Epochs), rr)
+		}
+		for _, k := range c.splits {
+			a := newNet()
+			ha, ra := run(a, k, nil)
+			var buf bytes.Buffer
+			if err := (&Model{Network: a, Training: ha.Resume}).Encode(&buf); err != nil {
+				t.Fatal(err)
+			}
+			m, err := Decode(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := m.Training
+			if p, e := st.Plateau, st.EarlyStopping; p == nil || e == nil || p.BadEpochs+p.Cooldown == 0 || e.BestEpoch == k || st.Params == nil {
+				t.Fatalf("%s, split at %d: plateau %+v, early stopping %+v: want counts running and the last parameters kept", c.name, k, p, e)
+			}
+			hb, rb := run(m.Network, total-k, st)
+			name := fmt.Sprintf("%s, split at %d", c.name, k)
+			got, rates := append(ha.Epochs, hb.Epochs...), append(ra, rb...)
+			if len(got) != len(hr.Epochs) || hb.EarlyStopped != hr.EarlyStopped || hb.BestEpoch != hr.BestEpoch ||
+				math.Float64bits(hb.BestValLoss) != math.Float64bits(hr.BestValLoss) {
+				t.Errorf("%s: %d epochs (early stop %v), best epoch %d (%v); uninterrupted %d (%v), %d (%v)", name,
+					len(got), hb.EarlyStopped, hb.BestEpoch, hb.BestValLoss, len(hr.Epochs), hr.EarlyStopped, hr.BestEpoch, hr.BestValLoss)
+				continue
+			}
+			for i, e := range hr.Epochs {
+				g := got[i]
+				if g.Epoch != e.Epoch || g.Steps != e.Steps || math.Float64bits(g.TrainLoss) != math.Float64bits(e.TrainLoss) ||
+					math.Float64bits(g.ValLoss) != math.Float64bits(e.ValLoss) || math.Float64bits(rates[i]) != math.Float64bits(rr[i]) {
+					t.Errorf("%s: epoch %d resumed as %d: losses %v, %v at rate %v; uninterrupted %v, %v at rate %v",
+						name, e.Epoch, g.Epoch, g.TrainLoss, g.ValLoss, rates[i], e.TrainLoss, e.ValLoss, rr[i])
+				}
+			}
+			if !sameBits(ref.Params(), m.Network.Params()) || !sameBits(ref.saveState(nil), m.Network.saveState(nil)) {
+				t.Errorf("%s: the restored best parameters or statistics differ from the uninterrupted run's", name)
+			}
+		}
 	}
 }

@@ -32,8 +32,9 @@ type TrainConfig struct {
 	// Plateau, if not nil, lowers a Stepper's learning rate when the monitored loss (the
 	// validation loss, or the training loss without a validation set) stops improving: it
 	// observes the loss after every epoch and sets the rate of the next one. Its Initial rate
-	// is set at the start. It cannot be combined with Schedule, and its counters are not part
-	// of TrainState, so a resumed run starts its patience afresh.
+	// is set at the start. It cannot be combined with Schedule. Its state (rate, best loss,
+	// bad epochs, cooldown) is part of TrainState: a resumed run restores it into Plateau, so
+	// that it lowers the rate at the epochs the uninterrupted run would.
 	Plateau *optimize.ReduceOnPlateau
 	// ClipNorm, if positive, rescales the gradient of every mini-batch to a Euclidean norm of
 	// at most ClipNorm before the step (optimize.ClipNorm). Full-batch methods reject it.
@@ -49,9 +50,11 @@ type TrainConfig struct {
 	// (History.Resume, saved as Model.Training) on the network that training left: the
 	// epochs are numbered on, the optimiser (a Resumable Stepper, set up as before) keeps its
 	// moments and rate, and the mini-batch order and the dropout masks continue their
-	// sequences, so that N epochs, a save and a load, and N more epochs give the bits of 2N
-	// epochs in one run. Early stopping starts afresh. A full-batch method restarts from the
-	// network's parameters.
+	// sequences, and the plateau rule and early stopping go on counting (the best epoch, its
+	// loss and parameters, the epochs waited), so that N epochs, a save and a load, and N more
+	// epochs give the bits of 2N epochs in one run, the epoch of an early stop included. The
+	// settings (Patience, MinDelta, Plateau's fields) are this config's: changed, they apply to
+	// the counts carried over. A full-batch method restarts from the last epoch's parameters.
 	Resume *TrainState
 	// Epochs is the number of passes over the training data (iterations for a full-batch
 	// method). Default 100.
@@ -65,7 +68,8 @@ type TrainConfig struct {
 	Sequential bool
 	// Patience, if positive, stops training when the validation loss has not improved by more
 	// than MinDelta for that many epochs, and restores the parameters of the best epoch
-	// (early stopping). It needs a validation set.
+	// (early stopping). It needs a validation set. A run resumed from a state that stopped
+	// early stops again after its first epoch without improvement.
 	Patience int
 	// MinDelta is the smallest decrease of the validation loss that counts as an improvement.
 	// Default 0.
@@ -107,8 +111,8 @@ type History struct {
 	// EarlyStopped reports whether the patience ran out.
 	EarlyStopped bool
 	// Resume is the state after the last epoch run, from which TrainConfig.Resume continues
-	// (with early stopping, the network holds the best epoch's parameters instead, so that
-	// resuming from them is not exact).
+	// on the network Train left (which, with a validation set, holds the best epoch's
+	// parameters: the state then holds the last epoch's).
 	Resume *TrainState
 }
 
@@ -126,6 +130,30 @@ type TrainState struct {
 	Order   []int  `json:"order,omitempty"`
 	Batches []byte `json:"batches,omitempty"`
 	Dropout []byte `json:"dropout,omitempty"`
+	// Plateau is the state of the reduce-on-plateau rule (TrainConfig.Plateau), if one ran.
+	Plateau *optimize.PlateauState `json:"plateau,omitempty"`
+	// EarlyStopping is the record of the best validation loss, if training had a validation
+	// set; the network holds that epoch's parameters and batch-norm statistics.
+	EarlyStopping *EarlyStopState `json:"early_stopping,omitempty"`
+	// Params and BatchNorm are the parameters and the batch-norm running statistics (each
+	// layer's means then variances, layer after layer) after the last epoch, from which
+	// training continues, when the network holds those of an earlier best epoch; nil when
+	// they are the network's.
+	Params    []float64 `json:"params,omitempty"`
+	BatchNorm []float64 `json:"batchnorm_state,omitempty"`
+}
+
+// EarlyStopState is what early stopping carries from epoch to epoch. The epochs waited
+// without improvement are the epochs since BestEpoch, TrainState.Epochs − BestEpoch: every
+// epoch either improves (and becomes the best) or waits one more.
+type EarlyStopState struct {
+	// BestEpoch is the epoch with the lowest validation loss, BestValLoss that loss, the one
+	// the next epochs must beat by more than MinDelta.
+	BestEpoch   int     `json:"best_epoch"`
+	BestValLoss float64 `json:"best_val_loss"`
+	// Patience is the patience the run counted against (0: none, the best epoch is only
+	// kept); a state that waited longer cannot come from it.
+	Patience int `json:"patience"`
 }
 
 // check reports a state that cannot belong to network n.
@@ -141,6 +169,35 @@ func (s *TrainState) check(n *Network) error {
 			if len(v) != len(n.params) {
 				return fmt.Errorf("training state: optimiser vector %q of length %d for %d parameters", k, len(v), len(n.params))
 			}
+		}
+	}
+	if s.Plateau != nil {
+		if err := s.Plateau.Validate(); err != nil {
+			return fmt.Errorf("training state: plateau: %w", err)
+		}
+	}
+	if e := s.EarlyStopping; e != nil {
+		switch {
+		case e.BestEpoch < 1 || e.BestEpoch > s.Epochs:
+			return fmt.Errorf("training state: early_stopping: best_epoch %d of %d epochs", e.BestEpoch, s.Epochs)
+		case math.IsNaN(e.BestValLoss) || math.IsInf(e.BestValLoss, 0):
+			return fmt.Errorf("training state: early_stopping: best_val_loss %v, want a finite value", e.BestValLoss)
+		case e.Patience < 0:
+			return fmt.Errorf("training state: early_stopping: patience %d, want ≥ 0", e.Patience)
+		case e.Patience > 0 && s.Epochs-e.BestEpoch > e.Patience:
+			return fmt.Errorf("training state: early_stopping: best_epoch %d waits %d epochs to epoch %d, beyond the patience of %d",
+				e.BestEpoch, s.Epochs-e.BestEpoch, s.Epochs, e.Patience)
+		}
+	}
+	if s.Params != nil || s.BatchNorm != nil {
+		if s.EarlyStopping == nil {
+			return errors.New("training state: params without early_stopping: the network holds the last epoch's parameters")
+		}
+		if len(s.Params) != len(n.params) {
+			return fmt.Errorf("training state: params of length %d for %d parameters", len(s.Params), len(n.params))
+		}
+		if want := len(n.saveState(nil)); len(s.BatchNorm) != want {
+			return fmt.Errorf("training state: batchnorm_state of length %d for %d batch-norm statistics", len(s.BatchNorm), want)
 		}
 	}
 	return nil
@@ -216,6 +273,9 @@ func Train(n *Network, train, val *Dataset, c TrainConfig) (*History, error) {
 	}
 	t := &trainer{n: n, train: train, val: val, c: c, start: time.Now(),
 		h: &History{BestValLoss: math.NaN()}, best: math.Inf(1)}
+	if c.Resume != nil {
+		t.resumeBest(c.Resume)
+	}
 	var err error
 	if s, ok := c.Method.(optimize.Stepper); ok {
 		err = t.stepping(s)
@@ -223,10 +283,56 @@ func Train(n *Network, train, val *Dataset, c TrainConfig) (*History, error) {
 		err = t.fullBatch()
 	}
 	if val != nil && t.bestParams != nil && !errors.Is(err, ErrDiverged) {
+		t.keepLast()
 		n.SetParams(t.bestParams)
 		n.restoreState(t.bestState)
 	}
 	return t.h, err
+}
+
+// resumeBest continues the early stopping of state r: the network holds the parameters of
+// r's best epoch, which become the best ones, and continues from r's last ones. Without a
+// validation set there is no best to keep, but training still continues from the last
+// parameters.
+func (t *trainer) resumeBest(r *TrainState) {
+	n := t.n
+	if e := r.EarlyStopping; e != nil && t.val != nil {
+		t.best, t.wait = e.BestValLoss, r.Epochs-e.BestEpoch
+		t.bestParams = append([]float64(nil), n.params...)
+		t.bestState = n.saveState(nil)
+		t.h.BestEpoch, t.h.BestValLoss = e.BestEpoch, e.BestValLoss
+	}
+	if r.Params != nil {
+		n.SetParams(r.Params)
+		n.restoreState(r.BatchNorm)
+	}
+}
+
+// keepLast records in the training state, before the best epoch's parameters replace them,
+// the record of the best epoch and the last epoch's parameters if they differ.
+func (t *trainer) keepLast() {
+	r := t.h.Resume
+	if r == nil {
+		return
+	}
+	r.EarlyStopping = &EarlyStopState{BestEpoch: t.h.BestEpoch, BestValLoss: t.h.BestValLoss, Patience: t.c.Patience}
+	live := t.n.saveState(nil)
+	if !sameBits(t.n.params, t.bestParams) || !sameBits(live, t.bestState) {
+		r.Params, r.BatchNorm = append([]float64(nil), t.n.params...), live
+	}
+}
+
+// sameBits reports whether a and b hold the same float64 values bit for bit.
+func sameBits(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 type trainer struct {
@@ -327,16 +433,18 @@ func (t *trainer) stepping(s optimize.Stepper) error {
 			items += len(idx)
 		}
 		done = epoch
-		if stop, err := t.endEpoch(epoch, sum/float64(items)); stop {
-			return err
-		}
-		if t.c.Plateau != nil {
+		stop, err := t.endEpoch(epoch, sum/float64(items))
+		if t.c.Plateau != nil && err == nil {
+			// Observed even on a stop, so that the saved state has seen every epoch done.
 			e := t.h.Epochs[len(t.h.Epochs)-1]
 			monitored := e.ValLoss
 			if t.val == nil {
 				monitored = e.TrainLoss
 			}
 			s.SetRate(t.c.Plateau.Observe(monitored))
+		}
+		if stop {
+			return err
 		}
 	}
 	return nil
@@ -380,6 +488,11 @@ func (t *trainer) resume(r *TrainState, s optimize.Stepper, b *Batches) error {
 			return fmt.Errorf("%w: resuming the dropout masks: %w", ErrConfig, err)
 		}
 	}
+	if r.Plateau != nil && t.c.Plateau != nil {
+		if err := t.c.Plateau.SetState(*r.Plateau); err != nil {
+			return fmt.Errorf("%w: resuming the plateau rule: %w", ErrConfig, err)
+		}
+	}
 	return nil
 }
 
@@ -392,6 +505,10 @@ func (t *trainer) snapshot(done int, s optimize.Stepper, b *Batches) *TrainState
 	}
 	st.Batches, _ = b.src.MarshalBinary() // a PCG's MarshalBinary cannot fail
 	st.Dropout, _ = t.n.dropSrc.MarshalBinary()
+	if t.c.Plateau != nil {
+		p := t.c.Plateau.State()
+		st.Plateau = &p
+	}
 	return st
 }
 
