@@ -60,8 +60,15 @@ func FuzzDecode(f *testing.F) {
 		f.Fatal(err)
 	}
 	good := buf.String()
+	buf.Reset()
+	if err := stoppingModel(f).Encode(&buf); err != nil { // with plateau and early-stopping state
+		f.Fatal(err)
+	}
+	resumable := buf.String()
 	for _, s := range []string{
 		good,
+		resumable,
+		strings.Replace(resumable, `"bad_epochs": `, `"bad_epochs": -`, 1),
 		good + "{}",
 		strings.Replace(good, `"in": 2`, `"in": 300000000`, 1),
 		`{"format":"adjunto-nn","version":1,"layers":[{"kind":"dense","in":1,"out":300000000},{"kind":"dense","in":300000000,"out":1}],"params":[1]}`,

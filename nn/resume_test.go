@@ -97,6 +97,21 @@ func TestResumeRejects(t *testing.T) {
 	if _, err := Train(other, d, nil, TrainConfig{Epochs: 1, Resume: h.Resume}); !errors.Is(err, ErrConfig) {
 		t.Errorf("state of another network: %v", err)
 	}
+	// A run whose patience ran out resumes only with a larger patience (or none).
+	val := sinData(20, 0.1, 2)
+	cfg := TrainConfig{Method: &optimize.SGD{LearningRate: 0.5}, Epochs: 50, BatchSize: 8, Patience: 2}
+	h, err = Train(n, d, val, cfg)
+	if err != nil || !h.EarlyStopped {
+		t.Fatalf("training with a rate of 0.5 did not stop early: %v, %d epochs", err, len(h.Epochs))
+	}
+	cfg.Method, cfg.Resume = &optimize.SGD{}, h.Resume
+	if _, err := Train(n, d, val, cfg); !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "patience of 2 has run out") {
+		t.Errorf("resuming a run that stopped early with the same patience: %v", err)
+	}
+	cfg.Method, cfg.Patience = &optimize.SGD{}, 3
+	if h2, err := Train(n, d, val, cfg); err != nil || h2.Epochs[0].Epoch != h.Resume.Epochs+1 {
+		t.Errorf("resuming it with a patience of 3: %v", err)
+	}
 }
 
 // TestLoadVersion1 reads a model file written by the format's version 1 (before layers were
@@ -422,5 +437,114 @@ func TestResumePlateauAndPatience(t *testing.T) {
 				t.Errorf("%s: the restored best parameters or statistics differ from the uninterrupted run's", name)
 			}
 		}
+	}
+}
+
+// stoppingModel returns the model of TestResumePlateauAndPatience's SGD run after 7 epochs,
+// whose training state has all the fields: a plateau state with bad epochs counted, a best
+// epoch before the last and the last epoch's parameters and batch-norm statistics.
+func stoppingModel(tb testing.TB) *Model {
+	tb.Helper()
+	n, err := NewMLP("1-12-12-1:tanh", MLPOptions{BatchNorm: true, Dropout: 0.1}, Config{Seed: 7})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h, err := Train(n, sinData(90, 0.1, 3), sinData(40, 0.1, 4), TrainConfig{Method: &optimize.SGD{Momentum: 0.9}, Epochs: 7, BatchSize: 16, Seed: 9,
+		Patience: 4, MinDelta: 1e-4, Plateau: &optimize.ReduceOnPlateau{Initial: 5e-2, Factor: 0.5, Patience: 2, Cooldown: 1, Threshold: 0.02}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if r := h.Resume; r.Plateau == nil || r.Plateau.BadEpochs == 0 || r.EarlyStopping == nil || r.EarlyStopping.BestEpoch == r.Epochs || r.Params == nil {
+		tb.Fatalf("training state: plateau %+v, early stopping %+v after %d epochs, params %v: a field the tests need is missing", r.Plateau, r.EarlyStopping, r.Epochs, r.Params != nil)
+	}
+	return &Model{Network: n, Training: h.Resume}
+}
+
+// TestDecodeTrainingState: a model file with the plateau, early-stopping and last-parameter
+// fields reads back the same bytes, a plateau best of +Inf included; each way those fields
+// can be wrong is an error naming the field.
+func TestDecodeTrainingState(t *testing.T) {
+	m := stoppingModel(t)
+	encode := func(m *Model) []byte {
+		var buf bytes.Buffer
+		if err := m.Encode(&buf); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	raw := encode(m)
+	back, err := Decode(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again := encode(back); !bytes.Equal(again, raw) {
+		t.Errorf("re-encoded model differs:\n%s\nwant\n%s", again, raw)
+	}
+	fresh := *m.Training
+	fresh.Plateau = &optimize.PlateauState{Rate: 0.1, Best: math.Inf(1)}
+	raw = encode(&Model{Network: m.Network, Training: &fresh})
+	if !bytes.Contains(raw, []byte(`"best": "+Inf"`)) {
+		t.Errorf("a plateau best of +Inf is not written as jsonnum does:\n%s", raw)
+	}
+	if back, err := Decode(bytes.NewReader(raw)); err != nil || !math.IsInf(back.Training.Plateau.Best, 1) {
+		t.Errorf("a plateau best of +Inf reads back as %v (%v)", back, err)
+	}
+	for _, c := range []struct {
+		name   string
+		change func(s *TrainState)
+		want   string
+	}{
+		{"plateau rate", func(s *TrainState) { s.Plateau.Rate = 0 }, "rate"},
+		{"plateau best", func(s *TrainState) { s.Plateau.Best = math.NaN() }, "best"},
+		{"plateau bad epochs", func(s *TrainState) { s.Plateau.BadEpochs = -1 }, "bad_epochs"},
+		{"plateau cooldown", func(s *TrainState) { s.Plateau.Cooldown = -2 }, "cooldown"},
+		{"best epoch 0", func(s *TrainState) { s.EarlyStopping.BestEpoch = 0 }, "best_epoch"},
+		{"best epoch after the last", func(s *TrainState) { s.EarlyStopping.BestEpoch = s.Epochs + 1 }, "best_epoch"},
+		{"wait beyond patience", func(s *TrainState) { s.EarlyStopping.Patience = s.Epochs - s.EarlyStopping.BestEpoch - 1 }, "beyond the patience"},
+		{"negative patience", func(s *TrainState) { s.EarlyStopping.Patience = -1 }, "patience"},
+		{"params without early stopping", func(s *TrainState) { s.EarlyStopping = nil }, "params"},
+		{"params length", func(s *TrainState) { s.Params = s.Params[1:] }, "params"},
+		{"batch-norm length", func(s *TrainState) { s.BatchNorm = append(s.BatchNorm, 1) }, "batchnorm_state"},
+	} {
+		s := *m.Training
+		p, e := *s.Plateau, *s.EarlyStopping
+		s.Plateau, s.EarlyStopping = &p, &e
+		c.change(&s)
+		_, err := Decode(bytes.NewReader(encode(&Model{Network: m.Network, Training: &s})))
+		if !errors.Is(err, ErrModel) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want ErrModel naming %s", c.name, err, c.want)
+		}
+	}
+	if _, err := Decode(bytes.NewReader(bytes.Replace(encode(m), []byte(`"best_val_loss": `), []byte(`"best_val_loss": "NaN", "x": `), 1))); !errors.Is(err, ErrModel) || !strings.Contains(err.Error(), "best_val_loss") {
+		t.Errorf("a best validation loss of NaN: %v", err)
+	}
+}
+
+// TestLoadVersion2WithoutPatience reads a version 2 model file written before the training
+// state held the plateau rule and early stopping (examples/model.json): it re-encodes to the
+// same bytes, and training resumes from it with both counts afresh.
+func TestLoadVersion2WithoutPatience(t *testing.T) {
+	raw, err := os.ReadFile("../examples/model.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Decode(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := m.Training; r == nil || r.Optimizer == nil || r.Plateau != nil || r.EarlyStopping != nil || r.Params != nil {
+		t.Fatalf("training state %+v: want the optimiser's and none of the newer fields", r)
+	}
+	var buf bytes.Buffer
+	if err := m.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf.Bytes(), raw) {
+		t.Errorf("re-encoded examples/model.json differs:\n%s", buf.String())
+	}
+	h, err := Train(m.Network, sinData(140, 0.1, 3), sinData(20, 0.1, 4), TrainConfig{Epochs: 2, BatchSize: 64, Patience: 1,
+		Plateau: &optimize.ReduceOnPlateau{Initial: 1e-3}, Resume: m.Training})
+	if err != nil || h.Epochs[0].Epoch != m.Training.Epochs+1 || h.BestEpoch <= m.Training.Epochs {
+		t.Errorf("resuming: %v, epochs %+v, best epoch %d", err, h.Epochs, h.BestEpoch)
 	}
 }

@@ -68,8 +68,8 @@ type TrainConfig struct {
 	Sequential bool
 	// Patience, if positive, stops training when the validation loss has not improved by more
 	// than MinDelta for that many epochs, and restores the parameters of the best epoch
-	// (early stopping). It needs a validation set. A run resumed from a state that stopped
-	// early stops again after its first epoch without improvement.
+	// (early stopping). It needs a validation set. Resuming a state that has waited Patience
+	// epochs or more (one that stopped early) is refused: the patience has run out.
 	Patience int
 	// MinDelta is the smallest decrease of the validation loss that counts as an improvement.
 	// Default 0.
@@ -261,6 +261,13 @@ func Train(n *Network, train, val *Dataset, c TrainConfig) (*History, error) {
 	}
 	if err := c.Resume.check(n); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if r := c.Resume; r != nil && r.EarlyStopping != nil && val != nil && c.Patience > 0 {
+		// The uninterrupted run would have stopped: training on is a new decision.
+		if best := r.EarlyStopping.BestEpoch; r.Epochs-best >= c.Patience {
+			return nil, fmt.Errorf("%w: resuming after epoch %d: no improvement since epoch %d, so a patience of %d has run out (raise it to train on, or use 0)",
+				ErrConfig, r.Epochs, best, c.Patience)
+		}
 	}
 	if _, ok := c.Method.(optimize.Stepper); !ok {
 		switch {
