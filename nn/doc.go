@@ -72,8 +72,10 @@
 // full-batch L-BFGS, CG or Newton (on Hessian-vector products from central differences of
 // adjoint gradients), with early stopping on the validation loss (patience, minimum
 // improvement, best parameters restored) and divergence detection. It returns the state
-// (optimiser moments, batch order, dropout generator) from which a later Train resumes bit
-// for bit, saved with the model.
+// (optimiser moments, batch order, dropout generator, the plateau rule's counts, the best
+// epoch and the last epoch's parameters) from which a later Train resumes bit for bit, saved
+// with the model: a resumed run lowers the rate and stops early at the epochs the
+// uninterrupted run would.
 //
 // # References
 //

@@ -132,8 +132,8 @@ func parseTrain(args []string, stdout, stderr io.Writer) (r *trainRun, code int,
 	fs.StringVar(&f.split, "split", "0.7,0.15", "training and validation fractions; the test set gets the rest")
 	fs.BoolVar(&f.noStandardize, "no-standardize", false, "do not standardise inputs (and regression targets) on the training set")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the split, the initialisation, the batches and dropout")
-	fs.StringVar(&f.resume, "resume", "", "model file written by train to continue training from (network, scalers, optimiser state; "+
-		"give the data, split, seed and optimiser flags of the first run)")
+	fs.StringVar(&f.resume, "resume", "", "model file written by train to continue training from (network, scalers, the state of the optimiser, "+
+		"the plateau rule and early stopping; give the data, split, seed, optimiser, --schedule and --patience flags of the first run)")
 	fs.StringVar(&f.out, "out", filepath.Join("out", "train", "model.json"), "model file; the history (_history.csv), metrics (_metrics.json) and loss curve (_loss.png, _loss.svg) go next to it")
 	fs.BoolVar(&f.quiet, "q", false, "quiet: no per-epoch lines")
 	if code, done := parse(fs, args, stdout); done {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -202,4 +203,51 @@ func TestTrainNewtonAndFlags(t *testing.T) {
 			t.Fatalf("parameter %d after 3+2 epochs %v, after 5 %v", i, b.Network.Params()[i], p)
 		}
 	}
+}
+
+// TestTrainResumePatience: with --schedule plateau and --patience, a run interrupted before
+// its early stop and resumed with --resume stops at the same epoch with the same model and
+// training state, byte for byte; resuming the run that stopped needs a larger --patience.
+func TestTrainResumePatience(t *testing.T) {
+	dir := t.TempDir()
+	data := writeSinCSV(t, dir, 120)
+	whole, part := filepath.Join(dir, "whole.json"), filepath.Join(dir, "part.json")
+	train := func(args ...string) (int, string) {
+		t.Helper()
+		code, _, stderr := runArgs(append([]string{"train", "--data", data, "--inputs", "x", "--targets", "y", "--arch", "1-8-1",
+			"--batch", "16", "--lr", "0.1", "--schedule", "plateau:1:0.5", "--patience", "3", "-q"}, args...)...)
+		return code, stderr
+	}
+	mustTrain := func(args ...string) {
+		t.Helper()
+		if code, stderr := train(args...); code != exitOK {
+			t.Fatalf("%v: exit %d\n%s", args, code, stderr)
+		}
+	}
+	const split = 9 // the run stops after epoch 11, three epochs after its best
+	mustTrain("--epochs", "60", "--out", whole)
+	mustTrain("--epochs", fmt.Sprint(split), "--out", part)
+	p, err := nn.Load(part)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := p.Training; s.Plateau == nil || s.Plateau.BadEpochs == 0 || s.EarlyStopping == nil || s.EarlyStopping.BestEpoch == split {
+		t.Fatalf("after %d epochs: plateau %+v, early stopping %+v; want both counting", split, s.Plateau, s.EarlyStopping)
+	}
+	mustTrain("--epochs", fmt.Sprint(60-split), "--resume", part, "--out", part)
+	a, _ := os.ReadFile(whole)
+	b, _ := os.ReadFile(part)
+	w, _ := nn.Load(whole)
+	if !bytes.Equal(a, b) {
+		t.Errorf("the model of %d + resumed epochs differs from the uninterrupted one's (%d epochs, best %d)",
+			split, w.Training.Epochs, w.Training.EarlyStopping.BestEpoch)
+	}
+	if w.Training.Epochs >= 60 || w.Training.Epochs <= split {
+		t.Errorf("the uninterrupted run stopped after %d epochs: want an early stop after the split at %d", w.Training.Epochs, split)
+	}
+	code, stderr := train("--epochs", "5", "--resume", whole, "--out", filepath.Join(dir, "more.json"))
+	if code == exitOK || !strings.Contains(stderr, "patience of 3 has run out") {
+		t.Errorf("resuming a run that stopped early with the same --patience: exit %d, %q", code, stderr)
+	}
+	mustTrain("--epochs", "5", "--resume", whole, "--patience", "10", "--out", filepath.Join(dir, "more.json"))
 }
