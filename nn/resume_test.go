@@ -361,7 +361,9 @@ func TestPlateauLowersRate(t *testing.T) {
 // epoch and the parameters restored from it. Each split falls where the plateau rule has bad
 // epochs counted (or a cooldown running) and early stopping has waited since an earlier best
 // epoch, so that a resumed run that restarted either count would lower the rate or stop at
-// other epochs, and would continue from the best parameters instead of the last.
+// other epochs, and would continue from the best parameters instead of the last. The first
+// half ends either after its epochs or by an interruption (a Progress error), as the
+// checkpoint of an interrupted "adjunto train" does.
 func TestResumePlateauAndPatience(t *testing.T) {
 	train, val := sinData(90, 0.1, 3), sinData(40, 0.1, 4)
 	const total = 80 // more epochs than the runs last: early stopping ends them (at 13)
@@ -383,27 +385,38 @@ func TestResumePlateauAndPatience(t *testing.T) {
 			}
 			return n
 		}
-		// run trains n for epochs, resuming from r if not nil, and returns the history and the
-		// learning rate of every epoch.
-		run := func(n *Network, epochs int, r *TrainState) (*History, []float64) {
+		// run trains n for epochs, or until an interruption after epoch stop if stop > 0,
+		// resuming from r if not nil, and returns the history and the learning rate of every
+		// epoch.
+		interrupted := errors.New("interrupted")
+		run := func(n *Network, epochs, stop int, r *TrainState) (*History, []float64) {
 			s, plat := c.method(), c.plat
 			var rates []float64
 			h, err := Train(n, train, val, TrainConfig{Method: s, Epochs: epochs, BatchSize: 16, Seed: 9,
 				Patience: 4, MinDelta: 1e-4, Plateau: &plat, Resume: r,
-				Progress: func(Epoch) error { rates = append(rates, s.Rate()); return nil }})
-			if err != nil {
+				Progress: func(e Epoch) error {
+					rates = append(rates, s.Rate())
+					if e.Epoch == stop {
+						return interrupted
+					}
+					return nil
+				}})
+			if err != nil && (stop == 0 || err != interrupted) {
 				t.Fatal(err)
 			}
 			return h, rates
 		}
 		ref := newNet()
-		hr, rr := run(ref, total, nil)
+		hr, rr := run(ref, total, 0, nil)
 		if !hr.EarlyStopped || rr[len(rr)-1] >= rr[0] {
 			t.Fatalf("%s: the uninterrupted run did not stop early (%d epochs) or kept its rate (%v)", c.name, len(hr.Epochs), rr)
 		}
-		for _, k := range c.splits {
-			a := newNet()
-			ha, ra := run(a, k, nil)
+		for i, k := range c.splits {
+			a, epochs, stop, how := newNet(), k, 0, "after its epochs"
+			if i%2 == 1 {
+				epochs, stop, how = total, k, "by an interruption"
+			}
+			ha, ra := run(a, epochs, stop, nil)
 			var buf bytes.Buffer
 			if err := (&Model{Network: a, Training: ha.Resume}).Encode(&buf); err != nil {
 				t.Fatal(err)
@@ -416,8 +429,8 @@ func TestResumePlateauAndPatience(t *testing.T) {
 			if p, e := st.Plateau, st.EarlyStopping; p == nil || e == nil || p.BadEpochs+p.Cooldown == 0 || e.BestEpoch == k || st.Params == nil {
 				t.Fatalf("%s, split at %d: plateau %+v, early stopping %+v: want counts running and the last parameters kept", c.name, k, p, e)
 			}
-			hb, rb := run(m.Network, total-k, st)
-			name := fmt.Sprintf("%s, split at %d", c.name, k)
+			hb, rb := run(m.Network, total-k, 0, st)
+			name := fmt.Sprintf("%s, split at %d %s", c.name, k, how)
 			got, rates := append(ha.Epochs, hb.Epochs...), append(ra, rb...)
 			if len(got) != len(hr.Epochs) || hb.EarlyStopped != hr.EarlyStopped || hb.BestEpoch != hr.BestEpoch ||
 				math.Float64bits(hb.BestValLoss) != math.Float64bits(hr.BestValLoss) {

@@ -191,7 +191,7 @@ func (s *TrainState) check(n *Network) error {
 	}
 	if s.Params != nil || s.BatchNorm != nil {
 		if s.EarlyStopping == nil {
-			return errors.New("training state: params without early_stopping: the network holds the last epoch's parameters")
+			return errors.New("training state: params without early_stopping (the last epoch's parameters are kept only beside a best epoch's)")
 		}
 		if len(s.Params) != len(n.params) {
 			return fmt.Errorf("training state: params of length %d for %d parameters", len(s.Params), len(n.params))
@@ -280,9 +280,6 @@ func Train(n *Network, train, val *Dataset, c TrainConfig) (*History, error) {
 	}
 	t := &trainer{n: n, train: train, val: val, c: c, start: time.Now(),
 		h: &History{BestValLoss: math.NaN()}, best: math.Inf(1)}
-	if c.Resume != nil {
-		t.resumeBest(c.Resume)
-	}
 	var err error
 	if s, ok := c.Method.(optimize.Stepper); ok {
 		err = t.stepping(s)
@@ -297,10 +294,10 @@ func Train(n *Network, train, val *Dataset, c TrainConfig) (*History, error) {
 	return t.h, err
 }
 
-// resumeBest continues the early stopping of state r: the network holds the parameters of
-// r's best epoch, which become the best ones, and continues from r's last ones. Without a
-// validation set there is no best to keep, but training still continues from the last
-// parameters.
+// resumeBest continues the early stopping of state r, once nothing else can fail: the
+// network holds the parameters of r's best epoch, which become the best ones, and continues
+// from r's last ones. Without a validation set there is no best to keep, but training still
+// continues from the last parameters.
 func (t *trainer) resumeBest(r *TrainState) {
 	n := t.n
 	if e := r.EarlyStopping; e != nil && t.val != nil {
@@ -441,8 +438,9 @@ func (t *trainer) stepping(s optimize.Stepper) error {
 		}
 		done = epoch
 		stop, err := t.endEpoch(epoch, sum/float64(items))
-		if t.c.Plateau != nil && err == nil {
-			// Observed even on a stop, so that the saved state has seen every epoch done.
+		if t.c.Plateau != nil && !errors.Is(err, ErrDiverged) {
+			// Observed even on a stop or an interruption, so that the saved state has seen
+			// every epoch it counts as done.
 			e := t.h.Epochs[len(t.h.Epochs)-1]
 			monitored := e.ValLoss
 			if t.val == nil {
@@ -500,6 +498,7 @@ func (t *trainer) resume(r *TrainState, s optimize.Stepper, b *Batches) error {
 			return fmt.Errorf("%w: resuming the plateau rule: %w", ErrConfig, err)
 		}
 	}
+	t.resumeBest(r)
 	return nil
 }
 
@@ -526,6 +525,7 @@ func (t *trainer) fullBatch() error {
 	start := 0
 	if r := t.c.Resume; r != nil {
 		start, t.steps = r.Epochs, r.Steps
+		t.resumeBest(r)
 	}
 	p := optimize.Problem{
 		FuncGrad: func(grad, x []float64) float64 {
