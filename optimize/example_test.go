@@ -1,6 +1,7 @@
 package optimize_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"log"
 
@@ -88,4 +89,36 @@ func ExampleGonum() {
 	fmt.Printf("x = (%.4f, %.4f), status %v, %d adjoint runs\n", res.X[0], res.X[1], res.Status, res.Gradients)
 	// Output:
 	// x = (1.0000, 1.0000), status FunctionConverged, 0 adjoint runs
+}
+
+// A plateau rule saved after three epochs, as JSON, and restored into a fresh
+// rule with the same settings lowers the rate at the epoch the uninterrupted
+// rule would: its bad-epoch count survives the interruption.
+func ExampleReduceOnPlateau_SetState() {
+	losses := []float64{1.0, 0.8, 0.8, 0.8, 0.8}
+	p := &optimize.ReduceOnPlateau{Initial: 0.1, Factor: 0.5, Patience: 2}
+	for _, l := range losses[:3] {
+		p.Observe(l)
+	}
+	saved, err := json.Marshal(p.State())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("saved: %s\n", saved)
+
+	var st optimize.PlateauState
+	if err := json.Unmarshal(saved, &st); err != nil {
+		log.Fatal(err)
+	}
+	q := &optimize.ReduceOnPlateau{Initial: 0.1, Factor: 0.5, Patience: 2}
+	if err := q.SetState(st); err != nil {
+		log.Fatal(err)
+	}
+	for i, l := range losses[3:] {
+		fmt.Printf("epoch %d: loss %v, next rate %v\n", 4+i, l, q.Observe(l))
+	}
+	// Output:
+	// saved: {"rate":0.1,"best":0.8,"bad_epochs":1,"cooldown":0}
+	// epoch 4: loss 0.8, next rate 0.1
+	// epoch 5: loss 0.8, next rate 0.05
 }
