@@ -47,14 +47,7 @@ func TestResumeBitForBit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var buf bytes.Buffer
-		if err := (&Model{Network: a, Training: ha.Resume}).Encode(&buf); err != nil {
-			t.Fatal(err)
-		}
-		m, err := Decode(&buf)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := throughFile(t, a, ha.Resume)
 		c := cfg(N)
 		c.Resume = m.Training
 		hb, err := Train(m.Network, d, nil, c)
@@ -80,6 +73,20 @@ func TestResumeBitForBit(t *testing.T) {
 			t.Errorf("%s: running mean resumed %v, uninterrupted %v", name, mb[0], mr[0])
 		}
 	}
+}
+
+// throughFile returns the model of network n with training state s after Encode and Decode.
+func throughFile(tb testing.TB, n *Network, s *TrainState) *Model {
+	tb.Helper()
+	var buf bytes.Buffer
+	if err := (&Model{Network: n, Training: s}).Encode(&buf); err != nil {
+		tb.Fatal(err)
+	}
+	m, err := Decode(&buf)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
 }
 
 // TestResumeRejects: a training state that does not fit the network or the method.
@@ -417,14 +424,7 @@ func TestResumePlateauAndPatience(t *testing.T) {
 				epochs, stop, how = total, k, "by an interruption"
 			}
 			ha, ra := run(a, epochs, stop, nil)
-			var buf bytes.Buffer
-			if err := (&Model{Network: a, Training: ha.Resume}).Encode(&buf); err != nil {
-				t.Fatal(err)
-			}
-			m, err := Decode(&buf)
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := throughFile(t, a, ha.Resume)
 			st := m.Training
 			if p, e := st.Plateau, st.EarlyStopping; p == nil || e == nil || p.BadEpochs+p.Cooldown == 0 || e.BestEpoch == k || st.Params == nil {
 				t.Fatalf("%s, split at %d: plateau %+v, early stopping %+v: want counts running and the last parameters kept", c.name, k, p, e)
