@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -427,7 +428,7 @@ func TestResumePlateauAndPatience(t *testing.T) {
 			m := throughFile(t, a, ha.Resume)
 			st := m.Training
 			if p, e := st.Plateau, st.EarlyStopping; p == nil || e == nil || p.BadEpochs+p.Cooldown == 0 || e.BestEpoch == k || st.Params == nil {
-				t.Fatalf("%s, split at %d: plateau %+v, early stopping %+v: want counts running and the last parameters kept", c.name, k, p, e)
+				t.Fatalf("%s, split at %d %s: plateau %+v, early stopping %+v: want counts running and the last parameters kept", c.name, k, how, p, e)
 			}
 			hb, rb := run(m.Network, total-k, 0, st)
 			name := fmt.Sprintf("%s, split at %d %s", c.name, k, how)
@@ -448,6 +449,9 @@ func TestResumePlateauAndPatience(t *testing.T) {
 			}
 			if !sameBits(ref.Params(), m.Network.Params()) || !sameBits(ref.saveState(nil), m.Network.saveState(nil)) {
 				t.Errorf("%s: the restored best parameters or statistics differ from the uninterrupted run's", name)
+			}
+			if a, b := throughFile(t, ref, hr.Resume), throughFile(t, m.Network, hb.Resume); !reflect.DeepEqual(a.Training, b.Training) {
+				t.Errorf("%s: final training state %+v, uninterrupted %+v", name, b.Training, a.Training)
 			}
 		}
 	}
