@@ -180,9 +180,6 @@ func (t *Twin) runHybrid(p *Propagator, e *mat.Dense, obsAt map[int]fourdvar.Bat
 		began := time.Now()
 		j := max(0, k-lag)
 		steps := (k - j) * oe
-		if !finite(hist[j%(lag+1)].RawMatrix().Data) {
-			return fmt.Errorf("analysis %d (step %d): %w: the ensemble that gives B is not finite", k, k*oe, ErrDiverged)
-		}
 		bcov, err := h.Covariance(hist[j%(lag+1)])
 		if err != nil {
 			return fmt.Errorf("analysis %d: hybrid B: %w", k, err)

@@ -79,7 +79,7 @@ func (o *ensembleOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.burnIn, "burn-in", 20, "analyses left out of the averages")
 	fs.Float64Var(&o.spread, "spread", 1, "warm start: standard deviation of the first members about the truth")
 	fs.BoolVar(&o.cold, "cold-start", false, "draw the first ensemble from the model's climatology, far from the truth")
-	fs.IntVar(&o.workers, "workers", 0, "goroutines propagating the members (0: GOMAXPROCS; results do not depend on it)")
+	fs.IntVar(&o.workers, "workers", 0, "goroutines propagating the members, running the LETKF's local analyses and the EDA's 4DVars (0: GOMAXPROCS; results do not depend on it)")
 	fs.StringVar(&o.out, "out", filepath.Join("out", "ensemble"), "output directory")
 	fs.IntVar(&o.every, "every", 0, "print every k-th analysis in the table (0: about 25 rows)")
 	fs.BoolVar(&o.floor, "floor", false, "also compute the Cramér–Rao floor on the run's truth and observations (states of at most 1000 variables), beside the score and in metrics.json")
@@ -145,7 +145,7 @@ func runEnsemble(args []string, stdout, stderr io.Writer) int {
 		if !(o.radius > 0) {
 			return fail(exitUsage, fmt.Errorf("--radius %v: want > 0", o.radius))
 		}
-		l := &ensemble.LETKF{Radius: o.radius, Inflation: o.inflation}
+		l := &ensemble.LETKF{Radius: o.radius, Inflation: o.inflation, Workers: o.workers}
 		if isqg {
 			l.Distance = ensemble.GridDistance(q.N, q.N)
 		}
