@@ -160,6 +160,31 @@ func (t *Tape) snapshot(buf []float64, restore bool) {
 	}
 }
 
+// Bind makes the Data of every value computed by a primitive a window of buf, of length
+// SnapshotLen, laid out as Snapshot saves them, without copying anything: the values then hold
+// what buf holds, and Forward writes its evaluation into buf. A time loop that replays one
+// recorded program at every step can so bind each step's program to that step's own storage
+// before Forward and again before the step's sweeps: the evaluation is kept where Forward
+// wrote it, as with Snapshot and Restore but with neither copy, which for a large step costs
+// as much as the step's forward evaluation. Bind the tape to a buffer of its own again before
+// replaying it for anything else, or the replay overwrites the kept evaluation. Variables and
+// constants are the caller's and are not rebound; a primitive that kept a reference to a
+// Data slice (see Primitive.Forward) must not be used with it. It panics if len(buf) !=
+// SnapshotLen().
+func (t *Tape) Bind(buf []float64) {
+	if n := t.SnapshotLen(); len(buf) != n {
+		panic(fmt.Sprintf("adjoint: Bind: buffer of length %d, tape needs %d", len(buf), n))
+	}
+	off := 0
+	for _, v := range t.nodes {
+		if v.prim != nil {
+			n := len(v.Data)
+			v.Data = buf[off : off+n : off+n]
+			off += n
+		}
+	}
+}
+
 // Forward replays the recorded program: every primitive recomputes its output from its
 // inputs' current Data, in recording order. Update variables and constants in place first.
 func (t *Tape) Forward() {

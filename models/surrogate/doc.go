@@ -22,9 +22,10 @@
 // last bit (Checks tests it). The tangent-linear step is a JVP of the recording and the
 // adjoint step a VJP, with respect to the state and the weights: no derivative code is written
 // for the surrogate, and Checks proves it with the dot-product, Taylor, gradient and
-// finite-difference tests. The step also saves its evaluation (adjoint.Tape.Snapshot) for
-// adjoint.Loop's Tape option, so that the adjoint sweep needs no replay: a window's gradient
-// with respect to states and weights costs 2–3 forward integrations (BenchmarkWindow).
+// finite-difference tests. The step also keeps its evaluation for adjoint.Loop's Tape option,
+// written by the forward sweep straight into the step tape (adjoint.Tape.Bind), so that the
+// adjoint sweep needs neither a replay nor a copy (BenchmarkWindow times a window's gradient
+// with respect to states and weights against its forward integration).
 //
 // # Batches
 //

@@ -68,8 +68,8 @@ type Config struct {
 // assimilate with it and estimate its weights like any model parameter. Its step is recorded
 // once on an adjoint.Tape and replayed: Step replays it, StepTangent and StepAdjoint sweep
 // it, so its TL and AD come from the engine and no derivative code is written for it. As an
-// adjoint.TapedStepper it saves each step's evaluation (Tape.Snapshot) so that the adjoint
-// sweep needs no replay.
+// adjoint.TapedStepper it keeps each step's evaluation in the step tape, where Forward writes
+// it (Tape.Bind), so that the adjoint sweep needs no replay and nothing is copied.
 //
 // A batch of states is split into parts of at least 8 states (at most 8 parts), each with
 // tapes of its own, and the parts are stepped in parallel. The split depends on the batch
@@ -103,6 +103,7 @@ type program struct {
 	x, w    *adjoint.Value
 	y       *adjoint.Value
 	snapLen int
+	own     []float64 // the evaluation's own storage (Tape.Bind), for the steps that keep none
 	gx, gw  []float64 // the sweep's own adjoint buffers of x and w
 }
 
@@ -179,6 +180,9 @@ func (s *Model) record(active bool, batch int) *program {
 	}
 	p.y = lorenz.RK4.StepOn(s.tendency(p.w, batch), s.dt, p.x)
 	p.snapLen = tp.SnapshotLen()
+	p.own = make([]float64, p.snapLen)
+	tp.Snapshot(p.own)
+	tp.Bind(p.own)
 	return p
 }
 
@@ -292,6 +296,7 @@ func (s *Model) Step(dst, x []float64) {
 	s.check("Step", len(dst), len(x))
 	s.each(func(p *part, lo, hi int) {
 		copy(p.state.x.Data, x[lo:hi])
+		p.state.tape.Bind(p.state.own)
 		p.state.tape.Forward()
 		copy(dst[lo:hi], p.state.y.Data)
 	})
@@ -311,6 +316,7 @@ func (s *Model) StepTangent(dy, x, dx, dp []float64) {
 			vars, dirs = []*adjoint.Value{p.x, p.w}, [][]float64{dx[lo:hi], dp}
 		}
 		copy(p.x.Data, x[lo:hi])
+		p.tape.Bind(p.own)
 		p.tape.Forward()
 		p.tape.JVP(vars, dirs)
 		copy(dy[lo:hi], p.y.Tan)
@@ -337,16 +343,17 @@ func (s *Model) TapeLen() int {
 func (s *Model) StepTape(dst, tape, x []float64) {
 	s.check("StepTape", len(dst), len(x))
 	s.each(func(p *part, lo, hi int) {
+		// Forward writes the evaluation straight into the step tape (Tape.Bind): no copy.
 		copy(p.state.x.Data, x[lo:hi])
+		p.state.tape.Bind(s.snapshot(tape, p))
 		p.state.tape.Forward()
 		copy(dst[lo:hi], p.state.y.Data)
-		p.state.tape.Snapshot(s.snapshot(tape, p))
 	})
 }
 
 // StepAdjointTape accumulates what StepAdjoint(ax, ap, x, ay) does, from the evaluation that
 // StepTape saved at x instead of a replay. Both recorded programs of a part have the same
-// primitives in the same order, so a snapshot of one restores the other.
+// primitives in the same order, so the evaluation of one binds the other.
 func (s *Model) StepAdjointTape(ax, ap, x, tape, ay []float64) {
 	s.check("StepAdjointTape", len(ax), len(x), len(ay))
 	if len(tape) != s.TapeLen() {
@@ -375,8 +382,9 @@ func (s *Model) adjoint(ax, ap, x, ay, tape []float64) {
 		}
 		copy(p.x.Data, x[lo:hi])
 		if tape != nil {
-			p.tape.Restore(s.snapshot(tape, pt))
+			p.tape.Bind(s.snapshot(tape, pt))
 		} else {
+			p.tape.Bind(p.own)
 			p.tape.Forward()
 		}
 		p.x.Adj = p.gx
