@@ -376,9 +376,7 @@ func (p unaryOp) chain(dst, src, x, y []float64, acc bool) {
 			put(i, s)
 		}
 	case kindTanh:
-		for i, s := range src {
-			put(i, (1-y[i]*y[i])*s)
-		}
+		vmath.TanhChain(dst, src, y, acc)
 	case kindSigmoid:
 		for i, s := range src {
 			put(i, y[i]*(1-y[i])*s)
