@@ -45,6 +45,10 @@ type Tape struct {
 
 	// scratch is reused by GaussNewton and HessVec so that they do not allocate.
 	scratch []float64
+
+	// edits counts the values recorded and the Resets; savedAt is edits+1 when markSaved
+	// last ran.
+	edits, savedAt uint64
 }
 
 // NewTape returns an empty tape.
@@ -57,6 +61,7 @@ func (t *Tape) Len() int { return len(t.nodes) }
 func (t *Tape) Reset() {
 	clear(t.nodes)
 	t.nodes = t.nodes[:0]
+	t.edits++
 }
 
 // Variable records an active input of shape rows×cols: derivatives are taken with respect to
@@ -83,6 +88,7 @@ func (t *Tape) leaf(op string, data []float64, rows, cols int, active bool) *Val
 	}
 	v := &Value{Data: data, rows: rows, cols: cols, tape: t, active: active, leaf: true}
 	t.nodes = append(t.nodes, v)
+	t.edits++
 	return v
 }
 
@@ -100,6 +106,7 @@ func (t *Tape) Apply(p Primitive, rows, cols int, in ...*Value) *Value {
 	y := &Value{Data: make([]float64, rows*cols), rows: rows, cols: cols, tape: t, prim: p, in: in, active: active}
 	p.Forward(y, in)
 	t.nodes = append(t.nodes, y)
+	t.edits++
 	return y
 }
 
@@ -109,19 +116,22 @@ func apply(p Primitive, rows, cols int, in ...*Value) *Value {
 }
 
 // SnapshotLen returns the number of values Snapshot saves: the Data of every value computed
-// by a primitive. Variables and constants are the caller's and are not saved.
+// by a primitive that the rules of the sweeps read back, or that no primitive consumes (an
+// output of the program). Variables and constants are the caller's and are not saved.
 func (t *Tape) SnapshotLen() int {
+	t.markSaved()
 	n := 0
 	for _, v := range t.nodes {
-		if v.prim != nil {
+		if v.saved {
 			n += len(v.Data)
 		}
 	}
 	return n
 }
 
-// Snapshot copies into dst, of length SnapshotLen, the Data of every value computed by a
-// primitive: the forward evaluation that the sweeps linearise about. With Restore, one
+// Snapshot copies into dst, of length SnapshotLen, the Data of the values SnapshotLen counts:
+// the part of the forward evaluation that the sweeps linearise about. The other computed
+// values (a network's pre-activations, the copies of Reshape and Gather) are read by no rule. With Restore, one
 // recorded program replayed at many inputs (the steps of a time loop through one tape) can
 // keep its evaluations and sweep any of them later without replaying it, the trade of memory
 // for recomputation that checkpointing makes one level up. It captures what built-in
@@ -133,16 +143,18 @@ func (t *Tape) Snapshot(dst []float64) {
 
 // Restore copies src, saved by Snapshot on t, back into the computed values, so that the
 // sweeps linearise about that evaluation again. Set the variables and constants to the
-// inputs of that evaluation too: they are not part of the snapshot. It panics if len(src) !=
+// inputs of that evaluation too: they are not part of the snapshot. The values it does not
+// save keep what they hold, so read only the saved ones after it. It panics if len(src) !=
 // SnapshotLen().
 func (t *Tape) Restore(src []float64) {
 	t.snapshot(src, true)
 }
 
 func (t *Tape) snapshot(buf []float64, restore bool) {
+	t.markSaved()
 	off := 0
 	for _, v := range t.nodes {
-		if v.prim == nil {
+		if !v.saved {
 			continue
 		}
 		if off+len(v.Data) > len(buf) {
@@ -160,14 +172,15 @@ func (t *Tape) snapshot(buf []float64, restore bool) {
 	}
 }
 
-// Bind makes the Data of every value computed by a primitive a window of buf, of length
+// Bind makes the Data of every value that Snapshot saves a window of buf, of length
 // SnapshotLen, laid out as Snapshot saves them, without copying anything: the values then hold
 // what buf holds, and Forward writes its evaluation into buf. A time loop that replays one
 // recorded program at every step can so bind each step's program to that step's own storage
 // before Forward and again before the step's sweeps: the evaluation is kept where Forward
 // wrote it, as with Snapshot and Restore but with neither copy, which for a large step costs
 // as much as the step's forward evaluation. Bind the tape to a buffer of its own again before
-// replaying it for anything else, or the replay overwrites the kept evaluation. Variables and
+// replaying it for anything else, or the replay overwrites the kept evaluation. The values
+// Snapshot does not save keep their own storage, which every Forward reuses. Variables and
 // constants are the caller's and are not rebound; a primitive that kept a reference to a
 // Data slice (see Primitive.Forward) must not be used with it. It panics if len(buf) !=
 // SnapshotLen().
@@ -177,7 +190,7 @@ func (t *Tape) Bind(buf []float64) {
 	}
 	off := 0
 	for _, v := range t.nodes {
-		if v.prim != nil {
+		if v.saved {
 			n := len(v.Data)
 			v.Data = buf[off : off+n : off+n]
 			off += n

@@ -225,3 +225,33 @@ func TestBindKeepsEachEvaluation(t *testing.T) {
 	}
 	assert.PanicsWithValue(t, "adjoint: Bind: buffer of length 3, tape needs 10", func() { tp.Bind(make([]float64, 3)) })
 }
+
+// TestSnapshotSavesWhatTheRulesRead records a tanh layer, whose pre-activations z = xWᵀ + b no
+// rule reads (Dense's rules read x and W, Tanh's its output), and checks that Snapshot leaves
+// them out, keeps the rest, and still restores the gradient at the saved point bit for bit,
+// also for the weights.
+func TestSnapshotSavesWhatTheRulesRead(t *testing.T) {
+	tp := adjoint.NewTape()
+	xd := []float64{0.3, -0.7, 1.1, 0.2, 0.5, -1.3}
+	x := tp.Variable(xd, 2, 3)
+	w := tp.Variable([]float64{0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, 0.8, -0.9, 1.0, 1.1, -1.2}, 4, 3)
+	b := tp.Variable([]float64{0.01, -0.02, 0.03, 0.04}, 1, 4)
+	h := adjoint.Tanh(adjoint.Dense(x, w, b))
+	J := adjoint.SumSquares(adjoint.Reshape(h, 1, 8))
+	require.Equal(t, 8+8+1, tp.SnapshotLen(), "Tanh's and Reshape's values and the cost; not Dense's")
+
+	grad := func() []float64 {
+		tp.Gradient(J)
+		return append(append(append([]float64(nil), x.Adj...), w.Adj...), b.Adj...)
+	}
+	want := grad()
+	snap := make([]float64, tp.SnapshotLen())
+	tp.Snapshot(snap)
+	point := append([]float64(nil), xd...)
+	copy(xd, []float64{2, 0.1, -0.4, 0.9, -0.8, 0.3})
+	tp.Forward()
+	require.NotEqual(t, want, grad())
+	copy(xd, point)
+	tp.Restore(snap)
+	assert.Equal(t, want, grad())
+}

@@ -36,6 +36,8 @@ type Value struct {
 	active     bool
 	leaf       bool
 	sweep      uint64 // the reverse sweep that last zeroed Adj; see Tape.sweep
+	saved      bool   // Snapshot saves it and Bind rebinds it; see Tape.markSaved
+	used       bool   // an input of some recorded primitive; see Tape.markSaved
 }
 
 // Rows returns the number of rows (batch items) of v.
