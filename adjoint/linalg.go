@@ -357,8 +357,6 @@ func (reshapeOp) Tangent(out *Value, in []*Value) {
 
 func (reshapeOp) Adjoint(out *Value, in []*Value) {
 	if ax := in[0].Adj; ax != nil {
-		for i, g := range out.Adj {
-			ax[i] += g
-		}
+		floats.Add(ax, out.Adj) // the scalar loop's sums, vectorised
 	}
 }
