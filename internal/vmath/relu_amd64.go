@@ -7,7 +7,7 @@ import "github.com/adjunto/adjunto/internal/cpufeat"
 // reluAVX512 is ReLUChain's loop for n elements with AVX-512F.
 //
 //go:noescape
-func reluAVX512(dst, src, x *float64, n int, acc bool)
+func reluAVX512(dst, src, aux *float64, n int, acc bool)
 
 var vectorReLU = cpufeat.AVX512F
 

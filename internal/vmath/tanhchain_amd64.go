@@ -7,7 +7,7 @@ import "github.com/adjunto/adjunto/internal/cpufeat"
 // tanhChainAVX512 is TanhChain's loop for n elements with AVX-512F.
 //
 //go:noescape
-func tanhChainAVX512(dst, src, y *float64, n int, acc bool)
+func tanhChainAVX512(dst, src, aux *float64, n int, acc bool)
 
 var vectorTanhChain = cpufeat.AVX512F
 
