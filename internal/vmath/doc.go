@@ -1,6 +1,8 @@
 // Package vmath holds elementwise kernels over float64 slices, computed many at a time with
-// AVX-512 where the CPU has it: tanh (Tanh), the Jacobian of ReLU (ReLUChain) and the Adam
-// step (Adam). ReLUChain and Adam give the bits of their scalar loops; tanh does not (below).
+// AVX-512 where the CPU has it: tanh (Tanh), the Jacobians of ReLU and of tanh (ReLUChain,
+// TanhChain: the tangent and adjoint rules of a network's activations) and the Adam step
+// (Adam). ReLUChain, TanhChain and Adam give the bits of their scalar loops; tanh does not
+// (below).
 //
 // # tanh
 //
