@@ -142,9 +142,9 @@
 // # Divergence
 //
 // When the members' forecasts blow up, an analysis meets non-finite numbers, or numbers too
-// large to square. Every method then returns a NaN analysis rather than failing in an
-// eigendecomposition or a Cholesky factorisation, and Twin.Run stops with an error wrapping
-// ErrDiverged that names the analysis.
+// large to square. The filters and the iEnKS then return a NaN analysis rather than failing in
+// an eigendecomposition or a Cholesky factorisation, Hybrid.Covariance returns an error, and
+// Twin.Run stops with an error wrapping ErrDiverged that names the analysis.
 //
 // # References
 //
