@@ -130,10 +130,21 @@
 // # Parallelism and determinism
 //
 // A Propagator steps the members in parallel goroutines, each with its own model (models own
-// scratch buffers). Each member's forecast is the same sequence of floating-point operations
-// whatever the partition, and the analyses are sequential, so results are bit-identical for
-// any number of workers and any GOMAXPROCS. All randomness comes from math/rand/v2 PCG
-// streams of the twin's seed.
+// scratch buffers). The LETKF shares its local analyses among LETKF.Workers goroutines, one
+// workspace each, and the EDA runs one block of members' 4DVars per goroutine, each with its
+// own model and its own copy of the observation operator (fourdvar.Operator.Clone). Each
+// member's forecast, each grid point's local analysis and each member's 4DVar is the same
+// sequence of floating-point operations whatever the partition, and everything else is
+// sequential, so results are bit-identical for any number of workers and any GOMAXPROCS. All
+// randomness comes from math/rand/v2 PCG streams of the twin's seed, drawn outside the
+// parallel parts.
+//
+// # Divergence
+//
+// When the members' forecasts blow up, an analysis meets non-finite numbers, or numbers too
+// large to square. The filters and the iEnKS then return a NaN analysis rather than failing in
+// an eigendecomposition or a Cholesky factorisation, Hybrid.Covariance returns an error, and
+// Twin.Run stops with an error wrapping ErrDiverged that names the analysis.
 //
 // # References
 //
