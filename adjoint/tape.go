@@ -131,10 +131,10 @@ func (t *Tape) SnapshotLen() int {
 
 // Snapshot copies into dst, of length SnapshotLen, the Data of the values SnapshotLen counts:
 // the part of the forward evaluation that the sweeps linearise about. The other computed
-// values (a network's pre-activations, the copies of Reshape and Gather) are read by no rule. With Restore, one
-// recorded program replayed at many inputs (the steps of a time loop through one tape) can
-// keep its evaluations and sweep any of them later without replaying it, the trade of memory
-// for recomputation that checkpointing makes one level up. It captures what built-in
+// values (a network's pre-activations, the copies of Reshape and Gather) are read by no rule.
+// With Restore, one recorded program replayed at many inputs (the steps of a time loop through
+// one tape) can keep its evaluations and sweep any of them later without replaying it, the
+// trade of memory for recomputation that checkpointing makes one level up. It captures what built-in
 // primitives need; a primitive that keeps linearisation state of its own (see
 // Primitive.Forward) must not be used with it. It panics if len(dst) != SnapshotLen().
 func (t *Tape) Snapshot(dst []float64) {
