@@ -26,15 +26,18 @@ import (
 	"github.com/adjunto/adjunto/internal/limits"
 	"github.com/adjunto/adjunto/internal/staging"
 	"github.com/adjunto/adjunto/models/lorenz"
+	"github.com/adjunto/adjunto/models/qg"
 )
 
 // simulation is a validated "adjunto simulate" run.
 type simulation struct {
-	name  string // lorenz63 or lorenz96
+	name  string // lorenz63, lorenz96 or qg
 	model lorenz.Model
 	dt    float64
 	steps int
 	x0    []float64
+	// spinUp is the number of steps run from x0 before step 0 of the trajectory (qg).
+	spinUp int
 	// params describes the model parameters for the summary, in flag names.
 	params map[string]float64
 	integ  lorenz.Integrator
@@ -77,28 +80,29 @@ const hovmollerMax = 1000
 const curveMax = 20000
 
 func runSimulate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("simulate", "--model lorenz63|lorenz96 [flags]", stderr)
-	model := fs.String("model", "", "the model: lorenz63 or lorenz96 (required)")
-	n := fs.Int("n", lorenz.DefaultL96N, "number of variables of lorenz96 (at least 4)")
+	fs := newFlagSet("simulate", "--model lorenz63|lorenz96|qg [flags]", stderr)
+	model := fs.String("model", "", "the model: lorenz63, lorenz96 or qg (required)")
+	n := fs.Int("n", lorenz.DefaultL96N, fmt.Sprintf("number of variables of lorenz96 (at least 4); for qg the grid's points per side (default %d: %d² variables)", qg.DefaultN, qg.DefaultN))
 	forcing := fs.Float64("forcing", lorenz.DefaultL96Forcing, "forcing F of lorenz96")
 	sigma := fs.Float64("sigma", lorenz.DefaultL63Sigma, "σ of lorenz63")
 	rho := fs.Float64("rho", lorenz.DefaultL63Rho, "ρ of lorenz63")
 	beta := fs.Float64("beta", lorenz.DefaultL63Beta, "β of lorenz63")
-	dt := fs.Float64("dt", 0, "time step, positive (default 0.01 for lorenz63, 0.05 for lorenz96)")
-	steps := fs.Int("steps", 0, "number of time steps, ≥ 0 (default 5000 for lorenz63, enough for both wings of the butterfly; 1000 for lorenz96)")
+	dt := fs.Float64("dt", 0, fmt.Sprintf("time step, positive (default 0.01 for lorenz63, 0.05 for lorenz96, %g for qg)", qg.DefaultDt))
+	steps := fs.Int("steps", 0, fmt.Sprintf("number of time steps, ≥ 0 (default 5000 for lorenz63, enough for both wings of the butterfly; 1000 for lorenz96; %d for qg)", qgSimulateSteps))
+	spinUp := fs.Int("spinup", qg.DefaultSpinUp, "qg only: steps run from the initial state before step 0 of the trajectory (default: into the turbulent regime; 0 with --x0 unless set)")
 	integ := fs.String("integrator", "rk4", "time scheme: rk4 or euler")
-	x0 := fs.String("x0", "", "initial state: a file of numbers (separated by commas, spaces or newlines; # starts a comment) or v1,v2,...\n(default (1, 1, 1) for lorenz63; x_i = F with x_{N/2−1} = F + 0.01 for lorenz96)")
+	x0 := fs.String("x0", "", "initial state: a file of numbers (separated by commas, spaces or newlines; # starts a comment) or v1,v2,...\n(default (1, 1, 1) for lorenz63; x_i = F with x_{N/2−1} = F + 0.01 for lorenz96; for qg the jets of --seed, row by row)")
 	out := fs.String("out", filepath.Join("out", "simulate"), "output directory")
 	obsSigma := fs.Float64("obs-sigma", 0, "if positive, also write NAME_obs.csv, every variable observed with noise of this σ_o, and NAME_truth.csv, the initial state: the files \"adjunto fourdvar --obs --truth\" reads")
 	obsEvery := fs.Int("obs-every", 1, "with --obs-sigma, steps between observation times")
-	seed := fs.Uint64("seed", 1, "with --obs-sigma, seed of the observation noise")
+	seed := fs.Uint64("seed", 1, "with --obs-sigma, seed of the observation noise; for qg also of the initial state")
 	if code, done := parse(fs, args, stdout); done {
 		return code
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
-	sim, err := newSimulation(set, *model, *n, *forcing, *sigma, *rho, *beta, *dt, *steps, *integ, *x0)
+	sim, err := newSimulation(set, *model, *n, *forcing, *sigma, *rho, *beta, *dt, *steps, *integ, *x0, *spinUp, *seed)
 	if err == nil && *obsSigma != 0 {
 		switch {
 		case !(*obsSigma > 0) || math.IsInf(*obsSigma, 0):
@@ -144,7 +148,8 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 }
 
 // newSimulation validates the flags. Every error names the flag at fault.
-func newSimulation(set map[string]bool, model string, n int, forcing, sigma, rho, beta, dt float64, steps int, integ, x0 string) (*simulation, error) {
+func newSimulation(set map[string]bool, model string, n int, forcing, sigma, rho, beta, dt float64, steps int, integ, x0 string,
+	spinUp int, seed uint64) (*simulation, error) {
 	finite := func(name string, v float64) error {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("--%s %v: must be finite", name, v)
@@ -157,9 +162,13 @@ func newSimulation(set map[string]bool, model string, n int, forcing, sigma, rho
 		return nil, fmt.Errorf("--integrator %q: unknown scheme (want rk4 or euler)", integ)
 	}
 	if !set["steps"] {
-		steps = 1000
-		if model == "lorenz63" {
+		switch model {
+		case "lorenz63":
 			steps = 5000
+		case "qg":
+			steps = qgSimulateSteps
+		default:
+			steps = 1000
 		}
 	}
 	if steps < 0 {
@@ -177,6 +186,9 @@ func newSimulation(set map[string]bool, model string, n int, forcing, sigma, rho
 	switch model {
 	case "lorenz63":
 		if err := only("lorenz96", "n", "forcing"); err != nil {
+			return nil, err
+		}
+		if err := only("qg", "spinup"); err != nil {
 			return nil, err
 		}
 		for _, p := range []struct {
@@ -199,6 +211,9 @@ func newSimulation(set map[string]bool, model string, n int, forcing, sigma, rho
 		if err := only("lorenz63", "sigma", "rho", "beta"); err != nil {
 			return nil, err
 		}
+		if err := only("qg", "spinup"); err != nil {
+			return nil, err
+		}
 		if n < 4 {
 			return nil, fmt.Errorf("--n %d: Lorenz-96 needs at least 4 variables", n)
 		}
@@ -211,10 +226,32 @@ func newSimulation(set map[string]bool, model string, n int, forcing, sigma, rho
 		m := &lorenz.L96{N: n, F: forcing, Dt: lorenz.DefaultL96Dt, Integrator: s.integ}
 		s.model, s.dt = m, m.Dt
 		s.params = map[string]float64{"n": float64(n), "forcing": forcing}
+	case "qg":
+		m, err := newQGSimulation(set, n, dt, steps, s.integ)
+		if err != nil {
+			return nil, err
+		}
+		s.model, s.dt = m, m.Dt
+		s.params = map[string]float64{"n": float64(m.N), "F": m.F, "R": m.R, "beta": m.Beta, "bottom": m.Bottom,
+			"hyper": m.Hyper, "forcing": m.Forcing, "K": float64(m.K)}
+		if spinUp < 0 {
+			return nil, fmt.Errorf("--spinup %d: must be ≥ 0", spinUp)
+		}
+		if x0 == "" {
+			s.x0, s.spinUp = m.InitialState(seed), spinUp
+			return s, nil
+		}
+		if set["spinup"] {
+			s.spinUp = spinUp
+		}
+		if s.x0, err = initialState(x0, m); err != nil {
+			return nil, err
+		}
+		return s, nil
 	case "":
-		return nil, errors.New("--model is required: lorenz63 or lorenz96")
+		return nil, errors.New("--model is required: lorenz63, lorenz96 or qg")
 	default:
-		return nil, fmt.Errorf("--model %q: unknown model (want lorenz63 or lorenz96)", model)
+		return nil, fmt.Errorf("--model %q: unknown model (want lorenz63, lorenz96 or qg)", model)
 	}
 	if set["dt"] {
 		if !(dt > 0) || math.IsInf(dt, 0) {
@@ -232,6 +269,53 @@ func newSimulation(set map[string]bool, model string, n int, forcing, sigma, rho
 		return nil, err
 	}
 	return s, nil
+}
+
+// qgSimulateSteps is the default length of a qg simulation: the span of the 4DVar twin's
+// 20 windows of 20 steps (about 30 MB of CSV at 64²).
+const qgSimulateSteps = 400
+
+// newQGSimulation builds the QG model of "simulate --model qg" from the flags and refuses,
+// naming the flag, a grid the FFT cannot take, a time step beyond the stability limit and a
+// trajectory too large to read back: observe and fourdvar --truth hold all of it in memory.
+func newQGSimulation(set map[string]bool, n int, dt float64, steps int, integ lorenz.Integrator) (*qg.Model, error) {
+	for _, name := range []string{"forcing", "sigma", "rho", "beta"} {
+		if set[name] {
+			return nil, fmt.Errorf("--%s applies to the lorenz models only", name)
+		}
+	}
+	if integ != lorenz.RK4 {
+		return nil, fmt.Errorf("--integrator %s: the qg model integrates with rk4 only", integ)
+	}
+	if !set["n"] {
+		n = qg.DefaultN
+	}
+	if n < 1 {
+		return nil, fmt.Errorf("--n %d: the qg grid needs at least 8 points per side", n)
+	}
+	if err := limits.Values(fmt.Sprintf("--n %d", n), fmt.Sprintf("about %d working states of %d² variables", stateCopies, n),
+		limits.Product(n, n, stateCopies)); err != nil {
+		return nil, err
+	}
+	if err := limits.Values(fmt.Sprintf("--n %d, --steps %d", n, steps),
+		fmt.Sprintf("observe and fourdvar --truth read the trajectory whole: %d states of %d² variables", steps+1, n),
+		limits.Product(steps+1, n, n)); err != nil {
+		return nil, err
+	}
+	m, err := qg.New(n)
+	if err != nil {
+		return nil, fmt.Errorf("--n %d: %w", n, err)
+	}
+	if set["dt"] {
+		if !(dt > 0) || math.IsInf(dt, 0) {
+			return nil, fmt.Errorf("--dt %v: the time step must be positive and finite", dt)
+		}
+		m.Dt = dt
+		if err := m.Validate(); err != nil {
+			return nil, fmt.Errorf("--dt %v: %w", dt, err)
+		}
+	}
+	return m, nil
 }
 
 // initialState reads --x0: empty for the model's default start, the name of an existing file,
@@ -313,8 +397,11 @@ func (s *simulation) run(dir string) ([]string, error) {
 		return nil, fmt.Errorf("--out %s: %w", dir, err)
 	}
 	base := filepath.Join(dir, s.name)
-	fig := newFigureData(s)
 	start := time.Now()
+	if err := s.spin(); err != nil {
+		return nil, err
+	}
+	fig := newFigureData(s)
 	final := make([]float64, len(s.x0))
 	err := atomicfile.Write(base+".csv", func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 1<<20)
@@ -400,8 +487,23 @@ func (s *simulation) run(dir string) ([]string, error) {
 	return append(files, base+".json"), nil
 }
 
+// spin runs the spin-up from x0, which becomes step 0 of the trajectory; a blow-up names
+// the step of the spin-up, and an interrupt stops it within 1024 steps.
+func (s *simulation) spin() error {
+	for k := 0; k < s.spinUp; k += 1024 {
+		if err := runCtx.Err(); err != nil {
+			return fmt.Errorf("interrupted at step %d of the %d-step spin-up: %w", k, s.spinUp, err)
+		}
+		if err := lorenz.Integrate(s.model, s.x0, min(1024, s.spinUp-k)); err != nil {
+			return fmt.Errorf("--spinup %d: after step %d: %w; %s", s.spinUp, k, err, s.blowUpAdvice())
+		}
+	}
+	return nil
+}
+
 // figureData collects what the figure needs while the trajectory streams past: the x–z
-// curve of Lorenz-63, or an evenly subsampled time × variable grid of Lorenz-96.
+// curve of Lorenz-63, an evenly subsampled time × variable grid of Lorenz-96, or the last
+// field of the QG model on its grid.
 type figureData struct {
 	s          *simulation
 	xz         plotter.XYs
@@ -424,6 +526,16 @@ func newFigureData(s *simulation) *figureData {
 }
 
 func (f *figureData) add(k int, x []float64) {
+	if q, ok := f.s.model.(*qg.Model); ok {
+		if k == f.s.steps {
+			f.grid, f.rows, f.cols = f.grid[:0], f.rows[:0], f.cols[:0]
+			for j := range q.N {
+				f.grid = append(f.grid, append([]float64(nil), x[j*q.N:(j+1)*q.N]...))
+				f.rows, f.cols = append(f.rows, float64(j)), append(f.cols, float64(j))
+			}
+		}
+		return
+	}
 	if f.s.name == "lorenz63" {
 		if k%((f.s.steps+curveMax)/curveMax) == 0 { // every ⌈(steps+1)/curveMax⌉-th state
 			f.xz = append(f.xz, plotter.XY{X: x[0], Y: x[2]})
@@ -472,6 +584,13 @@ func (f *figureData) plot() *plot.Plot {
 	hm.Min, hm.Max = lo, hi
 	hm.Rasterized = true
 	p.Add(hm)
+	if f.s.name == "qg" {
+		n := len(f.cols)
+		p.Title.Text = fmt.Sprintf("QG %d×%d: ψ at step %d (t=%g), from %.3g (blue) to %.3g (red)", n, n, f.s.steps, float64(f.s.steps)*f.s.dt, lo, hi)
+		p.X.Label.Text = fmt.Sprintf("grid column i (x; variable j·%d + i)", n)
+		p.Y.Label.Text = "grid row j (y)"
+		return p
+	}
 	p.Title.Text = fmt.Sprintf("Lorenz-96 Hovmöller (N=%d, F=%g): x0 … x(N−1) from %.3g (blue) to %.3g (red)", len(f.s.x0), f.s.params["forcing"], lo, hi)
 	p.X.Label.Text = "variable index i (x0 … x(N−1))"
 	p.Y.Label.Text = "time"

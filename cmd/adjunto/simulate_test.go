@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/adjunto/adjunto/models/lorenz"
+	"github.com/adjunto/adjunto/models/qg"
 )
 
 func simulate(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -137,6 +140,17 @@ func TestSimulateBadInput(t *testing.T) {
 		{[]string{"--model", "lorenz63", "--x0", "nosuchfile"}, `--x0 "nosuchfile": no such file`},
 		{[]string{"--model", "lorenz96", "--n", "5", "--x0", bad}, "bad.txt:3: \"x5\""},
 		{[]string{"--model", "lorenz63", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"--model", "qg", "--n", "67"}, "--n 67: qg: invalid model: N = 67 has the prime factor 67"},
+		{[]string{"--model", "qg", "--n", "4"}, "--n 4: qg: invalid model: N = 4"},
+		{[]string{"--model", "qg", "--n", "0"}, "--n 0"},
+		{[]string{"--model", "qg", "--n", "1000000"}, "--n 1000000: the run would need about"},
+		{[]string{"--model", "qg", "--steps", "100000000"}, "--n 64, --steps 100000000: the run would need about"},
+		{[]string{"--model", "qg", "--dt", "40"}, "--dt 40: qg: time step beyond the stability limit"},
+		{[]string{"--model", "qg", "--integrator", "euler"}, "--integrator euler: the qg model integrates with rk4 only"},
+		{[]string{"--model", "qg", "--spinup", "-1"}, "--spinup -1"},
+		{[]string{"--model", "qg", "--forcing", "3"}, "--forcing applies to the lorenz models only"},
+		{[]string{"--model", "qg", "--n", "32", "--x0", "1,2"}, "--x0: 2 values for a state of 1024 variables"},
+		{[]string{"--model", "lorenz96", "--spinup", "10"}, "--spinup applies to qg only"},
 	} {
 		code, _, stderr := simulate(t, append(tc.args, "--out", out)...)
 		if code != exitUsage || !strings.Contains(stderr, tc.want) {
@@ -207,5 +221,44 @@ func TestSimulateObservationsFeedFourDVar(t *testing.T) {
 	}
 	if a := m.Analysis; !(a.Analysis < a.Background/2) {
 		t.Errorf("analysis RMSE %g, background %g: want the analysis at least twice as close", a.Analysis, a.Background)
+	}
+}
+
+// TestSimulateQG: the QG trajectory has one column per grid point (row by row) and starts
+// from the seed's initial state after the spin-up, as the QG twin's truth does,
+// bit for bit (the CSV prints shortest round-trip decimals); a second seed starts elsewhere.
+func TestSimulateQG(t *testing.T) {
+	m, err := qg.New(32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		seed   uint64
+		spinUp int
+	}{{1, 100}, {2, 0}} {
+		dir := t.TempDir()
+		code, _, stderr := simulate(t, "--model", "qg", "--n", "32", "--spinup", strconv.Itoa(tc.spinUp), "--steps", "3",
+			"--seed", strconv.FormatUint(tc.seed, 10), "--out", dir)
+		if code != exitOK {
+			t.Fatalf("seed %d: exit %d: %s", tc.seed, code, stderr)
+		}
+		rows := readCSV(t, filepath.Join(dir, "qg.csv"))
+		if len(rows) != 5 || len(rows[0]) != 1+32*32 || rows[0][1024] != "x1023" {
+			t.Fatalf("seed %d: %d rows of %d columns (last %q); want 4 steps of 1024 variables", tc.seed, len(rows), len(rows[0]), rows[0][len(rows[0])-1])
+		}
+		x := m.InitialState(tc.seed)
+		if err := lorenz.Integrate(m, x, tc.spinUp); err != nil {
+			t.Fatal(err)
+		}
+		for k := 1; k <= 4; k++ {
+			for i, v := range x {
+				if got := rows[k][i+1]; got != strconv.FormatFloat(v, 'g', -1, 64) {
+					t.Fatalf("seed %d, step %d, x%d = %s, want %v", tc.seed, k-1, i, got, v)
+				}
+			}
+			y := make([]float64, len(x))
+			m.Step(y, x)
+			x = y
+		}
 	}
 }
