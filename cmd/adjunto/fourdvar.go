@@ -107,7 +107,7 @@ func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed: truth, observations, background")
 	fs.StringVar(&o.obsFile, "obs", "", "observations CSV (step,index,value,sigma) for one analysis of your data; with --cycles, cycled over windows of --window steps")
 	fs.StringVar(&o.bgFile, "background", "", "background state CSV (index,value), with --obs")
-	fs.StringVar(&o.truthFile, "truth", "", "optional true state CSV (index,value) at step 0, with --obs")
+	fs.StringVar(&o.truthFile, "truth", "", "optional true state CSV (index,value) at step 0, with --obs; or a true trajectory (step,x0,..., as simulate and observe --truth-trajectory write) that scores every cycle")
 	fs.StringVar(&o.out, "out", filepath.Join("out", "fourdvar"), "output directory")
 	fs.IntVar(&o.every, "every", 0, "print every k-th cycle in the table (0: about 25 rows)")
 }
@@ -641,6 +641,11 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		return fail(exitUsage, err)
 	}
 	n := len(xb)
+	if isQG(o.model) && !set["n"] {
+		if n = int(math.Round(math.Sqrt(float64(len(xb))))); n*n != len(xb) {
+			return fail(exitUsage, fmt.Errorf("%s: background has %d values: not the n² of a square qg grid (row by row)", o.bgFile, len(xb)))
+		}
+	}
 	if set["n"] || o.model == "lorenz63" || o.model == "l63" {
 		n = o.n
 	}
@@ -656,12 +661,16 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		return fail(exitUsage, err)
 	}
 	var truth []float64
+	var truthRun [][]float64 // a true trajectory, steps 0, 1, 2, ...
 	if o.truthFile != "" {
-		if truth, err = fourdvar.ReadStateFile(o.truthFile); err != nil {
+		if truthRun, err = readTruth(o.truthFile); err != nil {
 			return fail(exitUsage, err)
 		}
-		if len(truth) != m.Dim() {
+		if truth = truthRun[0]; len(truth) != m.Dim() {
 			return fail(exitUsage, fmt.Errorf("%s: truth has %d values, the model has %d variables", o.truthFile, len(truth), m.Dim()))
+		}
+		if len(truthRun) == 1 {
+			truthRun = nil // one state: it scores the analysis at step 0 only
 		}
 	}
 	steps := -1
@@ -692,7 +701,11 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		return fail(exitUsage, err)
 	}
 	if set["cycles"] {
-		return o.runFileCycles(m, xb, obs, bcov, asm, stdout, stderr)
+		if truthRun != nil && len(truthRun) <= o.cycles*o.window {
+			return fail(exitUsage, fmt.Errorf("--truth %s: a trajectory of steps 0-%d; --cycles %d of --window %d need steps 0-%d",
+				o.truthFile, len(truthRun)-1, o.cycles, o.window, o.cycles*o.window))
+		}
+		return o.runFileCycles(m, xb, obs, truthRun, bcov, asm, stdout, stderr)
 	}
 	if asm.Variant == fourdvar.ThreeDVar && steps != 0 {
 		return fail(exitUsage, fmt.Errorf("%s: 3dvar analyses step 0 only; observations reach step %d (use --variant 4dvar)", o.obsFile, steps))

@@ -19,8 +19,13 @@ import (
 // cycles.csv, staged beside --out like every run; a failed or interrupted cycle stops the
 // run, keeping the cycles done as OUT.failed or OUT.interrupted. It is how
 // "fourdvar --obs FILE --background FILE --window K --cycles C" runs.
-func (o *fourdvarOptions) runFileCycles(m fourdvar.Model, xb []float64, obs []fourdvar.Obs, bcov fourdvar.Covariance,
-	asm fourdvar.Assimilator, stdout, stderr io.Writer) int {
+//
+// With a true trajectory truth (steps 0 to at least C·K) every cycle is scored as the twin
+// scores its cycles: the RMSE of the background and of the analysis at the window's start,
+// and of the analysis at its end (the filter analysis, the next cycle's background), in
+// cycles.csv and the printed lines, and their means over the cycles after --burn-in.
+func (o *fourdvarOptions) runFileCycles(m fourdvar.Model, xb []float64, obs []fourdvar.Obs, truth [][]float64,
+	bcov fourdvar.Covariance, asm fourdvar.Assimilator, stdout, stderr io.Writer) int {
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "adjunto fourdvar: %v\n", err)
 		return exitFail
@@ -44,7 +49,12 @@ func (o *fourdvarOptions) runFileCycles(m fourdvar.Model, xb []float64, obs []fo
 	defer st.Discard() // a no-op once committed or kept
 	var analyses, cycles strings.Builder
 	analyses.WriteString("cycle,step,index,value\n")
-	cycles.WriteString("cycle,step,n_obs,cost_initial,cost_final,grad_norm_initial,grad_norm_final,iterations,evaluations,status\n")
+	cycles.WriteString("cycle,step,n_obs,cost_initial,cost_final,grad_norm_initial,grad_norm_final,iterations,evaluations,status")
+	if truth != nil {
+		cycles.WriteString(",rmse_background,rmse_analysis_start,rmse_analysis")
+	}
+	cycles.WriteString("\n")
+	var sums [3]float64 // of the three RMSEs over the cycles after the burn-in
 	write := func() error {
 		for name, b := range map[string]*strings.Builder{"analyses.csv": &analyses, "cycles.csv": &cycles} {
 			if err := atomicfile.Write(st.File(name), func(w io.Writer) error {
@@ -89,11 +99,24 @@ func (o *fourdvarOptions) runFileCycles(m fourdvar.Model, xb []float64, obs []fo
 		for i, v := range an.Trajectory[0] {
 			fmt.Fprintf(&analyses, "%d,%d,%d,%s\n", c, start, i, strconv.FormatFloat(v, 'g', -1, 64))
 		}
-		fmt.Fprintf(&cycles, "%d,%d,%d,%g,%g,%g,%g,%d,%d,%s\n", c, start, len(in), an.CostInitial, an.CostFinal,
+		fmt.Fprintf(&cycles, "%d,%d,%d,%g,%g,%g,%g,%d,%d,%s", c, start, len(in), an.CostInitial, an.CostFinal,
 			an.GradNormInitial, an.GradNormFinal, an.Iterations, an.Evaluations, an.Status)
+		var scores string
+		if truth != nil {
+			r := [3]float64{fourdvar.RMSE(x, truth[start]), fourdvar.RMSE(an.Trajectory[0], truth[start]),
+				fourdvar.RMSE(an.Trajectory[k], truth[start+k])}
+			fmt.Fprintf(&cycles, ",%g,%g,%g", r[0], r[1], r[2])
+			scores = fmt.Sprintf(", RMSE background %.4f, analysis %.4f (start) %.4f (end)", r[0], r[1], r[2])
+			if c >= o.burnIn {
+				for i := range r {
+					sums[i] += r[i]
+				}
+			}
+		}
+		cycles.WriteString("\n")
 		if !o.quiet && !o.json {
-			fmt.Fprintf(stdout, "cycle %d: steps %d-%d, %d observations, J %.6g -> %.6g, %d iterations, %s\n",
-				c, start, start+k, len(in), an.CostInitial, an.CostFinal, an.Iterations, an.Status)
+			fmt.Fprintf(stdout, "cycle %d: steps %d-%d, %d observations, J %.6g -> %.6g, %d iterations, %s%s\n",
+				c, start, start+k, len(in), an.CostInitial, an.CostFinal, an.Iterations, an.Status, scores)
 		}
 		x = append([]float64(nil), an.Trajectory[k]...)
 		done++
@@ -103,6 +126,11 @@ func (o *fourdvarOptions) runFileCycles(m fourdvar.Model, xb []float64, obs []fo
 	}
 	if _, err := endStage(st, nil, "fourdvar", stderr); err != nil {
 		return fail(err)
+	}
+	if truth != nil && done > o.burnIn {
+		c := float64(done - o.burnIn)
+		fmt.Fprintf(stdout, "Mean RMSE over cycles %d-%d (burn-in %d): background %.4f, analysis %.4f (start) %.4f (end)\n",
+			o.burnIn, done-1, o.burnIn, sums[0]/c, sums[1]/c, sums[2]/c)
 	}
 	fmt.Fprintf(stdout, "Wrote analyses.csv (the analysis at each window's start) and cycles.csv for %d cycles to %s\n", done, o.out)
 	return exitOK

@@ -34,13 +34,28 @@ var qgDefaults = map[string]string{
 
 func isQG(model string) bool { return model == "qg" }
 
-// applyModelDefaults sets, for the QG model, every flag of qgDefaults the user did not set.
+// qgFileDefaults are the flags of qgDefaults that an analysis of the user's files (--obs,
+// --background) takes from the twin: its B and its stopping rule. The window, the cycles and
+// the observing network are the files' and the flags'.
+var qgFileDefaults = []string{"b", "b-sigma", "b-length", "grad-tol"}
+
+// applyModelDefaults sets, for the QG model, every flag of qgDefaults the user did not set;
+// with --obs, --background or --truth only those of qgFileDefaults, which it then marks set
+// (the files' defaults of the Lorenz models, B = I and σ_b = 1, do not apply).
 func (o *fourdvarOptions) applyModelDefaults(fsSet func(name, value string) error, set map[string]bool) error {
 	if !isQG(o.model) {
 		return nil
 	}
 	if set["obs"] || set["background"] || set["truth"] {
-		return fmt.Errorf("--model qg with --obs, --background or --truth: one analysis of your files runs on the Lorenz models only (for now)")
+		for _, name := range qgFileDefaults {
+			if !set[name] {
+				if err := fsSet(name, qgDefaults[name]); err != nil {
+					return fmt.Errorf("--%s: %w", name, err)
+				}
+				set[name] = true
+			}
+		}
+		return nil
 	}
 	for name, v := range qgDefaults {
 		if !set[name] {

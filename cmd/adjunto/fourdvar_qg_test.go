@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -56,7 +58,6 @@ func TestFourDVarQGRejectsUnstableSettings(t *testing.T) {
 		{[]string{"--n", "67"}, "prime factor 67"},
 		{[]string{"--dt", "40"}, "Courant number"},
 		{[]string{"--integrator", "euler"}, "rk4 only"},
-		{[]string{"--obs", "obs.csv", "--background", "xb.csv"}, "Lorenz models only"},
 	} {
 		args := append([]string{"fourdvar", "--model", "qg", "--out", t.TempDir()}, tc.args...)
 		code, out, stderr := runArgs(args...)
@@ -162,5 +163,168 @@ func TestEnsembleQGBeatsBackground(t *testing.T) {
 	}
 	if s := m.Summary; !(s.RMSEAnalysis < s.RMSEBackground) {
 		t.Errorf("LETKF analysis RMSE %v not below its forecast's %v", s.RMSEAnalysis, s.RMSEBackground)
+	}
+}
+
+// qgFiles writes, under dir, a 32² QG run (a short spin-up, 24 steps) and what observe
+// makes of its first steps: 10% of the grid's points every 2 steps, a background with
+// errors that the twin's B describes (σ_b = 0.2, L = 2 on the grid), and the true
+// trajectory. It returns the paths of the observations, the background and the truth.
+func qgFiles(t *testing.T, dir string, steps int) (obs, bg, truth string) {
+	t.Helper()
+	if code, _, stderr := runArgs("simulate", "--model", "qg", "--n", "32", "--spinup", "300", "--steps", "24", "--out", dir); code != exitOK {
+		t.Fatalf("simulate --model qg: exit %d: %s", code, stderr)
+	}
+	obs, bg, truth = observed(dir, steps)
+	code, _, stderr := runArgs("observe", "--trajectory", filepath.Join(dir, "qg.csv"), "--out", obs, "--density", "0.1",
+		"--every", "2", "--obs-sigma", "0.5", "--background", bg, "--background-sigma", "0.2", "--background-length", "2",
+		"--grid", "32", "--truth-trajectory", truth, "--steps", strconv.Itoa(steps))
+	if code != exitOK {
+		t.Fatalf("observe: exit %d: %s", code, stderr)
+	}
+	return obs, bg, truth
+}
+
+// observed returns the paths under dir of the files observe writes of steps 0 to steps.
+func observed(dir string, steps int) (obs, bg, truth string) {
+	d := filepath.Join(dir, strconv.Itoa(steps))
+	return filepath.Join(d, "obs.csv"), filepath.Join(d, "bg.csv"), filepath.Join(d, "truth.csv")
+}
+
+// TestFourDVarFilesCycleScores runs simulate, observe and fourdvar --obs --cycles on
+// Lorenz-96 and on the QG model, the truth given as a trajectory. For each: the first cycle
+// is the single analysis of its window bit for bit (the same J at the end, and the same
+// RMSE of the analysis at step 0), every cycle is scored against the truth (the background
+// of a cycle is the analysis at the end of the one before, so their RMSEs are the same
+// number), and the first analysis is closer to the truth than its background.
+func TestFourDVarFilesCycleScores(t *testing.T) {
+	for _, tc := range []struct {
+		model string
+		flags []string // of fourdvar
+		files func(t *testing.T, dir string, steps int) (obs, bg, truth string)
+	}{
+		{"lorenz96", []string{"--b-sigma", "0.5"}, func(t *testing.T, dir string, steps int) (string, string, string) {
+			if code, _, stderr := runArgs("simulate", "--model", "lorenz96", "--steps", "224", "--out", dir); code != exitOK {
+				t.Fatalf("simulate: exit %d: %s", code, stderr)
+			}
+			obs, bg, truth := observed(dir, steps)
+			if code, _, stderr := runArgs("observe", "--trajectory", filepath.Join(dir, "lorenz96.csv"), "--out", obs,
+				"--density", "0.5", "--every", "2", "--from", "200", "--steps", strconv.Itoa(steps), "--background", bg,
+				"--background-sigma", "0.5", "--truth-trajectory", truth); code != exitOK {
+				t.Fatalf("observe: exit %d: %s", code, stderr)
+			}
+			return obs, bg, truth
+		}},
+		{"qg", nil, qgFiles},
+	} {
+		t.Run(tc.model, func(t *testing.T) {
+			dir := t.TempDir()
+			obs, bg, truth := tc.files(t, dir, 8)
+			single := filepath.Join(dir, "single")
+			code, out, stderr := runArgs(append([]string{"fourdvar", "--model", tc.model, "--obs", obs, "--background", bg, "--truth", truth,
+				"--out", single}, tc.flags...)...)
+			if code != exitOK || !strings.Contains(out, "RMSE against the truth") {
+				t.Fatalf("one analysis: exit %d\n%s\n%s", code, out, stderr)
+			}
+			b, err := os.ReadFile(filepath.Join(single, "metrics.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var one struct {
+				Analysis struct {
+					CostFinal      float64 `json:"cost_final"`
+					RMSEBackground float64 `json:"rmse_background"`
+					RMSEAnalysis   float64 `json:"rmse_analysis"`
+				} `json:"analysis"`
+			}
+			if err := json.Unmarshal(b, &one); err != nil {
+				t.Fatal(err)
+			}
+			obs, _, truth = tc.files(t, dir, 24)
+			cyc := filepath.Join(dir, "cycles")
+			code, out, stderr = runArgs(append([]string{"fourdvar", "--model", tc.model, "--obs", obs, "--background", bg, "--truth", truth,
+				"--window", "8", "--cycles", "3", "--burn-in", "1", "--out", cyc}, tc.flags...)...)
+			if code != exitOK || !strings.Contains(out, "Mean RMSE over cycles 1-2 (burn-in 1)") {
+				t.Fatalf("--cycles 3: exit %d\n%s\n%s", code, out, stderr)
+			}
+			rows := readCSV(t, filepath.Join(cyc, "cycles.csv"))
+			if len(rows) != 4 || strings.Join(rows[0][len(rows[0])-3:], ",") != "rmse_background,rmse_analysis_start,rmse_analysis" {
+				t.Fatalf("cycles.csv: %v; want 3 cycles scored against the truth", rows)
+			}
+			col := func(name string) int { return slices.Index(rows[0], name) }
+			g := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+			if r := rows[1]; r[col("cost_final")] != g(one.Analysis.CostFinal) || r[col("rmse_analysis_start")] != g(one.Analysis.RMSEAnalysis) ||
+				r[col("rmse_background")] != g(one.Analysis.RMSEBackground) {
+				t.Errorf("cycle 0 %v differs from the single analysis %+v", r, one.Analysis)
+			}
+			for c := 1; c < 3; c++ {
+				if prev, cur := rows[c][col("rmse_analysis")], rows[c+1][col("rmse_background")]; prev != cur {
+					t.Errorf("cycle %d: background RMSE %s, the analysis at the end of cycle %d %s", c, cur, c-1, prev)
+				}
+			}
+			if a := one.Analysis; !(a.RMSEAnalysis < a.RMSEBackground) {
+				t.Errorf("first analysis RMSE %v not below the background's %v", a.RMSEAnalysis, a.RMSEBackground)
+			}
+		})
+	}
+}
+
+// TestFourDVarQGFilesBadInput: files that do not fit the QG grid, a true trajectory too
+// short for the cycles, and bad observe flags are refused before anything runs (exit 2,
+// naming the file or the flag, nothing written); an --out that cannot be made fails the run
+// (exit 1).
+func TestFourDVarQGFilesBadInput(t *testing.T) {
+	dir := t.TempDir()
+	obs, bg, truth := qgFiles(t, dir, 24)
+	odd := filepath.Join(dir, "odd.csv") // 1000 values: no square grid
+	l96 := filepath.Join(dir, "l96.csv") // a trajectory of 40 variables
+	var b strings.Builder
+	b.WriteString("index,value\n")
+	for i := range 1000 {
+		fmt.Fprintf(&b, "%d,0\n", i)
+	}
+	if err := os.WriteFile(odd, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runArgs("simulate", "--model", "lorenz96", "--steps", "30", "--out", dir); code != exitOK {
+		t.Fatalf("simulate: %s", stderr)
+	}
+	if err := os.Rename(filepath.Join(dir, "lorenz96.csv"), l96); err != nil {
+		t.Fatal(err)
+	}
+	blocker := filepath.Join(dir, "file")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"fourdvar", "--model", "qg", "--obs", obs, "--background", odd}, exitUsage, "odd.csv: background has 1000 values: not the n² of a square qg grid"},
+		{[]string{"fourdvar", "--model", "qg", "--obs", obs, "--background", bg, "--n", "16"}, exitUsage, "background has 1024 values, the model (qg) has 256 variables"},
+		{[]string{"fourdvar", "--model", "qg", "--obs", obs, "--background", bg, "--n", "67"}, exitUsage, "--n: qg: invalid model: N = 67 has the prime factor 67"},
+		{[]string{"fourdvar", "--model", "qg", "--obs", obs, "--background", bg, "--dt", "40"}, exitUsage, "Courant number"},
+		{[]string{"fourdvar", "--model", "qg", "--obs", obs, "--background", bg, "--truth", l96}, exitUsage, "l96.csv: truth has 40 values, the model has 1024 variables"},
+		{[]string{"fourdvar", "--model", "qg", "--obs", obs, "--background", bg, "--truth", truth, "--window", "8", "--cycles", "4"}, exitUsage,
+			"--truth " + truth + ": a trajectory of steps 0-24; --cycles 4 of --window 8 need steps 0-32"},
+		{[]string{"fourdvar", "--model", "qg", "--obs", obs, "--background", bg, "--obs-density", "0"}, exitUsage, "--obs-density 0"},
+		{[]string{"observe", "--trajectory", filepath.Join(dir, "qg.csv"), "--out", filepath.Join(out, "o.csv"), "--grid", "31"}, exitUsage,
+			"qg.csv: 1024 variables (columns x0-x1023), not the 31² = 961 of --grid 31"},
+		{[]string{"observe", "--trajectory", filepath.Join(dir, "qg.csv"), "--out", filepath.Join(out, "o.csv"), "--background-length", "-1"}, exitUsage, "--background-length -1"},
+		{[]string{"fourdvar", "--model", "qg", "--obs", obs, "--background", bg, "--window", "8", "--cycles", "2", "--out", filepath.Join(blocker, "x")}, exitFail, "--out"},
+	} {
+		args := tc.args
+		if args[0] == "fourdvar" && !slices.Contains(args, "--out") {
+			args = append(slices.Clone(args), "--out", out)
+		}
+		code, _, stderr := runArgs(args...)
+		if code != tc.code || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d naming %q", tc.args, code, stderr, tc.code, tc.want)
+		}
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("refused runs created %s", out)
 	}
 }

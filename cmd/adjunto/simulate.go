@@ -405,12 +405,7 @@ func (s *simulation) run(dir string) ([]string, error) {
 	final := make([]float64, len(s.x0))
 	err := atomicfile.Write(base+".csv", func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 1<<20)
-		header := make([]string, 0, len(s.x0)+1)
-		header = append(header, "step")
-		for i := range s.x0 {
-			header = append(header, "x"+strconv.Itoa(i))
-		}
-		bw.WriteString(strings.Join(header, ",") + "\n")
+		bw.WriteString(trajectoryHeader(len(s.x0)))
 		x, y := append([]float64(nil), s.x0...), make([]float64, len(s.x0))
 		buf := make([]byte, 0, 32)
 		for k := 0; k <= s.steps; k++ {
@@ -426,12 +421,7 @@ func (s *simulation) run(dir string) ([]string, error) {
 					return fmt.Errorf("the state became non-finite at step %d (x%d = %v, t = %g); %s", k, i, v, float64(k)*s.dt, s.blowUpAdvice())
 				}
 			}
-			buf = strconv.AppendInt(buf[:0], int64(k), 10)
-			for _, v := range x {
-				buf = append(buf, ',')
-				buf = strconv.AppendFloat(buf, v, 'g', -1, 64)
-			}
-			buf = append(buf, '\n')
+			buf = appendTrajectoryRow(buf[:0], k, x)
 			if _, err := bw.Write(buf); err != nil {
 				return err
 			}
