@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/adjunto/adjunto/models/lorenz"
+	"github.com/adjunto/adjunto/fourdvar"
 	"github.com/adjunto/adjunto/models/qg"
 )
 
@@ -224,9 +224,9 @@ func TestSimulateObservationsFeedFourDVar(t *testing.T) {
 	}
 }
 
-// TestSimulateQG: the QG trajectory has one column per grid point (row by row) and starts
-// from the seed's initial state after the spin-up, as the QG twin's truth does,
-// bit for bit (the CSV prints shortest round-trip decimals); a second seed starts elsewhere.
+// TestSimulateQG: the QG trajectory has one column per grid point (row by row) and is the
+// truth of the QG twin with the same seed and spin-up (fourdvar.Twin.TruthRun), bit for bit
+// (the CSV prints shortest round-trip decimals), for two seeds and spin-ups.
 func TestSimulateQG(t *testing.T) {
 	m, err := qg.New(32)
 	if err != nil {
@@ -246,19 +246,21 @@ func TestSimulateQG(t *testing.T) {
 		if len(rows) != 5 || len(rows[0]) != 1+32*32 || rows[0][1024] != "x1023" {
 			t.Fatalf("seed %d: %d rows of %d columns (last %q); want 4 steps of 1024 variables", tc.seed, len(rows), len(rows[0]), rows[0][len(rows[0])-1])
 		}
-		x := m.InitialState(tc.seed)
-		if err := lorenz.Integrate(m, x, tc.spinUp); err != nil {
+		tw := &fourdvar.Twin{Model: m, X0: m.InitialState(tc.seed), SpinUp: tc.spinUp, Seed: tc.seed, Window: 3,
+			Observe: func(int) *fourdvar.Operator { return fourdvar.Identity(m.Dim()) }, B: fourdvar.ScaledIdentity{N: m.Dim(), Sigma: 1}}
+		if tc.spinUp == 0 {
+			tw.SpinUp = -1 // none
+		}
+		truth, _, err := tw.TruthRun(3)
+		if err != nil {
 			t.Fatal(err)
 		}
-		for k := 1; k <= 4; k++ {
+		for k, x := range truth {
 			for i, v := range x {
-				if got := rows[k][i+1]; got != strconv.FormatFloat(v, 'g', -1, 64) {
-					t.Fatalf("seed %d, step %d, x%d = %s, want %v", tc.seed, k-1, i, got, v)
+				if got := rows[k+1][i+1]; got != strconv.FormatFloat(v, 'g', -1, 64) {
+					t.Fatalf("seed %d, step %d, x%d = %s, want %v", tc.seed, k, i, got, v)
 				}
 			}
-			y := make([]float64, len(x))
-			m.Step(y, x)
-			x = y
 		}
 	}
 }
