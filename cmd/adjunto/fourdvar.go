@@ -80,7 +80,7 @@ func (o *fourdvarOptions) register(fs *flag.FlagSet) {
 	o.registerTwin(fs)
 	fs.StringVar(&o.setup, "setup", "", "standard setup: sakov2008, bocquet2013 or sakov2012 (sets the defaults of the other flags)")
 	fs.StringVar(&o.model, "model", "lorenz96", "model: lorenz96, lorenz63 or qg (a 2-D quasi-geostrophic model with its own defaults, see README)")
-	fs.IntVar(&o.n, "n", 40, "Lorenz-96 variables (with --background: the file's length unless set), or the qg grid's points per side")
+	fs.IntVar(&o.n, "n", 40, "Lorenz-96 variables (with --background: the file's length unless set), or the qg grid's points per side (with --background: the square root of its length)")
 	fs.StringVar(&o.variant, "variant", "4dvar", "analysis: 4dvar, 3dvar, incremental, weak or params")
 	fs.IntVar(&o.window, "window", 8, "window length in steps (with --obs: the last observation's step unless set)")
 	fs.IntVar(&o.shift, "shift", 0, "steps between analyses; shorter than --window for overlapping windows (0: the window)")
@@ -650,6 +650,9 @@ func (o *fourdvarOptions) runFiles(set map[string]bool, stdout, stderr io.Writer
 		n = o.n
 	}
 	m, err := o.newModel(n)
+	if err != nil && isQG(o.model) && !set["n"] {
+		err = fmt.Errorf("%s: its %d values make a %d×%d grid: %w", o.bgFile, len(xb), n, n, err)
+	}
 	if err != nil {
 		return fail(exitUsage, err)
 	}

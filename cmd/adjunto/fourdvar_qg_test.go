@@ -276,14 +276,23 @@ func TestFourDVarFilesCycleScores(t *testing.T) {
 func TestFourDVarQGFilesBadInput(t *testing.T) {
 	dir := t.TempDir()
 	obs, bg, truth := qgFiles(t, dir, 24)
-	odd := filepath.Join(dir, "odd.csv") // 1000 values: no square grid
-	l96 := filepath.Join(dir, "l96.csv") // a trajectory of 40 variables
+	odd := filepath.Join(dir, "odd.csv")     // 1000 values: no square grid
+	prime := filepath.Join(dir, "prime.csv") // 49 values: a 7×7 grid, too small
+	l96 := filepath.Join(dir, "l96.csv")     // a trajectory of 40 variables
 	var b strings.Builder
 	b.WriteString("index,value\n")
 	for i := range 1000 {
 		fmt.Fprintf(&b, "%d,0\n", i)
 	}
 	if err := os.WriteFile(odd, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.Reset()
+	b.WriteString("index,value\n")
+	for i := range 49 {
+		fmt.Fprintf(&b, "%d,0\n", i)
+	}
+	if err := os.WriteFile(prime, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if code, _, stderr := runArgs("simulate", "--model", "lorenz96", "--steps", "30", "--out", dir); code != exitOK {
@@ -303,6 +312,7 @@ func TestFourDVarQGFilesBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"fourdvar", "--model", "qg", "--obs", obs, "--background", odd}, exitUsage, "odd.csv: background has 1000 values: not the n² of a square qg grid"},
+		{[]string{"fourdvar", "--model", "qg", "--obs", obs, "--background", prime}, exitUsage, "prime.csv: its 49 values make a 7×7 grid: --n: qg: invalid model: N = 7"},
 		{[]string{"fourdvar", "--model", "qg", "--obs", obs, "--background", bg, "--n", "16"}, exitUsage, "background has 1024 values, the model (qg) has 256 variables"},
 		{[]string{"fourdvar", "--model", "qg", "--obs", obs, "--background", bg, "--n", "67"}, exitUsage, "--n: qg: invalid model: N = 67 has the prime factor 67"},
 		{[]string{"fourdvar", "--model", "qg", "--obs", obs, "--background", bg, "--dt", "40"}, exitUsage, "Courant number"},

@@ -44,7 +44,7 @@ func commands() []command {
 		{"report", "run the experiments (or reuse their results) and write one static HTML page", runReport},
 		{"sweep", "run a grid of runs of one command on all cores, or write a Slurm or Kubernetes batch job for it", runSweep},
 		{"table", "collect a sweep's results into a table with 95 % intervals over seeds, as Markdown, CSV and a figure", runTable},
-		{"simulate", "integrate Lorenz-63 or Lorenz-96 and write the trajectory and its figure", runSimulate},
+		{"simulate", "integrate Lorenz-63, Lorenz-96 or the QG model and write the trajectory and its figure", runSimulate},
 		{"observe", "turn a trajectory from simulate into an observation file (and a background) for fourdvar", runObserve},
 		{"verify", "run the adjoint, tangent-linear and gradient checks and print the table", runVerify},
 		{"train", "train a fully connected network on a CSV file by backpropagation (the adjoint)", runTrain},
