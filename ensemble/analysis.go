@@ -200,13 +200,9 @@ type ETKF struct {
 
 // Analyse implements Filter.
 func (f *ETKF) Analyse(e *mat.Dense, obs []fourdvar.Batch) {
-	var o obsSpace
 	r, c := e.Dims()
-	o.reset(r)
-	for _, b := range obs {
-		o.add(e, b, 1)
-	}
-	if blownUp(e, &o) {
+	var o obsSpace
+	if !o.observe(e, obs) {
 		return
 	}
 	mean := make([]float64, c)
@@ -230,15 +226,21 @@ func (f *ETKF) Analyse(e *mat.Dense, obs []fourdvar.Batch) {
 	Inflate(e, factorOr1(f.Inflation))
 }
 
-// blownUp reports whether the ensemble e or its observations o are not finite, as when the
-// forecasts blew up; it then fills e with NaN, an analysis that a Twin reports as a
-// divergence at that time, rather than failing in a decomposition of non-finite numbers.
-func blownUp(e *mat.Dense, o *obsSpace) bool {
+// observe sets o to the ensemble e seen through the batches obs, each with weight 1. It
+// reports false when e or what it sees is not finite, as when the forecasts blew up, and
+// then fills e with NaN: an analysis that a Twin reports as a divergence at that time,
+// rather than a failed decomposition of non-finite numbers.
+func (o *obsSpace) observe(e *mat.Dense, obs []fourdvar.Batch) bool {
+	r, _ := e.Dims()
+	o.reset(r)
+	for _, b := range obs {
+		o.add(e, b, 1)
+	}
 	if finite(e.RawMatrix().Data) && finite(o.d) && finite(o.rows...) {
-		return false
+		return true
 	}
 	fillNaN(e)
-	return true
+	return false
 }
 
 // fillNaN sets every element of e to NaN.
@@ -272,13 +274,9 @@ func (f *EnKF) Analyse(e *mat.Dense, obs []fourdvar.Batch) {
 	if f.Rand == nil {
 		panic("ensemble: EnKF.Analyse: nil Rand")
 	}
-	var o obsSpace
 	r, c := e.Dims()
-	o.reset(r)
-	for _, b := range obs {
-		o.add(e, b, 1)
-	}
-	if blownUp(e, &o) {
+	var o obsSpace
+	if !o.observe(e, obs) {
 		return
 	}
 	s := o.matrix()
@@ -411,13 +409,9 @@ func (f *LETKF) Analyse(e *mat.Dense, obs []fourdvar.Batch) {
 	if !(f.Radius > 0) {
 		panic(fmt.Sprintf("ensemble: LETKF.Analyse: radius %v, want > 0", f.Radius))
 	}
+	_, n := e.Dims()
 	var o obsSpace
-	r, n := e.Dims()
-	o.reset(r)
-	for _, b := range obs {
-		o.add(e, b, 1)
-	}
-	if blownUp(e, &o) {
+	if !o.observe(e, obs) {
 		return
 	}
 	loc := make([]int, len(o.d))
