@@ -92,22 +92,15 @@ func (t *Twin) Floor() (*Floor, error) {
 	if t.Smoother != nil {
 		_, shift, _, _ = t.Smoother.defaults()
 	}
-	var es mat.EigenSym
-	var lambda []float64
+	var fp floorPoint
 	err = floorRecursion(m, truth, obsAt, oe, obsTimes, t.Base.ModelError, p0, func(k int, pa *mat.SymDense) error {
-		if !es.Factorize(pa, false) {
+		expected, spread, ok := fp.at(pa)
+		if !ok {
 			return fmt.Errorf("ensemble: Cramér–Rao floor: the eigendecomposition of P^a at step %d failed", k*oe)
-		}
-		lambda = es.Values(lambda)
-		var tr float64
-		for i, l := range lambda {
-			lambda[i] = max(l, 0) // round-off can make the smallest slightly negative
-			tr += lambda[i]
 		}
 		ft := &fl.Times[k]
 		ft.Step = k * oe
-		ft.ExpectedRMSE = expectedRMSE(lambda)
-		ft.Spread = math.Sqrt(tr / float64(len(lambda)))
+		ft.ExpectedRMSE, ft.Spread = expected, spread
 		// Run scores analysis c at observation time c·shift, c ≥ BurnIn (cycles).
 		ft.Scored = k%shift == 0 && k/shift >= t.BurnIn
 		if ft.Scored {
@@ -221,6 +214,27 @@ func floorRecursion(m Model, truth [][]float64, obsAt map[int]fourdvar.Batch, oe
 	return nil
 }
 
+// floorPoint turns one time's P^a into its floor, reusing its workspace from call to call.
+type floorPoint struct {
+	es     mat.EigenSym
+	lambda []float64
+}
+
+// at returns the expected RMSE and √(tr P^a / n) of an error of covariance pa; false if its
+// eigendecomposition fails.
+func (f *floorPoint) at(pa *mat.SymDense) (expected, spread float64, ok bool) {
+	if !f.es.Factorize(pa, false) {
+		return 0, 0, false
+	}
+	f.lambda = f.es.Values(f.lambda)
+	var tr float64
+	for i, l := range f.lambda {
+		f.lambda[i] = max(l, 0) // round-off can make the smallest slightly negative
+		tr += f.lambda[i]
+	}
+	return expectedRMSE(f.lambda), math.Sqrt(tr / float64(len(f.lambda))), true
+}
+
 // floorAnalysis replaces p by the Kalman analysis covariance of the batch b, its operator
 // linearised at the truth x.
 func floorAnalysis(p *mat.Dense, b fourdvar.Batch, x []float64) error {
@@ -287,13 +301,11 @@ func symmetrise(a *mat.Dense) {
 }
 
 func finiteCov(p *mat.Dense, step int, where string) error {
-	for _, v := range p.RawMatrix().Data {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("ensemble: Cramér–Rao floor: %w: the covariance is not finite after the %s at step %d "+
-				"(the tangent-linear model along the truth blew up)", ErrDiverged, where, step)
-		}
+	if finite(p.RawMatrix().Data) {
+		return nil
 	}
-	return nil
+	return fmt.Errorf("ensemble: Cramér–Rao floor: %w: the covariance is not finite after the %s at step %d "+
+		"(the tangent-linear model along the truth blew up)", ErrDiverged, where, step)
 }
 
 // expectedRMSE returns E[√(Σ λ_i z_i² / n)] for independent standard normal z_i, n =
